@@ -39,7 +39,9 @@ class _FileSecrets(PydanticBaseSettingsSource):
         try:
             return Path(path).read_text(encoding="utf-8").strip(), field_name, False
         except OSError as exc:
-            raise ConfigError(f"MIMIR_{field_name.upper()}_FILE: cannot read {path}: {exc}") from exc
+            raise ConfigError(
+                f"MIMIR_{field_name.upper()}_FILE: cannot read {path}: {exc}"
+            ) from exc
 
     def __call__(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -83,7 +85,7 @@ class Settings(BaseSettings):
     # workers and scheduling
     worker_concurrency: int = Field(default=32, ge=1, le=1000)
     worker_batch_size: int = Field(default=25, ge=1, le=1000)
-    extract_processes: int = Field(default=0, ge=0, le=64)  # 0: one per CPU
+    extract_processes: int = Field(default=0, ge=-1, le=64)  # 0: one per CPU, -1: inline
     lease_seconds: int = Field(default=300, ge=10)
     idle_sleep_seconds: float = Field(default=1.0, gt=0, le=60)
     min_interval_seconds: int = Field(default=300, ge=1)
@@ -138,14 +140,11 @@ class Settings(BaseSettings):
             raise ValueError("must be auto, json or console")
         return v
 
-    @field_validator("max_interval_seconds")
-    @classmethod
-    def _check_max(cls, v: int) -> int:
-        return v
-
     @cached_property
     def allowed_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-        return tuple(ipaddress.ip_network(p, strict=False) for p in _split(self.fetch_allowed_networks))
+        return tuple(
+            ipaddress.ip_network(p, strict=False) for p in _split(self.fetch_allowed_networks)
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -197,3 +197,72 @@ class ImportReport:
     # relevance rules and keyword alerts of the legacy product, kept for the watches feature
     keyword_rules: dict[str, Any] = field(default_factory=dict)
     file_settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Source:
+    """A stored source with its schedule and health."""
+
+    id: int
+    name: str
+    url: str
+    kind: SourceKind
+    enabled: bool
+    host: str
+    category: str | None = None
+    note: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    status: str = "new"
+    title: str | None = None
+    site_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    last_full_fetch_at: datetime | None = None
+    next_check_at: datetime | None = None
+    interval_seconds: int | None = None
+    consecutive_errors: int = 0
+    last_error_class: str | None = None
+    last_error_message: str | None = None
+    last_checked_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_new_item_at: datetime | None = None
+    publish_interval_seconds: float | None = None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None
+    created_at: datetime | None = None
+    total_checks: int = 0
+    total_errors: int = 0
+    article_count: int = 0
+
+    @property
+    def selectors(self) -> Selectors:
+        return Selectors.from_dict(self.settings.get("selectors"))
+
+    @property
+    def full_content(self) -> bool:
+        return bool(self.settings.get("full_content"))
+
+    def to_spec(self) -> SourceSpec:
+        return SourceSpec(
+            name=self.name,
+            url=self.url,
+            kind=self.kind,
+            enabled=self.enabled,
+            category=self.category,
+            note=self.note,
+            settings=dict(self.settings),
+        )
+
+
+@dataclass(slots=True)
+class ArticleJob:
+    """A due article-page fetch (a row of the article queue)."""
+
+    id: int
+    source_id: int
+    url: str
+    url_hash: str
+    entry: dict[str, Any]
+    attempts: int = 0
+    article_id: int | None = None  # set when the job re-checks a stored article for a revision
+    lease_owner: str | None = None

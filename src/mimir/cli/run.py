@@ -1,0 +1,317 @@
+"""init / migrate / run / worker / refresh / fetch."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from mimir.cli.common import now, open_db, state
+from mimir.cli.output import ago, dumps, emit_json, table
+from mimir.config import Settings
+from mimir.db.database import Database
+from mimir.db.migrate import current_revision, upgrade
+from mimir.jobs.runtime import open_context, run_worker
+from mimir.model import SourceKind, SourceSpec
+from mimir.monitor.context import Event
+from mimir.monitor.preview import preview_page, preview_source
+from mimir.storage import sources as source_store
+
+
+@click.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or upgrade the database (Alembic migrations to the latest revision)."""
+    settings = state(ctx).settings()
+    with Database(settings) as db:
+        upgrade(db.engine)
+        click.echo(
+            f"Database ready: {_safe_url(settings)} (revision {current_revision(db.engine)})"
+        )
+
+
+@click.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Apply database migrations (the same as `init`; run once per deploy)."""
+    ctx.invoke(init)
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+class ConsoleEvents:
+    """Prints articles as they arrive and failing sources, one line each."""
+
+    def __init__(self, names: dict[int, str], as_json: bool = False, quiet: bool = False) -> None:
+        self.names = names
+        self.as_json = as_json
+        self.quiet = quiet
+        self.new = 0
+        self.revised = 0
+
+    def __call__(self, event: Event) -> None:
+        d = event.data
+        if event.kind in ("article_new", "article_revised"):
+            if event.kind == "article_new":
+                self.new += 1
+            else:
+                self.revised += 1
+            if self.quiet:
+                return
+            if self.as_json:
+                click.echo(dumps({"event": event.kind, **d}))
+                return
+            mark = "+" if event.kind == "article_new" else "~"
+            name = self.names.get(d.get("source_id") or 0, "?")
+            lang = f" [{d['language']}]" if d.get("language") else ""
+            click.echo(f"{mark} {name}: {d.get('title') or '(untitled)'}{lang}")
+            click.echo(f"    {d.get('url')}")
+        elif (
+            event.kind == "source_checked"
+            and d.get("outcome") not in ("ok", "not_modified")
+            and not (self.as_json or self.quiet)
+        ):
+            click.echo(
+                f"! {d.get('name')}: {d.get('outcome')} {d.get('error_class') or ''} "
+                f"{(d.get('message') or '')[:120]} (next check {d.get('next_check_at')})",
+                err=True,
+            )
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Also start a bundled local news site and follow it.")
+@click.option("--demo-port", default=8765, show_default=True, help="Port of the demo site.")
+@click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+@click.pass_context
+def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
+    """Run everything in one process (the embedded default: SQLite, no other service)."""
+    st = state(ctx)
+    extra: dict[str, Any] = {}
+    if demo:
+        base = st.settings()
+        nets = ",".join(filter(None, [base.fetch_allowed_networks, "127.0.0.1/32"]))
+        extra["fetch_allowed_networks"] = nets
+        if "database_url" not in st.overrides and not os.environ.get("MIMIR_DATABASE_URL"):
+            data = Path(os.environ.get("MIMIR_DATA_DIR", "~/.local/share/mimir")).expanduser()
+            extra["database_url"] = f"sqlite:///{data / 'demo.db'}"
+    settings = st.settings(**extra) if extra else st.settings()
+    with Database(settings) as db:
+        upgrade(db.engine)
+        site = None
+        if demo:
+            site = _start_demo(demo_port)
+            _ensure_sources(db, site.source_specs(), replace_urls=True)
+            click.echo(f"Demo news site running at {site.base_url}")
+        elif not db.sync_read(source_store.list_sources):
+            from mimir.importers.defaults import default_sources
+
+            _ensure_sources(db, default_sources(), replace_urls=False)
+            click.echo(
+                "Added the media/broadcast-industry default sources, disabled: "
+                "`mimir sources list`, then `mimir sources enable NAME`."
+            )
+        srcs = db.sync_read(source_store.list_sources)
+        names = {s.id: s.name for s in srcs}
+        enabled = sum(1 for s in srcs if s.enabled)
+        click.echo(
+            f"Mimir is running on {_safe_url(settings)}: {enabled} of {len(srcs)} sources enabled. "
+            "New articles appear below; Ctrl-C stops."
+        )
+        printer = ConsoleEvents(names, as_json)
+        try:
+            asyncio.run(run_worker(settings, on_event=printer, db=db))
+        finally:
+            if site is not None:
+                site.stop()
+        click.echo(f"Stopped: {printer.new} new articles, {printer.revised} revisions this run.")
+
+
+def _start_demo(port: int) -> Any:
+    from mimir.demo.site import DemoSite
+
+    for p in (port, 0):
+        try:
+            site = DemoSite(port=p)
+            site.start()
+            return site
+        except OSError:
+            continue
+    raise click.ClickException("cannot start the demo site")
+
+
+def _ensure_sources(db: Database, specs: list[SourceSpec], *, replace_urls: bool) -> None:
+    def apply(conn: Any) -> None:
+        existing = {s.name: s for s in source_store.list_sources(conn)}
+        t = now()
+        for spec in specs:
+            old = existing.get(spec.name)
+            if old is None:
+                source_store.add_source(conn, spec, t)
+            elif replace_urls and old.url != spec.url:
+                source_store.remove_source(conn, old.id)
+                source_store.add_source(conn, spec, t)
+
+    db.sync_write(apply)
+
+
+@click.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Claim due sources and article pages and process them until SIGTERM (scale by replicas)."""
+    settings = state(ctx).settings()
+    db = open_db(settings)
+    try:
+        stats = asyncio.run(run_worker(settings, db=db))
+    finally:
+        db.close()
+    click.echo(dumps({"event": "worker_stopped", **stats}), err=True)
+
+
+@click.command()
+@click.argument("refs", nargs=-1)
+@click.option("--all", "all_", is_flag=True, help="Every enabled source.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def refresh(ctx: click.Context, refs: tuple[str, ...], all_: bool, as_json: bool) -> None:
+    """Check sources now, in the foreground, fetch their new articles, then exit (for cron)."""
+    if not refs and not all_:
+        raise click.UsageError("name one or more sources (id, name or URL), or use --all")
+    settings = state(ctx).settings()
+    db = open_db(settings)
+    try:
+        ids: list[int] | None = None
+        if refs:
+            ids = [db.sync_read(source_store.find_source, r).id for r in refs]
+        db.sync_write(source_store.make_due, ids, now())
+        results: dict[int, dict[str, Any]] = {}
+        names = {s.id: s.name for s in db.sync_read(source_store.list_sources)}
+        printer = ConsoleEvents(names, quiet=as_json)
+
+        def on_event(event: Event) -> None:
+            if event.kind == "source_checked":
+                results[event.data["source_id"]] = event.data
+            printer(event)
+
+        asyncio.run(run_worker(settings, once=True, source_ids=ids, on_event=on_event, db=db))
+    finally:
+        db.close()
+    failed = [r for r in results.values() if r["outcome"] not in ("ok", "not_modified")]
+    if as_json:
+        emit_json(
+            {
+                "sources": list(results.values()),
+                "new_articles": printer.new,
+                "revised_articles": printer.revised,
+            }
+        )
+    else:
+        t = now()
+        table(
+            ["id", "source", "outcome", "entries", "new", "next check", "error"],
+            [
+                (
+                    r["source_id"],
+                    r["name"],
+                    r["outcome"],
+                    r["entries"],
+                    r["new_entries"],
+                    ago(_dt(r["next_check_at"]), t),
+                    r.get("message"),
+                )
+                for r in results.values()
+            ],
+        )
+        click.echo(
+            f"{len(results)} sources checked, {printer.new} new articles, "
+            f"{printer.revised} revisions, {len(failed)} failed."
+        )
+    if failed and len(failed) == len(results):
+        sys.exit(1)
+
+
+def _dt(v: Any) -> Any:
+    from datetime import datetime
+
+    return datetime.fromisoformat(v) if isinstance(v, str) else v
+
+
+@click.command()
+@click.argument("url")
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in SourceKind]),
+    default=None,
+    help="Read the URL as this kind (default: feed, or a page when it is not a feed).",
+)
+@click.option("--page", is_flag=True, help="The URL is an article page: extract it.")
+@click.option(
+    "--articles",
+    "n_articles",
+    default=3,
+    show_default=True,
+    help="How many entries to fetch and extract.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.pass_context
+def fetch(
+    ctx: click.Context, url: str, kind: str | None, page: bool, n_articles: int, as_json: bool
+) -> None:
+    """Dry run: fetch, parse and extract URL and print what would be stored (stores nothing)."""
+    settings = state(ctx).settings()
+
+    async def go() -> Any:
+        db = Database(settings)
+        try:
+            async with open_context(settings, db=db, extract_processes=-1) as c:
+                if page:
+                    return await preview_page(c, url)
+                spec = SourceSpec(name="preview", url=url, kind=SourceKind(kind or "feed"))
+                return await preview_source(c, spec, articles=n_articles)
+        finally:
+            db.close()
+
+    result = asyncio.run(go())
+    if as_json:
+        from dataclasses import asdict
+
+        emit_json(asdict(result))
+    else:
+        _print_preview(result)
+    if result.error:
+        sys.exit(1)
+
+
+def _print_preview(p: Any) -> None:
+    click.echo(f"{p.url}: {p.kind} {p.format or ''} {p.title or ''}".rstrip())
+    if p.error:
+        click.echo(f"error: {p.error}", err=True)
+    for w in p.warnings[:10]:
+        click.echo(f"warning: {w}")
+    if p.entries:
+        click.echo(f"{len(p.entries)} entries:")
+        for e in p.entries[:20]:
+            click.echo(f"  - {e.get('title') or '(untitled)'}  {e['url']}")
+    for a in p.articles:
+        click.echo("")
+        if a.get("error"):
+            click.echo(f"{a['url']}: {a['error']}")
+            continue
+        click.echo(f"Title:     {a['title']}")
+        click.echo(f"URL:       {a['canonical_url']}")
+        click.echo(f"Authors:   {', '.join(a['authors']) or '-'}")
+        click.echo(f"Published: {a['published_at'] or '-'}   Updated: {a['updated_at'] or '-'}")
+        click.echo(f"Language:  {a['language'] or '-'}   Section: {a['section'] or '-'}")
+        click.echo(f"Tags:      {', '.join(a['tags']) or '-'}")
+        click.echo(f"Image:     {a['image_url'] or '-'}")
+        click.echo(f"Extracted: {a['extraction']}, {len(a['text'])} characters")
+        click.echo("")
+        text = a["text"]
+        click.echo(text[:800] + ("…" if len(text) > 800 else ""))

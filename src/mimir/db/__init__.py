@@ -1,0 +1,1 @@
+"""Engine, tables and migrations; every dialect difference lives in this package."""

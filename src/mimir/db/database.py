@@ -1,0 +1,147 @@
+"""Database access for async code: reads in threads, writes through one group-committing writer.
+
+SQLite allows one writer at a time, so every write of a process goes through a single thread
+that batches the pending write functions into one transaction (group commit). PostgreSQL gets the
+same path: batching many small idempotent writes per commit is what lets one worker record
+hundreds of checks per second. A write function must be idempotent: if a batch fails, it is
+rolled back and each function is retried alone, so one bad write never takes others down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import Connection, Engine
+
+from mimir.config import Settings
+from mimir.db.engine import make_engine
+
+T = TypeVar("T")
+log = structlog.get_logger("mimir.db")
+
+_STOP = object()
+
+
+class Database:
+    """One engine plus a writer thread; `read`/`write` are awaitable, `sync_*` are blocking."""
+
+    def __init__(self, settings: Settings, engine: Engine | None = None, *, batch_size: int = 200):
+        self.settings = settings
+        self.engine = engine or make_engine(settings)
+        self.dialect = self.engine.dialect.name
+        self._batch_size = batch_size
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._writer: threading.Thread | None = None
+        self._readers = ThreadPoolExecutor(
+            max_workers=2 if self.dialect == "sqlite" else settings.database_pool_size,
+            thread_name_prefix="mimir-db-read",
+        )
+        self._lock = threading.Lock()
+
+    # ---- blocking API (CLI, tests) -------------------------------------------------------
+
+    def sync_read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self.engine.connect() as conn:
+            return fn(conn, *args, **kwargs)
+
+    def sync_write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self.engine.begin() as conn:
+            return fn(conn, *args, **kwargs)
+
+    # ---- async API (workers) -------------------------------------------------------------
+
+    async def read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._readers, lambda: self.sync_read(fn, *args, **kwargs)
+        )
+
+    async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        self._ensure_writer()
+        fut: Future[T] = Future()
+        self._queue.put((fn, args, kwargs, fut))
+        return await asyncio.wrap_future(fut)
+
+    def _ensure_writer(self) -> None:
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(
+                    target=self._write_loop, name="mimir-db-writer", daemon=True
+                )
+                self._writer.start()
+
+    def _write_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            batch = [item]
+            while len(batch) < self._batch_size:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    self._run_batch(batch)
+                    return
+                batch.append(nxt)
+            self._run_batch(batch)
+
+    def _run_batch(self, batch: list[Any]) -> None:
+        live = [b for b in batch if not b[3].cancelled()]
+        if not live:
+            return
+        try:
+            results = []
+            with self.engine.begin() as conn:
+                for fn, args, kwargs, _fut in live:
+                    results.append(fn(conn, *args, **kwargs))
+        except Exception:
+            if len(live) == 1:
+                self._run_one(live[0])
+                return
+            for item in live:
+                self._run_one(item)
+            return
+        for (_fn, _a, _k, fut), res in zip(live, results, strict=True):
+            if not fut.cancelled():
+                fut.set_result(res)
+
+    def _run_one(self, item: Any) -> None:
+        fn, args, kwargs, fut = item
+        try:
+            with self.engine.begin() as conn:
+                res = fn(conn, *args, **kwargs)
+        except Exception as exc:
+            if not fut.cancelled():
+                fut.set_exception(exc)
+            return
+        if not fut.cancelled():
+            fut.set_result(res)
+
+    def close(self) -> None:
+        """Finish pending writes, stop the writer, dispose of the pool."""
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(_STOP)
+            self._writer.join(timeout=60)
+        self._readers.shutdown(wait=True)
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect_database(settings: Settings) -> Database:
+    return Database(settings)
+
+
+__all__ = ["Connection", "Database", "connect_database"]

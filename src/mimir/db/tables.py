@@ -1,0 +1,171 @@
+"""The schema (SQLAlchemy Core). Alembic migrations must match it (a test checks)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from mimir.db.types import BigId, Json, UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(300), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("host", String(300), nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("category", String(100)),
+    Column("note", Text),
+    Column("settings", Json, nullable=False),
+    Column("status", String(32), nullable=False, server_default="new"),
+    Column("title", Text),
+    Column("site_url", Text),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_full_fetch_at", UTCDateTime),
+    Column("next_check_at", UTCDateTime),
+    Column("interval_seconds", Integer),
+    Column("consecutive_errors", Integer, nullable=False, server_default="0"),
+    Column("last_error_class", String(64)),
+    Column("last_error_message", Text),
+    Column("last_checked_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("last_new_item_at", UTCDateTime),
+    Column("publish_interval_seconds", Float),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("total_checks", Integer, nullable=False, server_default="0"),
+    Column("total_errors", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("url_hash"),
+    UniqueConstraint("name"),
+    Index("ix_sources_due", "enabled", "next_check_at"),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source_id", BigId, ForeignKey("sources.id", ondelete="SET NULL"), index=True),
+    Column("url", Text, nullable=False),
+    Column("canonical_url", Text, nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("guid", Text),
+    Column("guid_hash", String(64)),
+    Column("fingerprint", String(64)),
+    Column("title", Text),
+    Column("summary", Text),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("html", Text),
+    Column("authors", Json, nullable=False),
+    Column("published_at", UTCDateTime, index=True),
+    Column("updated_at", UTCDateTime),
+    Column("language", String(16)),
+    Column("image_url", Text),
+    Column("section", Text),
+    Column("tags", Json, nullable=False),
+    Column("fetch_meta", Json, nullable=False),
+    Column("extraction", String(16), nullable=False, server_default="page"),
+    Column("revision", Integer, nullable=False, server_default="1"),
+    Column("discovered_at", UTCDateTime, nullable=False, index=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("deleted_at", UTCDateTime),
+    UniqueConstraint("url_hash"),
+    Index("ix_articles_source_guid", "source_id", "guid_hash"),
+    Index("ix_articles_source_fingerprint", "source_id", "fingerprint"),
+)
+
+article_revisions = Table(
+    "article_revisions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("html", Text),
+    Column("fingerprint", String(64)),
+    Column("updated_at", UTCDateTime),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    UniqueConstraint("article_id", "revision"),
+)
+
+#: every URL hash an article is known by (entry link, canonical URL): the identity ladder's index
+article_urls = Table(
+    "article_urls",
+    metadata,
+    Column("url_hash", String(64), primary_key=True),
+    Column(
+        "article_id",
+        BigId,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
+#: the article-page queue: due fetches with leases (pending or failed; done rows are deleted)
+article_jobs = Table(
+    "article_jobs",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source_id", BigId, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("host", String(300), nullable=False),
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("entry", Json, nullable=False),
+    Column("state", String(16), nullable=False, server_default="pending"),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("url_hash"),
+    Index("ix_article_jobs_due", "state", "due_at"),
+)
+
+fetch_log = Table(
+    "fetch_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("source_id", BigId, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("status_code", Integer),
+    Column("error_class", String(64)),
+    Column("message", Text),
+    Column("entries", Integer, nullable=False, server_default="0"),
+    Column("new_entries", Integer, nullable=False, server_default="0"),
+    Column("bytes", Integer, nullable=False, server_default="0"),
+    Column("worker", String(100)),
+    Index("ix_fetch_log_source_started", "source_id", "started_at"),
+)

@@ -1,0 +1,243 @@
+"""`Worker`: claims due sources and article pages in small batches and runs them concurrently.
+
+Several workers (processes, pods) share one PostgreSQL database: each claim takes rows with a
+lease (`FOR UPDATE SKIP LOCKED`), in-flight leases are renewed, a dead worker's leases expire
+and are taken over. On SQLite the same code runs through one writer thread per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import time
+import uuid
+from collections.abc import Coroutine, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, update
+
+from mimir.db.tables import article_jobs, sources
+from mimir.model import ArticleJob, Source
+from mimir.monitor.article import process_job
+from mimir.monitor.context import Context
+from mimir.monitor.refresh import refresh_source
+from mimir.storage import jobs as job_store
+from mimir.storage import sources as source_store
+
+log = structlog.get_logger("mimir.worker")
+
+
+def make_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Runs the flow for due work until stopped (or until done, for one-shot refreshes)."""
+
+    def __init__(self, ctx: Context, *, source_ids: Sequence[int] | None = None) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.source_ids = list(source_ids) if source_ids is not None else None
+        self._sources: dict[int, Source] = {}
+        self._inflight_sources: dict[int, asyncio.Task[Any]] = {}
+        self._inflight_jobs: dict[int, asyncio.Task[Any]] = {}
+        self._wake = asyncio.Event()
+        self.stats = {"checks": 0, "jobs": 0, "takeovers": 0, "errors": 0}
+
+    # ---- public ----------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event, *, once: bool = False) -> dict[str, int]:
+        """Loop until `stop` is set; with `once`, until no due work is left for our sources."""
+        renew = asyncio.create_task(self._renew_leases(stop))
+        last_prune = 0.0
+        try:
+            while not stop.is_set():
+                claimed = await self._claim_round()
+                if time.monotonic() - last_prune > 3600 and not once:
+                    last_prune = time.monotonic()
+                    await self.ctx.db.write(
+                        source_store.prune_fetch_log, self.ctx.clock() - timedelta(days=30)
+                    )
+                busy = bool(self._inflight_sources or self._inflight_jobs)
+                if once and not claimed and not busy:
+                    break
+                if claimed and self._has_capacity():
+                    continue
+                await self._idle(stop, busy)
+        finally:
+            renew.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renew
+            await self._drain()
+        return self.stats
+
+    # ---- claiming -----------------------------------------------------------------------------
+
+    def _has_capacity(self) -> bool:
+        cap = self.settings.worker_concurrency
+        return len(self._inflight_sources) < cap or len(self._inflight_jobs) < cap
+
+    async def _claim_round(self) -> int:
+        now = self.ctx.clock()
+        cap = self.settings.worker_concurrency
+        batch = self.settings.worker_batch_size
+        n = 0
+        free = min(batch, cap - len(self._inflight_sources))
+        if free > 0:
+            claimed = await self.ctx.db.write(
+                source_store.claim_due,
+                worker=self.ctx.worker_id,
+                now=now,
+                limit=free,
+                lease_seconds=self.settings.lease_seconds,
+                source_ids=self.source_ids,
+            )
+            self._note_takeovers(claimed.takeovers, "source")
+            for s in claimed.sources:
+                self._sources[s.id] = s
+                self._spawn(self._inflight_sources, s.id, self._check(s))
+            n += len(claimed.sources)
+        free = min(batch, cap - len(self._inflight_jobs))
+        if free > 0:
+            jobs, takeovers = await self.ctx.db.write(
+                job_store.claim,
+                worker=self.ctx.worker_id,
+                now=now,
+                limit=free,
+                lease_seconds=self.settings.lease_seconds,
+                per_host=max(1, self.settings.per_host_concurrency * 2),
+                source_ids=self.source_ids,
+            )
+            self._note_takeovers(takeovers, "article_job")
+            if jobs:
+                await self._load_sources({j.source_id for j in jobs})
+            for j in jobs:
+                self._spawn(self._inflight_jobs, j.id, self._job(j))
+            n += len(jobs)
+        return n
+
+    def _note_takeovers(self, count: int, kind: str) -> None:
+        if count:
+            self.stats["takeovers"] += count
+            log.warning("lease_takeover", kind=kind, count=count, worker=self.ctx.worker_id)
+
+    async def _load_sources(self, ids: set[int]) -> None:
+        missing = [i for i in ids if i not in self._sources]
+        if missing:
+            for s in await self.ctx.db.read(_sources_by_id, missing):
+                self._sources[s.id] = s
+
+    def _spawn(
+        self, table: dict[int, asyncio.Task[Any]], key: int, coro: Coroutine[Any, Any, Any]
+    ) -> None:
+        task = asyncio.create_task(coro)
+        table[key] = task
+
+        def done(t: asyncio.Task[Any]) -> None:
+            table.pop(key, None)
+            self._wake.set()
+
+        task.add_done_callback(done)
+
+    # ---- running ------------------------------------------------------------------------------
+
+    async def _check(self, source: Source) -> None:
+        try:
+            await refresh_source(self.ctx, source)
+            self.stats["checks"] += 1
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("source_check_crashed", source_id=source.id)
+            await self._release_source(source.id)
+
+    async def _job(self, job: ArticleJob) -> None:
+        try:
+            await process_job(self.ctx, job, self._sources.get(job.source_id))
+            self.stats["jobs"] += 1
+        except Exception:
+            self.stats["errors"] += 1
+            log.exception("article_job_crashed", job_id=job.id, url=job.url)
+            due = self.ctx.clock() + timedelta(minutes=10)
+            with contextlib.suppress(Exception):
+                await self.ctx.db.write(job_store.retry_later, job.id, due, "internal error")
+
+    async def _release_source(self, source_id: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.ctx.db.write(source_store.release, self.ctx.worker_id, [source_id])
+
+    async def _idle(self, stop: asyncio.Event, busy: bool) -> None:
+        """Sleep until a task finishes, work becomes due, or we are told to stop."""
+        timeout = 0.2 if busy else self.settings.idle_sleep_seconds
+        if not busy:
+            due = await self.ctx.db.read(_next_due)
+            if due is not None:
+                wait = (due - self.ctx.clock()).total_seconds()
+                timeout = max(0.05, min(timeout, wait))
+        self._wake.clear()
+        waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+    async def _renew_leases(self, stop: asyncio.Event) -> None:
+        period = max(1.0, self.settings.lease_seconds / 3)
+        while not stop.is_set():
+            await asyncio.sleep(period)
+            ids = list(self._inflight_sources)
+            jids = list(self._inflight_jobs)
+            if ids or jids:
+                until = self.ctx.clock() + timedelta(seconds=self.settings.lease_seconds)
+                with contextlib.suppress(Exception):
+                    await self.ctx.db.write(_renew, self.ctx.worker_id, ids, jids, until)
+
+    async def _drain(self, deadline_seconds: float = 30.0) -> None:
+        """Graceful stop: let in-flight work finish within the deadline, then release leases."""
+        pending = [*self._inflight_sources.values(), *self._inflight_jobs.values()]
+        if pending:
+            log.info("worker_draining", inflight=len(pending), deadline_seconds=deadline_seconds)
+            _done, still = await asyncio.wait(pending, timeout=deadline_seconds)
+            for t in still:
+                t.cancel()
+            if still:
+                await asyncio.wait(still, timeout=5)
+        await self.ctx.db.write(_release_all, self.ctx.worker_id)
+
+
+def _sources_by_id(conn: Connection, ids: list[int]) -> list[Source]:
+    out = []
+    for i in ids:
+        with contextlib.suppress(Exception):
+            out.append(source_store.find_source(conn, i))
+    return out
+
+
+def _next_due(conn: Connection) -> datetime | None:
+    a = source_store.next_due_at(conn)
+    b = job_store.next_due_at(conn)
+    return min((d for d in (a, b) if d is not None), default=None)
+
+
+def _renew(conn: Connection, worker: str, ids: list[int], jids: list[int], until: datetime) -> None:
+    if ids:
+        conn.execute(
+            update(sources)
+            .where(sources.c.lease_owner == worker, sources.c.id.in_(ids))
+            .values(lease_expires_at=until)
+        )
+    if jids:
+        conn.execute(
+            update(article_jobs)
+            .where(article_jobs.c.lease_owner == worker, article_jobs.c.id.in_(jids))
+            .values(lease_expires_at=until)
+        )
+
+
+def _release_all(conn: Connection, worker: str) -> None:
+    source_store.release(conn, worker)
+    job_store.release(conn, worker)

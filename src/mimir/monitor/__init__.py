@@ -1,0 +1,1 @@
+"""The orchestrators: refresh a source, process an article page, schedule, discover."""

@@ -1,0 +1,187 @@
+"""Process one queued article page: fetch, extract, merge with the feed's values, store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import structlog
+
+from mimir.errors import (
+    ExtractionError,
+    FetchError,
+    HTTPStatusError,
+    NetworkDown,
+    RateLimited,
+    RobotsDenied,
+)
+from mimir.model import ArticleJob, Entry, ExtractedArticle, FetchResponse, Source
+from mimir.monitor.context import Context
+from mimir.monitor.entries import entry_from_dict, guid_hash
+from mimir.process.fingerprint import text_fingerprint
+from mimir.process.urls import canonicalize, url_hash
+from mimir.storage import articles as article_store
+from mimir.storage import jobs as job_store
+from mimir.storage.articles import ArticleValues, StoreOutcome
+
+log = structlog.get_logger("mimir.article")
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+_PERMANENT_STATUS = {400, 401, 402, 403, 404, 405, 406, 410, 451}
+
+
+@dataclass(slots=True)
+class JobResult:
+    outcome: str  # new | revised | unchanged | tombstoned | retry | failed
+    article_id: int | None = None
+    error: str | None = None
+
+
+def pick_canonical(candidate: str | None, page_url: str) -> str:
+    """Trust rel=canonical/og:url unless it obviously names a section or the home page."""
+    page = canonicalize(page_url)
+    if not candidate:
+        return page
+    try:
+        canon = canonicalize(candidate, base=page_url)
+    except Exception:
+        return page
+    c, p = urlsplit(canon), urlsplit(page)
+    if c.scheme not in ("http", "https"):
+        return page
+    c_path = c.path.rstrip("/")
+    if not c_path and p.path.rstrip("/"):
+        return page  # canonical to the home page: a CMS misconfiguration
+    if c.netloc == p.netloc and c_path and p.path.startswith(c_path + "/") and not c.query:
+        return page  # canonical to a parent section
+    return canon
+
+
+def build_values(
+    source_id: int | None,
+    entry: Entry,
+    entry_url: str,
+    extracted: ExtractedArticle | None,
+    response: FetchResponse | None,
+    extraction: str,
+) -> ArticleValues:
+    """Merge: page metadata first (JSON-LD, OpenGraph, meta), then the feed's values."""
+    page_url = response.url if response is not None else entry_url
+    canon = pick_canonical(extracted.canonical_url if extracted else None, page_url)
+    aliases = {url_hash(entry_url)}
+    if response is not None:
+        aliases.add(url_hash(canonicalize(response.url)))
+    key = url_hash(canon)
+    aliases.discard(key)
+    ex = extracted
+    text = (ex.text if ex else "") or (entry.summary or "")
+    meta: dict[str, Any] = response.meta() if response is not None else {}
+    return ArticleValues(
+        source_id=source_id,
+        url=entry_url,
+        canonical_url=canon,
+        url_hash=key,
+        alias_hashes=tuple(sorted(aliases)),
+        guid=entry.guid,
+        guid_hash=guid_hash(source_id, entry.guid) if source_id is not None else None,
+        fingerprint=text_fingerprint(text),
+        title=(ex.title if ex and ex.title else None) or entry.title,
+        summary=entry.summary or (ex.description if ex else None),
+        text=text,
+        html=ex.html if ex else None,
+        authors=list((ex.authors if ex and ex.authors else ()) or entry.authors),
+        published_at=(ex.published_at if ex else None) or entry.published_at,
+        updated_at=(ex.updated_at if ex else None) or entry.updated_at,
+        language=(ex.language if ex else None) or entry.language,
+        image_url=(ex.image if ex else None) or entry.image,
+        section=ex.section if ex else None,
+        tags=list(dict.fromkeys([*(ex.tags if ex else ()), *entry.tags])),
+        fetch_meta=meta,
+        extraction=extraction,
+    )
+
+
+async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> JobResult:
+    """Fetch and store one article page; failures retry with back-off, then fall back."""
+    entry = entry_from_dict(job.entry)
+    now = ctx.clock()
+    respect = ctx.settings.respect_robots_txt
+    if source is not None and "respect_robots_txt" in source.settings:
+        respect = bool(source.settings["respect_robots_txt"])
+    selectors = source.settings.get("selectors") if source is not None else None
+    source_id = source.id if source is not None else job.source_id
+    try:
+        resp = await ctx.fetcher.fetch(job.url, check_robots=respect)
+    except NetworkDown as exc:
+        await ctx.db.write(job_store.retry_later, job.id, now + timedelta(seconds=60), str(exc))
+        return JobResult("retry", error=exc.code)
+    except FetchError as exc:
+        permanent = isinstance(exc, RobotsDenied) or (
+            isinstance(exc, HTTPStatusError) and exc.status_code in _PERMANENT_STATUS
+        )
+        if not permanent and job.attempts + 1 < ctx.settings.article_retry_limit:
+            wait = 60 * 2**job.attempts
+            if isinstance(exc, RateLimited) and exc.retry_after_seconds:
+                wait = max(wait, exc.retry_after_seconds)
+            due = now + timedelta(seconds=ctx.rng.uniform(wait / 2, wait))
+            await ctx.db.write(job_store.retry_later, job.id, due, f"{exc.code}: {exc.message}")
+            return JobResult("retry", error=exc.code)
+        return await _fallback(ctx, job, entry, source_id, f"{exc.code}: {exc.message}")
+    if resp.content_type not in _HTML_TYPES:
+        return await _fallback(ctx, job, entry, source_id, f"not a page: {resp.content_type}")
+    try:
+        extracted = await ctx.extractor.extract(
+            resp.body,
+            resp.url,
+            content_type=resp.headers.get("content-type"),
+            selectors=selectors,
+            now=now,
+        )
+    except ExtractionError as exc:
+        return await _fallback(ctx, job, entry, source_id, f"{exc.code}: {exc.message}", resp)
+    values = build_values(source_id, entry, job.url, extracted, resp, "page")
+    return await _store(ctx, job, values)
+
+
+async def _fallback(
+    ctx: Context,
+    job: ArticleJob,
+    entry: Entry,
+    source_id: int | None,
+    reason: str,
+    resp: FetchResponse | None = None,
+) -> JobResult:
+    """Keep what the feed said when the page cannot be had; nothing listed is lost."""
+    if not (entry.title or entry.summary):
+        await ctx.db.write(job_store.fail, job.id, reason)
+        log.info("article_failed", url=job.url, source_id=source_id, reason=reason)
+        return JobResult("failed", error=reason)
+    values = build_values(source_id, entry, job.url, None, resp, "feed_fallback")
+    values.fetch_meta["fallback_reason"] = reason
+    log.info("article_feed_fallback", url=job.url, source_id=source_id, reason=reason)
+    return await _store(ctx, job, values)
+
+
+async def _store(ctx: Context, job: ArticleJob, values: ArticleValues) -> JobResult:
+    now = ctx.clock()
+    outcome, article_id = await ctx.db.write(_store_and_finish, values, job.id, now)
+    if outcome in (StoreOutcome.NEW, StoreOutcome.REVISED):
+        ctx.emit(
+            f"article_{outcome.value}",
+            article_id=article_id,
+            title=values.title,
+            url=values.canonical_url,
+            source_id=values.source_id,
+            language=values.language,
+        )
+    return JobResult(outcome.value, article_id)
+
+
+def _store_and_finish(
+    conn: Any, values: ArticleValues, job_id: int, now: datetime
+) -> tuple[StoreOutcome, int]:
+    result = article_store.store(conn, values, now)
+    job_store.finish(conn, job_id)
+    return result

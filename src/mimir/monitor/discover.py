@@ -1,0 +1,188 @@
+"""What is this URL? A feed, a sitemap, a page that links feeds, or a listing page.
+
+`discover` tries, in order: the URL itself as a feed or sitemap; the feeds the page announces
+(`<link rel=alternate>`) and feed-like links; common feed paths on the site; sitemaps named in
+robots.txt; finally the page itself as a listing page read with heuristic selectors. Every
+attempt is reported, and the best candidate is picked: announced feeds over guessed ones, feeds
+over sitemaps over listing pages, then the most entries and the freshest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from mimir.errors import FetchError, MimirError, NotAFeed, ParseError
+from mimir.fetch.client import Fetcher
+from mimir.model import ParsedFeed, Selectors, SourceKind
+from mimir.parse.discovery import COMMON_FEED_PATHS, find_feed_links, sitemaps_from_robots
+from mimir.parse.feeds import parse_feed
+from mimir.parse.listing import parse_listing
+
+_PREFERENCE = {"announced": 3, "linked": 2, "self": 3, "guessed": 1, "robots": 1, "listing": 0}
+
+
+@dataclass(slots=True)
+class Candidate:
+    url: str
+    kind: SourceKind
+    format: str
+    how: str  # self | announced | linked | guessed | robots | listing
+    title: str | None = None
+    entries: int = 0
+    newest: datetime | None = None
+    error: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.error is None and self.entries > 0
+
+    def score(self) -> tuple[int, int, int, float]:
+        kind_rank = {SourceKind.FEED: 2, SourceKind.SITEMAP: 1, SourceKind.LISTING: 0}[self.kind]
+        newest = self.newest.timestamp() if self.newest else 0.0
+        return (_PREFERENCE.get(self.how, 0), kind_rank, min(self.entries, 50), newest)
+
+
+@dataclass(slots=True)
+class Discovery:
+    url: str
+    candidates: list[Candidate] = field(default_factory=list)
+    chosen: Candidate | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def report(self) -> list[str]:
+        lines = [f"Discovery for {self.url}:"]
+        for c in self.candidates:
+            mark = "*" if c is self.chosen else " "
+            what = f"{c.kind.value}/{c.format}, {c.entries} entries" if not c.error else c.error
+            lines.append(f" {mark} [{c.how}] {c.url} - {what}")
+        lines.extend(f"   note: {n}" for n in self.notes)
+        if self.chosen:
+            lines.append(f"Chosen: {self.chosen.url} ({self.chosen.kind.value}, {self.chosen.how})")
+        else:
+            lines.append("Nothing usable found.")
+        return lines
+
+
+def _kind_of(parsed: ParsedFeed) -> SourceKind:
+    return SourceKind.SITEMAP if "sitemap" in parsed.format else SourceKind.FEED
+
+
+async def _try_feed(fetcher: Fetcher, url: str, how: str, now: datetime) -> Candidate:
+    try:
+        resp = await fetcher.fetch(url)
+        parsed = parse_feed(resp.body, resp.url, content_type=resp.content_type, now=now)
+    except (FetchError, ParseError) as exc:
+        return Candidate(url, SourceKind.FEED, "-", how, error=f"{exc.code}: {exc.message}")
+    dates = [d for e in parsed.entries if (d := e.published_at)]
+    return Candidate(
+        resp.url,
+        _kind_of(parsed),
+        parsed.format,
+        how,
+        parsed.title,
+        len(parsed.entries) or len(parsed.next_urls),
+        max(dates, default=None),
+    )
+
+
+async def discover(fetcher: Fetcher, url: str, now: datetime, *, max_guesses: int = 6) -> Discovery:
+    """Find the best way to follow `url`; never raises for a bad site (errors are in the report)."""
+    d = Discovery(url)
+    try:
+        resp = await fetcher.fetch(url)
+    except FetchError as exc:
+        d.notes.append(f"cannot fetch {url}: {exc.code}: {exc.message}")
+        return d
+    try:
+        parsed = parse_feed(resp.body, resp.url, content_type=resp.content_type, now=now)
+        dates = [x for e in parsed.entries if (x := e.published_at)]
+        d.candidates.append(
+            Candidate(
+                resp.url,
+                _kind_of(parsed),
+                parsed.format,
+                "self",
+                parsed.title,
+                len(parsed.entries) or len(parsed.next_urls),
+                max(dates, default=None),
+            )
+        )
+    except NotAFeed:
+        await _from_page(fetcher, d, resp.url, resp.body, resp.content_type, now, max_guesses)
+    except MimirError as exc:
+        d.notes.append(f"{url} is not readable as a feed: {exc.message}")
+        await _from_page(fetcher, d, resp.url, resp.body, resp.content_type, now, max_guesses)
+    usable = [c for c in d.candidates if c.usable]
+    d.chosen = max(usable, key=Candidate.score) if usable else None
+    return d
+
+
+async def _from_page(
+    fetcher: Fetcher,
+    d: Discovery,
+    page_url: str,
+    body: bytes,
+    content_type: str,
+    now: datetime,
+    max_guesses: int,
+) -> None:
+    links = find_feed_links(body, page_url)
+    seen: set[str] = set()
+    for link in links[:8]:
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        how = "announced" if link.rel == "alternate" else "linked"
+        d.candidates.append(await _try_feed(fetcher, link.url, how, now))
+    if not any(c.usable for c in d.candidates):
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))
+        for path in COMMON_FEED_PATHS[:max_guesses]:
+            guess = urljoin(origin, path)
+            if guess in seen:
+                continue
+            seen.add(guess)
+            cand = await _try_feed(fetcher, guess, "guessed", now)
+            if cand.usable:
+                d.candidates.append(cand)
+                break
+        else:
+            d.notes.append(
+                f"none of {len(COMMON_FEED_PATHS[:max_guesses])} common feed paths answered"
+            )
+        if not any(c.usable for c in d.candidates):
+            await _from_robots(fetcher, d, origin, seen, now)
+    try:
+        listing = parse_listing(body, page_url, Selectors(), content_type=content_type, now=now)
+    except ParseError as exc:
+        d.notes.append(f"not usable as a listing page: {exc.message}")
+        return
+    if len(listing.entries) >= 3:
+        dates = [x for e in listing.entries if (x := e.published_at)]
+        d.candidates.append(
+            Candidate(
+                page_url,
+                SourceKind.LISTING,
+                "listing",
+                "listing",
+                listing.title,
+                len(listing.entries),
+                max(dates, default=None),
+            )
+        )
+
+
+async def _from_robots(
+    fetcher: Fetcher, d: Discovery, origin: str, seen: set[str], now: datetime
+) -> None:
+    try:
+        resp = await fetcher.fetch(urljoin(origin, "/robots.txt"))
+    except FetchError as exc:
+        d.notes.append(f"robots.txt: {exc.code}")
+        return
+    text = resp.body.decode("utf-8", "replace")
+    for sm in sitemaps_from_robots(text, origin)[:3]:
+        if sm not in seen:
+            seen.add(sm)
+            d.candidates.append(await _try_feed(fetcher, sm, "robots", now))

@@ -1,0 +1,1 @@
+"""Query functions per aggregate. They take a Connection and never commit."""

@@ -1,0 +1,166 @@
+"""The article-page queue: enqueue (idempotent), claim fairly per host with a lease, finish."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
+
+from mimir.db.dialect import insert_ignore
+from mimir.db.tables import article_jobs
+from mimir.model import ArticleJob
+
+
+def enqueue(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> int:
+    """Queue page fetches; a URL already queued is left alone. Returns rows added."""
+    values = [
+        {
+            "source_id": r["source_id"],
+            "url": r["url"],
+            "url_hash": r["url_hash"],
+            "host": r["host"],
+            "article_id": r.get("article_id"),
+            "entry": r.get("entry") or {},
+            "state": "pending",
+            "due_at": r.get("due_at") or now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for r in rows
+    ]
+    if not values:
+        return 0
+    return insert_ignore(conn, article_jobs, values, ["url_hash"])
+
+
+def queued_hashes(conn: Connection, hashes: Sequence[str]) -> set[str]:
+    if not hashes:
+        return set()
+    rows = conn.execute(
+        select(article_jobs.c.url_hash).where(article_jobs.c.url_hash.in_(list(hashes)))
+    )
+    return {r.url_hash for r in rows}
+
+
+def claim(
+    conn: Connection,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease_seconds: int,
+    per_host: int,
+    source_ids: Sequence[int] | None = None,
+) -> tuple[list[ArticleJob], int]:
+    """Lease up to `limit` due jobs, at most `per_host` per host. Returns (jobs, takeovers)."""
+    free = or_(article_jobs.c.lease_expires_at.is_(None), article_jobs.c.lease_expires_at < now)
+    cond = and_(article_jobs.c.state == "pending", article_jobs.c.due_at <= now, free)
+    if source_ids is not None:
+        cond = and_(cond, article_jobs.c.source_id.in_(list(source_ids)))
+    cand = conn.execute(
+        select(article_jobs.c.id, article_jobs.c.host, article_jobs.c.lease_owner)
+        .where(cond)
+        .order_by(article_jobs.c.due_at, article_jobs.c.id)
+        .limit(limit * 4)
+        .with_for_update(skip_locked=True)
+    ).all()
+    per: Counter[str] = Counter()
+    chosen: dict[int, str | None] = {}
+    for r in cand:
+        if per[r.host] >= per_host:
+            continue
+        per[r.host] += 1
+        chosen[r.id] = r.lease_owner
+        if len(chosen) >= limit:
+            break
+    if not chosen:
+        return [], 0
+    rows = conn.execute(
+        update(article_jobs)
+        .where(article_jobs.c.id.in_(list(chosen)), free)
+        .values(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .returning(*article_jobs.c)
+    ).all()
+    jobs = [
+        ArticleJob(
+            id=r.id,
+            source_id=r.source_id,
+            url=r.url,
+            url_hash=r.url_hash,
+            entry=dict(r.entry or {}),
+            attempts=r.attempts,
+            article_id=r.article_id,
+            lease_owner=r.lease_owner,
+        )
+        for r in rows
+    ]
+    return jobs, sum(1 for r in rows if chosen.get(r.id))
+
+
+def finish(conn: Connection, job_id: int) -> None:
+    conn.execute(delete(article_jobs).where(article_jobs.c.id == job_id))
+
+
+def retry_later(conn: Connection, job_id: int, due_at: datetime, error: str) -> None:
+    conn.execute(
+        update(article_jobs)
+        .where(article_jobs.c.id == job_id)
+        .values(
+            due_at=due_at,
+            attempts=article_jobs.c.attempts + 1,
+            last_error=error[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+
+
+def fail(conn: Connection, job_id: int, error: str) -> None:
+    """Give up on a page; the row stays (state failed) so the URL is not queued again."""
+    conn.execute(
+        update(article_jobs)
+        .where(article_jobs.c.id == job_id)
+        .values(
+            state="failed",
+            attempts=article_jobs.c.attempts + 1,
+            last_error=error[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+
+
+def release(conn: Connection, worker: str) -> int:
+    return (
+        conn.execute(
+            update(article_jobs)
+            .where(article_jobs.c.lease_owner == worker)
+            .values(lease_owner=None, lease_expires_at=None)
+        ).rowcount
+        or 0
+    )
+
+
+def counts(conn: Connection, now: datetime) -> dict[str, Any]:
+    """Queue depth by state and the age of the oldest due job."""
+    out: dict[str, Any] = {"pending": 0, "failed": 0}
+    for r in conn.execute(
+        select(article_jobs.c.state, func.count()).group_by(article_jobs.c.state)
+    ):
+        out[r[0]] = r[1]
+    oldest = conn.execute(
+        select(func.min(article_jobs.c.due_at)).where(
+            article_jobs.c.state == "pending", article_jobs.c.due_at <= now
+        )
+    ).scalar()
+    out["oldest_due_seconds"] = (now - oldest).total_seconds() if oldest else 0.0
+    return out
+
+
+def next_due_at(conn: Connection) -> datetime | None:
+    return conn.execute(
+        select(func.min(article_jobs.c.due_at)).where(article_jobs.c.state == "pending")
+    ).scalar()
