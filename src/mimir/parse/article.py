@@ -1,0 +1,199 @@
+"""``extract_article``: an article page -> main text, readable HTML and metadata.
+
+Runs in worker subprocesses: everything here is a pure function of its arguments (the
+trafilatura engine and the language model are per-process caches only).
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from datetime import datetime
+from html import escape
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.settings import Document
+from trafilatura.xml import xmltotxt
+
+from mimir.errors import ExtractionError
+from mimir.model import ExtractedArticle, Selectors
+from mimir.parse.charset import decode_html
+from mimir.parse.dates import parse_date, sane
+from mimir.parse.htmltree import document_base, parse_html, select, select_one, text_of
+from mimir.parse.language import detect_language, language_code
+from mimir.parse.metadata import PageMeta, page_meta
+from mimir.parse.sanitize import sanitize_html
+from mimir.parse.urls import absolute_http_url
+
+#: below this many characters of main text a page is no article (teaser, paywall, app shell)
+MIN_TEXT_CHARS = 250
+_BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td")
+
+
+def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Document | None:
+    result = bare_extraction(
+        tree,  # our parsed tree: trafilatura copies it, no second parse
+        url=url,
+        with_metadata=with_metadata,
+        include_comments=False,
+        include_tables=True,
+        include_images=True,
+        include_links=True,
+        include_formatting=True,
+        favor_precision=True,
+    )
+    return result if isinstance(result, Document) else None
+
+
+def _engine_text_and_html(
+    document: Document | None, url: str, title: str | None
+) -> tuple[str, str | None]:
+    if document is None or document.body is None:
+        return "", None
+    plain = deepcopy(document.body)
+    etree.strip_tags(plain, "ref")  # link targets are for the HTML, not the text
+    lines = xmltotxt(plain, False).strip().splitlines()
+    if lines and title and lines[0].strip().casefold() == title.strip().casefold():
+        lines = lines[1:]  # the headline repeated as the first line of the body
+    text = "\n".join(lines).strip()
+    html_tree = convert_to_html(deepcopy(document.body))
+    body = html_tree.find("body")
+    root = body if body is not None else html_tree
+    loose = (root.text or "").strip()
+    lead = (
+        ""
+        if not loose or (title and loose.casefold() == title.strip().casefold())
+        else (f"<p>{escape(loose)}</p>")
+    )
+    for heading in list(root.iter("h1")):
+        if title and text_of(heading).casefold() == title.strip().casefold():
+            heading.drop_tree() if isinstance(heading, HtmlElement) else root.remove(heading)
+        else:
+            heading.tag = "h2"  # one h1 per page: the reader's own title
+    fragment = lead + "".join(
+        etree.tostring(child, encoding="unicode", method="html") for child in root
+    )
+    return text, sanitize_html(fragment, url) or None
+
+
+def _selected_content(tree: HtmlElement, selector: str, base: str) -> tuple[str, str | None]:
+    """Text and HTML of what ``detail_content`` selects (all matches, in page order)."""
+    elements = select(tree, selector)
+    if not elements:
+        return "", None
+    blocks: list[str] = []
+    for element in elements:
+        found = [text_of(b) for b in element.iter(*_BLOCKS)]
+        blocks.extend(t for t in found if t) if any(found) else blocks.append(text_of(element))
+    html = "".join(lxml.html.tostring(e, encoding="unicode") for e in elements)
+    return "\n".join(b for b in blocks if b), sanitize_html(html, base) or None
+
+
+def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, base: str) -> None:
+    if selectors is None:
+        return
+    title = text_of(select_one(tree, selectors.detail_title))
+    meta.title = title or meta.title
+    author = text_of(select_one(tree, selectors.detail_author))
+    meta.authors = (author,) if author else meta.authors
+    summary = text_of(select_one(tree, selectors.detail_summary))
+    meta.description = summary or meta.description
+    date_el = select_one(tree, selectors.detail_date)
+    if date_el is not None:
+        raw = date_el.get("datetime") or date_el.get("content") or text_of(date_el)
+        meta.extra["date"] = raw
+        meta.extra["date_format"] = selectors.date_format or ""
+
+
+def _published(meta: PageMeta, document: Document | None, now: datetime) -> datetime | None:
+    if "date" in meta.extra:
+        chosen = parse_date(meta.extra["date"], meta.extra.get("date_format") or None)
+        if chosen:
+            return sane(chosen, now)
+    found = sane(parse_date(meta.published), now)
+    if found is None and document is not None and document.date:
+        found = sane(parse_date(document.date), now)
+    return found
+
+
+def _fill_from_engine(meta: PageMeta, document: Document | None) -> None:
+    if document is None:
+        return
+    meta.title = meta.title or document.title
+    if not meta.authors and document.author:
+        meta.authors = tuple(a.strip() for a in document.author.split(";") if a.strip())
+    meta.description = meta.description or document.description
+    meta.site_name = meta.site_name or document.sitename
+    meta.image = meta.image or document.image
+    if not meta.tags and document.tags:
+        meta.tags = tuple(document.tags)
+    if not meta.section and document.categories:
+        meta.section = document.categories[0]
+
+
+def extract_article(
+    body: bytes,
+    url: str,
+    *,
+    content_type: str | None = None,
+    selectors: Selectors | None = None,
+    now: datetime,
+) -> ExtractedArticle:
+    """Main text, sanitized HTML and metadata of an article page.
+
+    Metadata comes from JSON-LD, then OpenGraph/``<meta>``, then trafilatura; ``selectors``'
+    ``detail_*`` fields override all of them. Raises :class:`ExtractionError` when the page
+    holds no article text (fewer than ``MIN_TEXT_CHARS`` characters) and no ``detail_content``
+    selector found any.
+    """
+    text_in, _ = decode_html(body, content_type)
+    tree = parse_html(text_in)
+    base = document_base(tree, url)
+    meta = page_meta(tree, base)
+    _override(tree, selectors, meta, base)
+    # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
+    need_meta = not (meta.title and (meta.published or "date" in meta.extra))
+    document = _run_trafilatura(tree, base, with_metadata=need_meta)
+    if need_meta:
+        _fill_from_engine(meta, document)
+    text, html = _engine_text_and_html(document, base, meta.title)
+    if selectors is not None and selectors.detail_content:
+        chosen_text, chosen_html = _selected_content(tree, selectors.detail_content, base)
+        if chosen_text:
+            text, html = chosen_text, chosen_html
+            return _result(text, html, meta, document, now, base)
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractionError(
+            f"no article text on the page: {len(text)} characters of main text "
+            f"(under {MIN_TEXT_CHARS}); it may be a paywall or teaser, a JavaScript app "
+            "shell or a listing page"
+        )
+    return _result(text, html, meta, document, now, base)
+
+
+def _result(
+    text: str, html: str | None, meta: PageMeta, document: Document | None, now: datetime, base: str
+) -> ExtractedArticle:
+    language = (
+        meta.language
+        or detect_language(text)
+        or (language_code(document.language) if document is not None else None)
+    )
+    return ExtractedArticle(
+        text=text,
+        html=html,
+        title=meta.title,
+        authors=meta.authors,
+        published_at=_published(meta, document, now),
+        updated_at=sane(parse_date(meta.modified), now),
+        language=language,
+        image=absolute_http_url(meta.image, base),
+        section=meta.section,
+        tags=meta.tags,
+        canonical_url=meta.canonical or None,
+        description=meta.description,
+        site_name=meta.site_name,
+    )

@@ -1,0 +1,91 @@
+"""One way to parse HTML for every parser here, CSS selectors with clear errors, text helpers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import lxml.html
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from mimir.errors import ParseError
+from mimir.parse.urls import absolute_http_url
+
+# the same settings trafilatura uses, so the tree can be handed to it as is
+_PARSER = lxml.html.HTMLParser(
+    collect_ids=False,
+    default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    huge_tree=False,
+)
+
+
+def parse_html(text: str) -> HtmlElement:
+    """A document tree; an empty ``<html>`` for input lxml cannot read."""
+    data = text.encode("utf-8", "replace")
+    if data.strip():
+        try:
+            root = lxml.html.document_fromstring(data, parser=_PARSER)
+        except (etree.ParserError, ValueError):
+            root = None
+        if root is not None:
+            return root
+    return lxml.html.document_fromstring(b"<html><body></body></html>", parser=_PARSER)
+
+
+def document_base(tree: HtmlElement, url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when present, else ``url``."""
+    for base in tree.iter("base"):
+        resolved = absolute_http_url(base.get("href"), url)
+        if resolved:
+            return resolved
+    return url
+
+
+@lru_cache(maxsize=512)
+def css(selector: str) -> CSSSelector:
+    """A compiled CSS selector (cached); :class:`ParseError` naming it when invalid."""
+    try:
+        return CSSSelector(selector, translator="html")
+    except (SelectorError, etree.XPathError, ValueError) as exc:
+        raise ParseError(f"invalid CSS selector {selector!r}: {exc}") from exc
+
+
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    return [el for el in css(selector)(root) if isinstance(el, HtmlElement)]
+
+
+def select_one(root: HtmlElement, selector: str | None) -> HtmlElement | None:
+    if not selector:
+        return None
+    found = select(root, selector)
+    return found[0] if found else None
+
+
+def text_of(element: HtmlElement | None) -> str:
+    """Whitespace-collapsed text of an element (script and style content excluded)."""
+    if element is None:
+        return ""
+    parts = [
+        t
+        for t in element.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]")
+        if isinstance(t, str)
+    ]
+    if element.tag in {"script", "style"}:
+        parts = []
+    return " ".join(" ".join(parts).split())
+
+
+def first_link(element: HtmlElement) -> HtmlElement | None:
+    """The element itself when it is an ``<a href>``, else its first descendant ``<a href>``."""
+    if element.tag == "a" and element.get("href"):
+        return element
+    for anchor in element.iter("a"):
+        if anchor.get("href"):
+            return anchor
+    return None

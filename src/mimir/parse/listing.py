@@ -1,0 +1,163 @@
+"""HTML listing pages (press rooms, news indexes) read through per-source CSS selectors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urldefrag
+
+from lxml.html import HtmlElement
+
+from mimir.model import Entry, ParsedFeed, Selectors
+from mimir.parse.charset import decode_html
+from mimir.parse.dates import parse_date, sane
+from mimir.parse.htmltree import document_base, first_link, parse_html, select, select_one, text_of
+from mimir.parse.language import language_code
+from mimir.parse.urls import absolute_http_url
+
+_HEADINGS = ("h1", "h2", "h3", "h4")
+_INLINE_OR_HEADING = frozenset(
+    {"a", "h1", "h2", "h3", "h4", "h5", "h6", "span", "strong", "em", "b"}
+)
+_MAX_TITLE = 500
+
+
+@dataclass(slots=True)
+class _Item:
+    link: HtmlElement
+    container: HtmlElement
+
+
+def _items_by_selectors(tree: HtmlElement, selectors: Selectors) -> list[_Item]:
+    items: list[_Item] = []
+    if selectors.article_list:
+        for container in select(tree, selectors.article_list):
+            target = (
+                select_one(container, selectors.article_link)
+                if selectors.article_link
+                else container
+            )
+            link = first_link(target) if target is not None else None
+            if link is not None:
+                items.append(_Item(link, container))
+        return items
+    for element in select(tree, selectors.article_link or "a[href]"):
+        link = first_link(element)
+        if link is None:
+            continue
+        items.append(_Item(link, _card(element)))
+    return items
+
+
+def _card(element: HtmlElement) -> HtmlElement:
+    """A matched link or heading sits in its card: title/date/summary are read from there."""
+    container = element
+    while container.tag in _INLINE_OR_HEADING:
+        parent = container.getparent()
+        if parent is None:
+            break
+        container = parent
+    return container
+
+
+def _items_by_heuristic(tree: HtmlElement) -> list[_Item]:
+    """No selectors: links inside <article>, else links inside <h2>/<h3> headings."""
+    items: list[_Item] = []
+    for article in tree.iter("article"):
+        heading_links = [
+            a
+            for h in _HEADINGS
+            for el in article.iter(h)
+            for a in [first_link(el)]
+            if a is not None
+        ]
+        link = heading_links[0] if heading_links else first_link(article)
+        if link is not None:
+            items.append(_Item(link, article))
+    if items:
+        return items
+    for heading in tree.iter("h2", "h3"):
+        link = first_link(heading)
+        if link is not None:
+            parent = heading.getparent()
+            items.append(_Item(link, parent if parent is not None else heading))
+    return items
+
+
+def _date(container: HtmlElement, selectors: Selectors, now: datetime) -> datetime | None:
+    element = select_one(container, selectors.date) if selectors.date else None
+    if element is None:
+        element = next(container.iter("time"), None)
+    if element is None:
+        return None
+    candidates = [element.get("datetime"), element.get("content")]
+    candidates += [t.get("datetime") for t in element.iter("time")]
+    for raw in candidates:
+        parsed = parse_date(raw, selectors.date_format) if raw else None
+        if parsed:
+            return sane(parsed, now)
+    return sane(parse_date(text_of(element), selectors.date_format), now)
+
+
+def _entry(
+    item: _Item, base: str, selectors: Selectors, now: datetime, language: str | None
+) -> Entry | None:
+    url = absolute_http_url(item.link.get("href"), base)
+    if url is None:
+        return None
+    url = urldefrag(url).url
+    title_el = select_one(item.container, selectors.title) if selectors.title else None
+    title = text_of(title_el) or text_of(item.link) or (item.link.get("title") or "").strip()
+    summary_el = select_one(item.container, selectors.summary) if selectors.summary else None
+    return Entry(
+        url=url,
+        title=title[:_MAX_TITLE] or None,
+        summary=text_of(summary_el) or None,
+        published_at=_date(item.container, selectors, now),
+        language=language,
+    )
+
+
+def _next_url(tree: HtmlElement, base: str, selectors: Selectors, page_url: str) -> list[str]:
+    element = select_one(tree, selectors.next_page)
+    link = first_link(element) if element is not None else None
+    url = absolute_http_url(link.get("href"), base) if link is not None else None
+    return [url] if url and url != page_url else []
+
+
+def parse_listing(
+    body: bytes, url: str, selectors: Selectors, *, content_type: str | None = None, now: datetime
+) -> ParsedFeed:
+    """The article links of an HTML listing page (format ``"listing"``).
+
+    With ``selectors.article_list`` each container yields one entry (its ``article_link``, or
+    its first link); with only ``article_link`` every match does. Without selectors, links in
+    ``<article>`` elements or ``<h2>``/``<h3>`` headings are used. Raises
+    :class:`~mimir.errors.ParseError` naming an invalid selector.
+    """
+    text, _ = decode_html(body, content_type)
+    tree = parse_html(text)
+    base = document_base(tree, url)
+    custom = bool(selectors.article_list or selectors.article_link)
+    items = _items_by_selectors(tree, selectors) if custom else _items_by_heuristic(tree)
+    language = language_code(tree.get("lang"))
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    page = urldefrag(url).url
+    for item in items:
+        entry = _entry(item, base, selectors, now, language)
+        if entry is None or entry.url in seen or entry.url == page:
+            continue
+        seen.add(entry.url)
+        entries.append(entry)
+    warnings = [] if entries else ["no article links found on the page"]
+    title_el = select_one(tree, "title")
+    return ParsedFeed(
+        format="listing",
+        title=text_of(title_el) or None,
+        link=url,
+        language=language,
+        entries=entries,
+        next_urls=_next_url(tree, base, selectors, page) if selectors.next_page else [],
+        warnings=warnings,
+    )

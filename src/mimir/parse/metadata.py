@@ -1,0 +1,246 @@
+"""Article metadata from the page itself: JSON-LD first, then OpenGraph and <meta> tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from mimir.parse.language import language_code
+from mimir.parse.urls import absolute_http_url, is_http_url
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "techarticle",
+        "scholarlyarticle",
+        "socialmediaposting",
+        "liveblogposting",
+        "pressrelease",
+        "report",
+    }
+)
+_DATE_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publish-date",
+    "publishdate",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+_MAX_LD_BYTES = 2_000_000
+
+
+@dataclass(slots=True)
+class PageMeta:
+    """What a page says about itself, each field from the best source that had it."""
+
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None
+    modified: str | None = None
+    image: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    language: str | None = None
+    url: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    canonical: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _clean(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
+
+
+def _names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = _clean(item.get("name")) if isinstance(item, Mapping) else _clean(item)
+        if name and not is_http_url(name):
+            names.append(name)
+    return names
+
+
+def _first_url(value: Any) -> str | None:
+    if isinstance(value, list):
+        return next((u for u in (_first_url(v) for v in value) if u), None)
+    if isinstance(value, Mapping):
+        return _clean(value.get("url") or value.get("contentUrl"))  # an @id is no address
+    return _clean(value)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [s.strip() for s in value.split(",") if s.strip()]
+    if isinstance(value, list):
+        return [c for v in value for c in _strings(v)]
+    return []
+
+
+def _types(node: Mapping[str, Any]) -> set[str]:
+    kind = node.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower().rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def _nodes(data: Any, depth: int = 0) -> Iterator[Mapping[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _nodes(item, depth + 1)
+    elif isinstance(data, Mapping):
+        yield data
+        yield from _nodes(data.get("@graph"), depth + 1)
+
+
+def json_ld_nodes(tree: HtmlElement) -> list[Mapping[str, Any]]:
+    """Every JSON-LD object on the page (``@graph`` members flattened)."""
+    nodes: list[Mapping[str, Any]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = (script.text or "").strip()
+        if not raw or len(raw) > _MAX_LD_BYTES:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        nodes.extend(_nodes(data))
+    return nodes
+
+
+def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
+    article = next((n for n in nodes if _types(n) & ARTICLE_TYPES), None)
+    site = next((n for n in nodes if "website" in _types(n)), None)
+    if site is not None:
+        meta.site_name = _clean(site.get("name"))
+    if article is None:
+        return
+    page = article.get("mainEntityOfPage")
+    meta.title = _clean(article.get("headline")) or _clean(article.get("name"))
+    meta.authors = tuple(dict.fromkeys(_names(article.get("author"))))
+    meta.published = _clean(article.get("datePublished")) or _clean(article.get("dateCreated"))
+    meta.modified = _clean(article.get("dateModified"))
+    meta.image = _first_url(article.get("image")) or _first_url(article.get("thumbnailUrl"))
+    sections = _strings(article.get("articleSection"))
+    meta.section = sections[0] if sections else None
+    meta.tags = tuple(dict.fromkeys(_strings(article.get("keywords"))))
+    language = article.get("inLanguage")
+    meta.language = language_code(
+        _clean(language.get("name")) if isinstance(language, Mapping) else _clean(language)
+    )
+    meta.url = _clean(article.get("url")) or _first_url(page)
+    meta.description = _clean(article.get("description"))
+    publisher = article.get("publisher")
+    if isinstance(publisher, Mapping) and not meta.site_name:
+        meta.site_name = _clean(publisher.get("name"))
+
+
+def _meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for tag in tree.iter("meta"):
+        key = (
+            (
+                tag.get("property")
+                or tag.get("name")
+                or tag.get("itemprop")
+                or tag.get("http-equiv")
+                or ""
+            )
+            .strip()
+            .lower()
+        )
+        value = _clean(tag.get("content"))
+        if key and value:
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
+    tags = _meta_tags(tree)
+
+    def first(*keys: str) -> str | None:
+        return next((tags[k][0] for k in keys if k in tags), None)
+
+    meta.title = meta.title or first("og:title", "twitter:title", "dc.title")
+    if not meta.authors:
+        meta.authors = tuple(
+            dict.fromkeys(
+                n
+                for k in (
+                    "author",
+                    "article:author",
+                    "dc.creator",
+                    "parsely-author",
+                    "sailthru.author",
+                )
+                for n in _names(tags.get(k, []))
+            )
+        )
+    meta.published = meta.published or first(*_DATE_META)
+    meta.modified = meta.modified or first(*_MODIFIED_META)
+    meta.image = meta.image or first(
+        "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
+    )
+    meta.section = meta.section or first("article:section", "parsely-section")
+    if not meta.tags:
+        meta.tags = tuple(
+            dict.fromkeys(
+                tags.get("article:tag", []) or _strings(first("news_keywords", "keywords") or "")
+            )
+        )
+    meta.url = meta.url or first("og:url")
+    meta.description = meta.description or first(
+        "og:description", "description", "twitter:description"
+    )
+    meta.site_name = meta.site_name or first("og:site_name", "application-name")
+    meta.language = (
+        meta.language
+        or language_code(tree.get("lang") or tree.get("xml:lang"))
+        or language_code(first("content-language", "og:locale", "language"))
+    )
+
+
+def _canonical(tree: HtmlElement, base: str, meta: PageMeta) -> str | None:
+    for link in tree.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            resolved = absolute_http_url(link.get("href"), base)
+            if resolved:
+                return resolved
+    return absolute_http_url(meta.url, base)
+
+
+def page_meta(tree: HtmlElement, base: str) -> PageMeta:
+    """Metadata of an article page: JSON-LD wins, OpenGraph and ``<meta>`` fill the gaps."""
+    meta = PageMeta()
+    _from_json_ld(json_ld_nodes(tree), meta)
+    _fill_from_meta(tree, meta)
+    meta.image = absolute_http_url(meta.image, base)
+    meta.canonical = _canonical(tree, base, meta)
+    return meta

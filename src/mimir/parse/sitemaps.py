@@ -1,0 +1,128 @@
+"""Sitemaps (sitemaps.org), Google news and image sitemaps, and sitemap indexes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lxml import etree
+
+from mimir.errors import ParseError
+from mimir.model import Entry, ParsedFeed
+from mimir.parse.dates import parse_date, sane
+from mimir.parse.language import language_code
+from mimir.parse.urls import absolute_http_url
+
+SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _parser() -> etree.XMLParser:
+    # no DTDs, no entity expansion, no network, no huge trees: hostile sitemaps stay cheap
+    return etree.XMLParser(
+        resolve_entities=False,
+        huge_tree=False,
+        no_network=True,
+        load_dtd=False,
+        recover=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    # by hand, not etree.QName: a recovered document may carry names QName rejects
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in element if _local(c) == name]
+
+
+def _text(element: etree._Element | None, *path: str) -> str | None:
+    node: etree._Element | None = element
+    for name in path:
+        if node is None:
+            return None
+        found = _children(node, name)
+        node = found[0] if found else None
+    if node is None or node.text is None:
+        return None
+    return " ".join(node.text.split()) or None
+
+
+def _url_entry(node: etree._Element, base: str, now: datetime) -> tuple[Entry | None, bool]:
+    url = absolute_http_url(_text(node, "loc"), base)
+    if url is None:
+        return None, False
+    news = (_children(node, "news") or [None])[0]
+    image = absolute_http_url(_text(node, "image", "loc"), url)
+    lastmod = sane(parse_date(_text(node, "lastmod")), now)
+    if news is None:
+        return Entry(url=url, updated_at=lastmod, image=image), False
+    keywords = _text(news, "keywords") or ""
+    language = _text(news, "publication", "language")
+    entry = Entry(
+        url=url,
+        title=_text(news, "title"),
+        published_at=sane(parse_date(_text(news, "publication_date")), now),
+        updated_at=lastmod,
+        tags=tuple(dict.fromkeys(k.strip() for k in keywords.split(",") if k.strip())),
+        image=image,
+        language=language_code(language),
+    )
+    return entry, True
+
+
+def _index(root: etree._Element, base: str, now: datetime, max_entries: int) -> ParsedFeed:
+    children: list[tuple[datetime, int, str]] = []
+    for position, node in enumerate(_children(root, "sitemap")):
+        url = absolute_http_url(_text(node, "loc"), base)
+        if url:
+            modified = sane(parse_date(_text(node, "lastmod")), now) or _OLDEST
+            children.append((modified, -position, url))
+    children.sort(reverse=True)  # newest first; document order among equals
+    urls = list(dict.fromkeys(url for _, _, url in children))
+    warnings = []
+    if len(urls) > max_entries:
+        warnings.append(f"sitemap index lists {len(urls)} sitemaps; kept the newest {max_entries}")
+        urls = urls[:max_entries]
+    return ParsedFeed(format="sitemapindex", next_urls=urls, warnings=warnings)
+
+
+def parse_sitemap(body: bytes, url: str, *, now: datetime, max_entries: int) -> ParsedFeed:
+    """A ``urlset`` or ``sitemapindex`` document as a :class:`ParsedFeed`."""
+    try:
+        root = etree.fromstring(body, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"unreadable sitemap XML: {exc}") from exc
+    if root is None or _local(root) not in SITEMAP_ROOTS:
+        raise ParseError("unreadable sitemap XML: no urlset or sitemapindex root")
+    if _local(root) == "sitemapindex":
+        return _index(root, url, now, max_entries)
+    nodes = _children(root, "url")
+    warnings: list[str] = []
+    if len(nodes) > max_entries:
+        warnings.append(f"sitemap lists {len(nodes)} URLs; kept the first {max_entries}")
+        nodes = nodes[:max_entries]
+    entries: list[Entry] = []
+    any_news = False
+    title: str | None = None
+    for node in nodes:
+        entry, is_news = _url_entry(node, url, now)
+        if entry is None:
+            warnings.append("dropped a sitemap <url> without a usable <loc>")
+            continue
+        any_news = any_news or is_news
+        if is_news and title is None:
+            news = _children(node, "news")[0]
+            title = _text(news, "publication", "name")
+        entries.append(entry)
+    languages = {e.language for e in entries if e.language}
+    return ParsedFeed(
+        format="newssitemap" if any_news else "sitemap",
+        title=title,
+        language=languages.pop() if len(languages) == 1 else None,
+        entries=entries,
+        warnings=warnings,
+    )

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from mimir.errors import ExtractionError, ParseError
+from mimir.model import ExtractedArticle, Selectors
+from mimir.parse import extract_article, sanitize_html
+from tests.parse.conftest import NOW, sample
+
+WP_URL = "https://broadcastledger.example.com/2026/03/03/sinclair-atsc-3-0-rollout/"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+CASES = {
+    "article_wordpress.html": (
+        WP_URL,
+        {
+            "title": "Sinclair expands ATSC 3.0 rollout to 12 more markets",
+            "authors": ("Dana Whitfield",),
+            "published_at": utc(2026, 3, 3, 14, 5),
+            "updated_at": utc(2026, 3, 3, 15, 12, 44),
+            "language": "en",
+            "image": "https://broadcastledger.example.com/wp-content/uploads/2026/03/tower.jpg",
+            "section": "Stations",
+            "tags": ("ATSC 3.0", "NextGen TV", "Sinclair"),
+            "canonical_url": WP_URL,
+            "site_name": "Broadcast Tech Ledger",
+        },
+    ),
+    "article_jsonld_graph.html": (
+        "https://streamwire.example.net/news/dvb-i-italy-launch?ref=rss",
+        {
+            "title": "DVB-I goes live: what viewers in Italy will see",  # JSON-LD beats og:title
+            "authors": ("Giulia Conti", "Liv Andersen"),
+            "published_at": utc(2026, 3, 2, 8, 30),
+            "updated_at": utc(2026, 3, 2, 16, 45),
+            "language": "en",
+            "image": "https://cdn.streamwire.example.net/img/dvbi-italy-1200.jpg",
+            "section": "Standards",
+            "tags": ("DVB-I", "Italy", "hybrid TV", "connected TV"),
+            "canonical_url": "https://streamwire.example.net/news/dvb-i-italy-launch",
+            "description": (
+                "Connected TVs get one channel list for broadcast and broadband services."
+            ),
+            "site_name": "StreamWire",
+        },
+    ),
+    "article_og_only.html": (
+        "https://rwdigest.example.com/a/podcast-ad-revenue",
+        {
+            "title": "Podcast ad revenue overtakes AM/FM in two markets",
+            "authors": ("Tom Reyes",),
+            "published_at": utc(2026, 3, 2, 17, 0),
+            "language": "en",
+            "image": "https://rwdigest.example.com/media/podcast-mic.jpg",
+            "section": "Business",
+            "tags": ("podcasting", "advertising"),
+            "canonical_url": "https://rwdigest.example.com/a/podcast-ad-revenue?utm_source=og",
+            "site_name": "Radio World Digest",
+        },
+    ),
+    "article_shift_jis.html": (
+        "https://hoso.example.jp/news/8k",
+        {
+            "title": "NHK技研、8K放送の新しい圧縮方式を公開",
+            "authors": ("山田太郎",),
+            "published_at": utc(2026, 3, 3, 1, 0),
+            "language": "ja",
+        },
+    ),
+}
+
+# (first words of the body, boilerplate that must not be in the text)
+TEXTS = {
+    "article_wordpress.html": (
+        "Sinclair will light up ATSC 3.0 signals in twelve additional markets",
+        [
+            "cookies",
+            "Related posts",
+            "Share this",
+            "Proudly powered",
+            "useless for me",
+            "adsbygoogle",
+        ],
+    ),
+    "article_jsonld_graph.html": (
+        "Italian viewers with a recent connected television",
+        ["cookies", "Most read", "Registered in England", "googletag", "__INITIAL_STATE__"],
+    ),
+    "article_og_only.html": (
+        "Podcast advertising brought in more money than AM and FM",
+        ["cookies", "Also on RWD", "Advertise", "GoogleAnalyticsObject"],
+    ),
+    "article_shift_jis.html": ("NHK放送技術研究所は3日", ["クッキー", "Copyright"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_metadata(name: str) -> None:
+    url, expected = CASES[name]
+    article = extract_article(sample(name), url, now=NOW)
+    for field, value in expected.items():
+        assert getattr(article, field) == value, field
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_main_text_without_boilerplate(name: str) -> None:
+    url, _ = CASES[name]
+    article = extract_article(sample(name), url, now=NOW)
+    lead, absent = TEXTS[name]
+    assert article.text.startswith(lead)
+    assert len(article.text) > 300
+    for phrase in absent:
+        assert phrase not in article.text
+    assert "](" not in article.text  # no markdown link syntax in the plain text
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_html_is_sanitized(name: str) -> None:
+    url, _ = CASES[name]
+    html = extract_article(sample(name), url, now=NOW).html or ""
+    assert html.startswith("<")
+    for forbidden in ("<script", "<style", "onclick", "onload", "javascript:", "<iframe", "class="):
+        assert forbidden not in html.lower()
+
+
+def test_wordpress_html_structure() -> None:
+    html = extract_article(sample("article_wordpress.html"), WP_URL, now=NOW).html or ""
+    assert "<h2>Sports first</h2>" in html
+    assert "<li>Launch window: April to June</li>" in html
+    assert "<blockquote>" in html
+    assert (
+        '<a href="https://broadcastledger.example.com/2026/02/tuner-subsidies/" '
+        'rel="noopener nofollow">subsidised tuners</a>'
+    ) in html
+
+
+def test_table_kept() -> None:
+    html = extract_article(
+        sample("article_jsonld_graph.html"), CASES["article_jsonld_graph.html"][0], now=NOW
+    ).html
+    assert "<td>Commercial launch</td>" in (html or "")
+
+
+def test_headline_not_repeated_in_text() -> None:
+    article = extract_article(
+        sample("article_og_only.html"), CASES["article_og_only.html"][0], now=NOW
+    )
+    assert not article.text.startswith(article.title or "-")
+
+
+def test_paywall_stub_raises() -> None:
+    with pytest.raises(ExtractionError, match="no article text") as caught:
+        extract_article(
+            sample("article_paywall_stub.html"), "https://mediainsider.example.com/x", now=NOW
+        )
+    assert "paywall" in caught.value.message
+
+
+def test_selectors_override() -> None:
+    selectors = Selectors(
+        detail_title=".story-title",
+        detail_content=".story-body p:not(.byline)",
+        detail_author=".byline",
+        detail_date=".byline",
+        date_format="By Giulia Conti and Liv Andersen · %d %B %Y",
+        detail_summary=".story-body p:nth-of-type(2)",
+    )
+    url = CASES["article_jsonld_graph.html"][0]
+    article = extract_article(
+        sample("article_jsonld_graph.html"), url, selectors=selectors, now=NOW
+    )
+    assert article.title == "DVB-I goes live: what viewers in Italy will see"
+    assert article.authors == ("By Giulia Conti and Liv Andersen · 2 March 2026",)
+    assert article.published_at == utc(2026, 3, 2)
+    assert article.text.startswith("Italian viewers")
+    assert "Sign up for our newsletter" in article.text  # the selector, not trafilatura, decides
+    assert article.description and article.description.startswith("Italian viewers")
+
+
+def test_selector_content_rescues_a_short_page() -> None:
+    selectors = Selectors(detail_content=".standfirst")
+    article = extract_article(
+        sample("article_paywall_stub.html"),
+        "https://mediainsider.example.com/x",
+        selectors=selectors,
+        now=NOW,
+    )
+    assert article.text == "The deal would be the largest of its kind."
+    assert article.html == "<p>The deal would be the largest of its kind.</p>"
+
+
+def test_invalid_detail_selector() -> None:
+    with pytest.raises(ParseError, match="invalid CSS selector"):
+        extract_article(
+            sample("article_og_only.html"),
+            "https://ex.com/",
+            selectors=Selectors(detail_title="::x("),
+            now=NOW,
+        )
+
+
+def test_language_detected_from_text_when_undeclared() -> None:
+    body = sample("article_og_only.html").replace(
+        b'<meta http-equiv="content-language" content="en">', b""
+    )
+    article = extract_article(body, "https://rwdigest.example.com/a/podcast-ad-revenue", now=NOW)
+    assert article.language == "en"
+
+
+def test_result_pickles_and_runs_in_a_subprocess() -> None:
+    body = sample("article_og_only.html")
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        article = pool.submit(
+            extract_article, body, "https://rwdigest.example.com/a/x", now=NOW
+        ).result()
+    assert isinstance(article, ExtractedArticle)
+    assert pickle.loads(pickle.dumps(article)) == article
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ('<p onclick="x()">a</p>', "<p>a</p>"),
+        ('<a href="javascript:alert(1)">x</a>', '<a rel="noopener nofollow">x</a>'),
+        ('<a href="/p">x</a>', '<a href="https://ex.com/p" rel="noopener nofollow">x</a>'),
+        ('<img src="i.png" onerror="x()" alt="A">', '<img src="https://ex.com/a/i.png" alt="A">'),
+        ("<script>alert(1)</script><style>p{}</style><p>ok</p>", "<p>ok</p>"),
+        ('<iframe src="https://evil"></iframe><div><span style="color:red">t</span></div>', "t"),
+        ('<img src="data:image/png;base64,AAAA">', "<img>"),
+    ],
+)
+def test_sanitize_policy(dirty: str, clean: str) -> None:
+    assert sanitize_html(dirty, "https://ex.com/a/b") == clean

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mimir.parse import decode_html, parse_date, sane
+from tests.parse.conftest import NOW, sample
+
+SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
+CAFE = "Caf\u00e9 cr\u00e8me \u2013 \u00e7a co\u00fbte 3\u20ac"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text", "encoding"),
+    [
+        (b"\xef\xbb\xbfhello", None, "hello", "utf-8"),
+        ("hé".encode("utf-16-le").join([b"\xff\xfe", b""]), None, "hé", "utf-16-le"),
+        (
+            "<p>Привет</p>".encode("cp1251"),
+            "text/html; charset=windows-1251",
+            "<p>Привет</p>",
+            "cp1251",
+        ),
+        # a declared Latin-1 page is read as windows-1252, which has the euro sign and dashes
+        (
+            f"<p>{CAFE}</p>".encode("cp1252"),
+            "text/html; charset=iso-8859-1",
+            f"<p>{CAFE}</p>",
+            "cp1252",
+        ),
+        # gb2312 names a subset: read as gb18030, which also has the emoji
+        (
+            '<meta charset="gb2312"><p>广播\U0001f600</p>'.encode("gb18030"),
+            None,
+            '<meta charset="gb2312"><p>广播\U0001f600</p>',
+            "gb18030",
+        ),
+        (
+            "<?xml version='1.0' encoding='koi8-r'?><a>Тест</a>".encode("koi8-r"),
+            None,
+            "<?xml version='1.0' encoding='koi8-r'?><a>Тест</a>",
+            "koi8-r",
+        ),
+        (
+            SJIS_PAGE.encode("cp932"),
+            None,
+            SJIS_PAGE,
+            "cp932",
+        ),
+        (b"plain ascii", "text/html; charset=nonsense-charset", "plain ascii", "utf-8"),
+    ],
+)
+def test_decode_html(body: bytes, content_type: str | None, text: str, encoding: str) -> None:
+    assert decode_html(body, content_type) == (text, encoding)
+
+
+def test_wrong_declared_charset_is_detected() -> None:
+    text, encoding = decode_html(
+        sample("rss20_latin1_declared_utf8.xml"), "application/rss+xml; charset=utf-8"
+    )
+    assert "Télé Câble Actualités" in text
+    assert encoding != "utf-8"
+
+
+def test_undeclared_cyrillic_is_detected() -> None:
+    text, _ = decode_html(sample("rss20_windows1251_no_prolog.xml"), None)
+    assert "Телерадиовещание сегодня" in text
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe\xfd" * 100, bytes(range(256)) * 10, b"\x00" * 50, b""])
+def test_decode_never_raises(body: bytes) -> None:
+    text, encoding = decode_html(body, "text/html; charset=utf-8")
+    assert isinstance(text, str) and encoding
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "expected"),
+    [
+        ("Tue, 03 Mar 2026 14:05:00 +0100", None, utc(2026, 3, 3, 13, 5)),
+        ("Tue, 03 Mar 2026 14:05:00 GMT", None, utc(2026, 3, 3, 14, 5)),
+        ("Tue, 03 Mar 2026 09:00:00 EST", None, utc(2026, 3, 3, 14, 0)),
+        ("Tue, 3 Mar 26 14:05 PDT", None, utc(2026, 3, 3, 21, 5)),
+        ("2026-03-03T14:05:00Z", None, utc(2026, 3, 3, 14, 5)),
+        ("2026-03-03T14:05:00.123+02:00", None, utc(2026, 3, 3, 12, 5, 0, 123000)),
+        ("2026-03-03", None, utc(2026, 3, 3)),
+        ("2026-03-03 14:05", None, utc(2026, 3, 3, 14, 5)),
+        ("March 3, 2026 4:05 pm", None, utc(2026, 3, 3, 16, 5)),
+        ("3 March 2026", None, utc(2026, 3, 3)),
+        ("03.03.2026", "%d.%m.%Y", utc(2026, 3, 3)),
+        ("25/02/2026", "%d/%m/%Y", utc(2026, 2, 25)),
+        ("  Tue,\n 03 Mar 2026 14:05:00 +0000 ", None, utc(2026, 3, 3, 14, 5)),
+        ("yesterday-ish", None, None),
+        ("", None, None),
+        (None, None, None),
+        ("9" * 500, None, None),
+    ],
+)
+def test_parse_date(value: str | None, fmt: str | None, expected: datetime | None) -> None:
+    assert parse_date(value, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        (utc(1970, 1, 1), False),
+        (utc(1994, 12, 31), False),
+        (utc(1995, 1, 2), True),
+        (NOW, True),
+        (NOW + timedelta(hours=23), True),
+        (NOW + timedelta(days=2), False),
+        (utc(2999, 1, 1), False),
+        (datetime(2026, 3, 1, 12, 0), True),  # naive: taken as UTC
+    ],
+)
+def test_sane(value: datetime, kept: bool) -> None:
+    result = sane(value, NOW)
+    assert (result is not None) is kept
+    assert result is None or result.tzinfo is UTC

@@ -1,0 +1,439 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from mimir.errors import NotAFeed, ParseError
+from mimir.parse import parse_feed
+from tests.parse.conftest import NOW, sample
+
+FEED_URL = "https://feeds.example.com/x/feed.xml"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "title", "link", "language", "count"),
+    [
+        (
+            "rss20_wordpress.xml",
+            "rss20",
+            "Broadcast Tech Ledger",
+            "https://broadcastledger.example.com",
+            "en",
+            2,
+        ),
+        (
+            "rss20_feedburner_origlink.xml",
+            "rss20",
+            "StreamWire",
+            "https://streamwire.example.net/",
+            "en",
+            2,
+        ),
+        (
+            "atom10_blogger.xml",
+            "atom10",
+            "The Transmitter Room",
+            "https://transmitterroom.blogspot.com/",
+            None,
+            2,
+        ),
+        ("atom03_old.xml", "atom03", "Satellite Desk", "http://satdesk.example.org/", "en", 1),
+        (
+            "rss10_rdf_drupal.xml",
+            "rss10",
+            "Rundfunk-Technik aktuell",
+            "https://www.rundfunk-technik.example.de/",
+            "de",
+            2,
+        ),
+        ("rss091.xml", "rss09x", "Teletext Revival", "http://teletext.example.com/", "en", 1),
+        (
+            "jsonfeed10.json",
+            "jsonfeed10",
+            "Playout Notes",
+            "https://playoutnotes.example.io/",
+            None,
+            2,
+        ),
+        (
+            "jsonfeed11.json",
+            "jsonfeed11",
+            "Radiodienst",
+            "https://radiodienst.example.de/",
+            "de",
+            2,
+        ),
+        (
+            "rss20_windows1251_no_prolog.xml",
+            "rss20",
+            "Телерадиовещание сегодня",
+            "https://teleradio.example.ru/",
+            "ru",
+            2,
+        ),
+        (
+            "rss20_latin1_declared_utf8.xml",
+            "rss20",
+            "Télé Câble Actualités",
+            "https://telecable.example.fr/",
+            "fr",
+            1,
+        ),
+        (
+            "atom10_xml_base_relative.xml",
+            "atom10",
+            "Media Tech Notes",
+            "https://mediatech.example.org/blog/",
+            "en",
+            2,
+        ),
+        ("sitemap_news.xml", "newssitemap", "TV Tech Wire", None, "en", 3),
+        ("sitemap_urlset.xml.gz", "sitemap", None, None, None, 20),
+    ],
+)
+def test_feed_overview(
+    name: str, fmt: str, title: str | None, link: str | None, language: str | None, count: int
+) -> None:
+    feed = parse_feed(sample(name), FEED_URL, now=NOW)
+    assert (feed.format, feed.title, feed.link, feed.language) == (fmt, title, link, language)
+    assert len(feed.entries) == count
+    for entry in feed.entries:
+        assert entry.url.startswith(("http://", "https://"))
+        for value in (entry.published_at, entry.updated_at):
+            assert value is None or value.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "expected"),
+    [
+        (
+            "rss20_wordpress.xml",
+            0,
+            {
+                "url": "https://broadcastledger.example.com/2026/03/03/sinclair-atsc-3-0-rollout/",
+                "guid": "https://broadcastledger.example.com/?p=48211",
+                "title": "Sinclair expands ATSC 3.0 rollout to 12 more markets",
+                "authors": ("Dana Whitfield",),
+                "published_at": utc(2026, 3, 3, 14, 5),
+                "tags": ("ATSC 3.0", "NextGen TV", "Stations"),
+                "image": "https://broadcastledger.example.com/wp-content/uploads/2026/03/tower.jpg",
+                "summary": (
+                    "The group says the new lighthouse stations will go live before the summer "
+                    "sports season, bringing NextGen TV to roughly 9 million more homes."
+                ),
+            },
+        ),
+        (
+            "rss20_wordpress.xml",
+            1,
+            {
+                "title": "DVB-I pilot goes live in Germany & Italy",
+                "published_at": utc(2026, 3, 2, 8, 30),
+                "image": "https://broadcastledger.example.com/wp-content/uploads/2026/03/dvbi.png",
+            },
+        ),
+        (
+            "rss20_feedburner_origlink.xml",
+            0,
+            {
+                "url": "https://streamwire.example.net/news/paramount-plus-ad-tier-nordics",
+                "guid": "streamwire-2026-0412",
+                "authors": ("Liv Andersen",),
+            },
+        ),
+        (
+            "rss20_feedburner_origlink.xml",
+            1,
+            {
+                "summary": "Half of the operators surveyed run LL-HLS in production.",
+            },
+        ),
+        (
+            "atom10_blogger.xml",
+            0,
+            {
+                "url": "https://transmitterroom.blogspot.com/2026/03/norway-dab-coverage.html",
+                "title": "Norway's DAB+ network hits 99.7% coverage",
+                "authors": ("Erik Nyström",),
+                "published_at": utc(2026, 3, 2, 18, 58),
+                "updated_at": utc(2026, 3, 2, 19, 4, 51, 95000),
+                "tags": ("DAB+", "radio"),
+                "image": "https://blogger.googleusercontent.com/img/b/R29v/s72-c/dab-map.png",
+            },
+        ),
+        (
+            "atom03_old.xml",
+            0,
+            {
+                "published_at": utc(2026, 3, 1, 9, 0),
+                "updated_at": utc(2026, 3, 1, 12, 0),
+                "authors": ("Hana Okafor",),
+            },
+        ),
+        (
+            "rss10_rdf_drupal.xml",
+            0,
+            {
+                "title": "5G Broadcast: Feldversuch in Bayern verlängert",
+                "authors": ("Jonas Weber",),
+                "published_at": utc(2026, 2, 27, 15, 20),
+                "tags": ("5G Broadcast",),
+                "language": "de",
+            },
+        ),
+        ("rss091.xml", 0, {"summary": "Café owners still ask for the teletext racing pages."}),
+        (
+            "rss20_windows1251_no_prolog.xml",
+            0,
+            {
+                "title": "Цифровое эфирное телевидение: новые мультиплексы в регионах",
+                "published_at": utc(2026, 3, 3, 7, 0),
+            },
+        ),
+        (
+            "rss20_latin1_declared_utf8.xml",
+            0,
+            {
+                "title": "La TNT passe à l'UHD : les chaînes françaises se préparent",
+            },
+        ),
+        (
+            "atom10_xml_base_relative.xml",
+            0,
+            {
+                "url": "https://mediatech.example.org/blog/2026/dvb-i-service-lists",
+                "title": "DVB-I service lists explained",
+                "authors": ("Sophie Lambert", "Ahmed Saleh"),
+                "tags": ("DVB-I", "hybrid TV"),
+            },
+        ),
+        (
+            "atom10_xml_base_relative.xml",
+            1,
+            {
+                "url": "https://mediatech.example.org/archive/old-post.html",
+            },
+        ),
+        (
+            "jsonfeed10.json",
+            0,
+            {
+                "url": "https://playoutnotes.example.io/posts/cloud-playout-costs",
+                "guid": "2026-03-01-cloud-playout",
+                "authors": ("Priya Raman",),
+                "published_at": utc(2026, 3, 1, 3, 45),
+                "image": "https://playoutnotes.example.io/images/playout.jpg",
+                "tags": ("playout", "cloud"),
+            },
+        ),
+        (
+            "jsonfeed10.json",
+            1,
+            {
+                "url": "https://playoutnotes.example.io/posts/scte-35-primer",
+                "summary": "Splice points, segmentation descriptors and why ad insertion breaks.",
+            },
+        ),
+        (
+            "jsonfeed11.json",
+            0,
+            {
+                "authors": ("Katrin Vogel", "Tim Berger"),
+                "updated_at": utc(2026, 3, 2, 7, 30),
+                "image": "https://radiodienst.example.de/img/mux.jpg",
+                "language": "de",
+            },
+        ),
+        (
+            "jsonfeed11.json",
+            1,
+            {
+                "url": "https://www.example.org/pressemitteilung/ukw",
+                "guid": "4710",
+                "authors": ("Redaktion Radiodienst",),
+            },
+        ),
+        (
+            "sitemap_news.xml",
+            0,
+            {
+                "url": "https://www.tvtechwire.example.com/news/atsc-3-0-host-station-deal",
+                "title": "Four broadcasters sign ATSC 3.0 host-station deal",
+                "published_at": utc(2026, 3, 3, 16, 20),
+                "updated_at": utc(2026, 3, 3, 16, 40),
+                "tags": ("ATSC 3.0", "NextGen TV", "spectrum sharing"),
+                "image": "https://cdn.tvtechwire.example.com/img/host-station.jpg",
+                "language": "en",
+            },
+        ),
+        ("sitemap_news.xml", 2, {"url": "https://feeds.example.com/news/relative-loc-is-resolved"}),
+        (
+            "sitemap_urlset.xml.gz",
+            0,
+            {
+                "url": "https://press.examplecast.com/releases/1",
+                "updated_at": utc(2026, 2, 1, 12, 0),
+                "image": "https://press.examplecast.com/img/1.jpg",
+            },
+        ),
+    ],
+)
+def test_entry_fields(name: str, index: int, expected: dict[str, object]) -> None:
+    entry = parse_feed(sample(name), FEED_URL, now=NOW).entries[index]
+    for field, value in expected.items():
+        assert getattr(entry, field) == value, field
+
+
+def test_full_content_is_sanitized() -> None:
+    entry = parse_feed(sample("rss20_wordpress.xml"), FEED_URL, now=NOW).entries[0]
+    assert entry.content_html is not None
+    assert "Sinclair will light up ATSC 3.0 signals" in entry.content_html
+    assert "<script" not in entry.content_html and "trackView" not in entry.content_html
+    json_entry = parse_feed(sample("jsonfeed10.json"), FEED_URL, now=NOW).entries[0]
+    assert (
+        json_entry.content_html
+        == "<p>Egress fees still dominate.</p><p>Channel-in-a-box pricing has fallen.</p>"
+    )
+
+
+def test_xml_base_resolves_links_inside_content() -> None:
+    entry = parse_feed(sample("atom10_xml_base_relative.xml"), FEED_URL, now=NOW).entries[0]
+    assert 'href="https://mediatech.example.org/blog/2026/diagram.html"' in (
+        entry.content_html or ""
+    )
+    assert 'src="https://mediatech.example.org/static/dvbi.png"' in (entry.content_html or "")
+
+
+@pytest.mark.parametrize(
+    ("name", "ttl", "period"),
+    [
+        ("rss20_wordpress.xml", None, 1800),  # hourly, twice
+        ("rss10_rdf_drupal.xml", None, 21600),  # daily, four times
+        ("rss20_feedburner_origlink.xml", 1800, None),  # <ttl>30</ttl>
+        ("atom10_blogger.xml", None, None),
+    ],
+)
+def test_hints(name: str, ttl: int | None, period: int | None) -> None:
+    hints = parse_feed(sample(name), FEED_URL, now=NOW).hints
+    assert (hints.ttl_seconds, hints.update_period_seconds) == (ttl, period)
+
+
+def test_wordpress_footer_dropped_from_summary() -> None:
+    entry = parse_feed(sample("rss20_wordpress.xml"), FEED_URL, now=NOW).entries[0]
+    assert "appeared first on" not in (entry.summary or "")
+
+
+def test_truncated_feed_keeps_recovered_entries() -> None:
+    feed = parse_feed(sample("rss20_truncated.xml"), FEED_URL, now=NOW)
+    assert [e.title for e in feed.entries] == [
+        "Eutelsat signs new capacity deal for HD distribution",
+        "SES retires an older satellite at 19.2 East",
+    ]
+    assert any("malformed XML" in w for w in feed.warnings)
+
+
+def test_duplicate_guids_and_missing_urls() -> None:
+    feed = parse_feed(sample("rss20_duplicate_guids.xml"), FEED_URL, now=NOW)
+    assert [(e.guid, e.url) for e in feed.entries] == [
+        ("rw-1001", "https://rwdigest.example.com/a/hd-radio-metadata"),
+        (
+            "https://rwdigest.example.com/a/podcast-ad-revenue",
+            "https://rwdigest.example.com/a/podcast-ad-revenue",
+        ),
+    ]
+    assert feed.entries[0].title == "HD Radio adds metadata features"  # the first one wins
+    assert any("no URL" in w and "An item with no link at all" in w for w in feed.warnings)
+    assert any("repeating an earlier GUID" in w for w in feed.warnings)
+
+
+def test_absurd_dates_dropped() -> None:
+    feed = parse_feed(sample("rss20_absurd_dates.xml"), FEED_URL, now=NOW)
+    assert [e.published_at for e in feed.entries] == [None, None, utc(2026, 3, 3, 14, 0), None]
+
+
+def test_sitemap_index_newest_first() -> None:
+    feed = parse_feed(sample("sitemap_index.xml"), FEED_URL, now=NOW)
+    assert feed.format == "sitemapindex"
+    assert feed.entries == []
+    assert feed.next_urls == [
+        "https://www.tvtechwire.example.com/post-sitemap3.xml",
+        "https://www.tvtechwire.example.com/post-sitemap2.xml",
+        "https://www.tvtechwire.example.com/post-sitemap1.xml",
+        "https://www.tvtechwire.example.com/page-sitemap.xml",
+    ]
+
+
+def test_html_page_is_not_a_feed() -> None:
+    with pytest.raises(NotAFeed, match="looks like an HTML page") as caught:
+        parse_feed(sample("html_served_as_feed.html"), FEED_URL, content_type="text/html", now=NOW)
+    assert "https://broadcastledger.example.com/feed/" in caught.value.message
+
+
+def test_html_page_without_feed_links() -> None:
+    with pytest.raises(NotAFeed, match="advertises no feed links"):
+        parse_feed(b"<!doctype html><html><body><p>Hi</p></body></html>", FEED_URL, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"", ParseError),
+        (b"   \n", ParseError),
+        (b'<?xml version="1.0"?><catalog><book>x</book></catalog>', NotAFeed),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', ParseError),
+        (b'{"hello": "world"}', NotAFeed),
+        (b"{not json", ParseError),
+        (b"[" * 100_000, ParseError),
+        (b"\x1f\x8b\x08\x00garbage", ParseError),
+    ],
+)
+def test_unusable_documents(body: bytes, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        parse_feed(body, FEED_URL, now=NOW)
+
+
+def test_empty_but_valid_feed() -> None:
+    feed = parse_feed(
+        b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>', FEED_URL, now=NOW
+    )
+    assert (feed.format, feed.title, feed.entries) == ("rss20", "Quiet", [])
+
+
+def test_max_entries_cap() -> None:
+    items = "".join(f"<item><link>https://ex.com/{i}</link></item>" for i in range(50))
+    body = f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
+    feed = parse_feed(body, FEED_URL, now=NOW, max_entries=10)
+    assert len(feed.entries) == 10
+    assert feed.entries[-1].url == "https://ex.com/9"
+    assert any("kept the first 10" in w for w in feed.warnings)
+
+
+def test_gzip_bomb_refused() -> None:
+    import gzip
+
+    from mimir.parse import xmlsniff
+
+    bomb = gzip.compress(b"<urlset>" + b" " * (2 * 1024 * 1024) + b"</urlset>")
+    with pytest.raises(ParseError, match="expands beyond"):
+        xmlsniff.gunzip(bomb, limit=1024 * 1024)
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.xml", "billion_laughs_sitemap.xml"])
+def test_billion_laughs_not_expanded(name: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    feed = parse_feed(sample(name), FEED_URL, now=NOW)
+    assert time.perf_counter() - started < 2
+    assert all("lollollol" not in (e.title or "") + e.url for e in feed.entries)
+    assert all("root:" not in (e.summary or "") for e in feed.entries)  # no XXE file read
+
+
+def test_feed_body_is_never_opened_as_a_path(tmp_path: object) -> None:
+    with pytest.raises(ParseError):
+        parse_feed(b"/etc/passwd", FEED_URL, now=NOW)

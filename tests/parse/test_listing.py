@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from mimir.errors import ParseError
+from mimir.model import Selectors
+from mimir.parse import parse_listing
+from tests.parse.conftest import NOW, sample
+
+PAGE = "https://press.examplecast.com/releases"
+FULL = Selectors(
+    article_list="li.release-card",
+    article_link="h3 a",
+    title=".release-title",
+    date="time, .date",
+    summary=".teaser",
+    next_page="a.next",
+    date_format="%d/%m/%Y",
+)
+
+
+def test_listing_with_containers() -> None:
+    feed = parse_listing(sample("pressroom_listing.html"), PAGE, FULL, now=NOW)
+    assert feed.format == "listing"
+    assert feed.title == "Press releases | ExampleCast Networks Newsroom"
+    assert [(e.url, e.title, e.published_at) for e in feed.entries] == [
+        (
+            "https://press.examplecast.com/releases/2026/examplecast-launches-atsc-3-0-in-denver",
+            "ExampleCast launches ATSC 3.0 in Denver",
+            datetime(2026, 3, 3, 20, 0, tzinfo=UTC),
+        ),
+        (
+            # <base href> applies, the fragment is dropped
+            "https://press.examplecast.com/releases/2026/q4-results",
+            "ExampleCast reports fourth-quarter results",
+            datetime(2026, 2, 25, tzinfo=UTC),
+        ),
+        (
+            "https://press.examplecast.com/releases/2026/fast-channels-expand",
+            "ExampleCast expands FAST channel line-up",
+            datetime(2026, 2, 18, tzinfo=UTC),
+        ),
+    ]
+    assert (
+        feed.entries[0].summary
+        == "Four stations now broadcast NextGen TV signals from the Lookout Mountain site."
+    )
+    assert feed.entries[0].language == "en"
+    assert feed.next_urls == ["https://press.examplecast.com/releases?page=2"]
+
+
+def test_listing_page_two_has_no_next() -> None:
+    feed = parse_listing(sample("pressroom_listing_page2.html"), PAGE + "?page=2", FULL, now=NOW)
+    assert [e.title for e in feed.entries] == [
+        "ExampleCast opens new centralised master control",
+        "ExampleCast weather teams win regional awards",
+    ]
+    assert feed.entries[1].published_at == datetime(2026, 1, 12, tzinfo=UTC)
+    assert feed.next_urls == []
+
+
+@pytest.mark.parametrize(
+    "link_selector", ["h3.release-title", "h3.release-title a", ".release-card"]
+)
+def test_article_link_alone(link_selector: str) -> None:
+    feed = parse_listing(
+        sample("pressroom_listing.html"), PAGE, Selectors(article_link=link_selector), now=NOW
+    )
+    assert [e.url.rsplit("/", 1)[-1] for e in feed.entries] == [
+        "examplecast-launches-atsc-3-0-in-denver",
+        "q4-results",
+        "fast-channels-expand",
+    ]
+    assert feed.entries[0].published_at == datetime(
+        2026, 3, 3, 20, 0, tzinfo=UTC
+    )  # <time> in the card
+
+
+def test_heuristic_without_selectors() -> None:
+    feed = parse_listing(
+        sample("pressroom_bare.html"),
+        "https://www.sendernetz-nord.example.de/presse/",
+        Selectors(),
+        now=NOW,
+    )
+    assert [(e.url, e.title) for e in feed.entries] == [
+        (
+            "https://www.sendernetz-nord.example.de/presse/2026/dab-ausbau-schleswig-holstein.html",
+            "DAB+-Ausbau in Schleswig-Holstein abgeschlossen",
+        ),
+        (
+            "https://www.sendernetz-nord.example.de/presse/2026/ukw-restlaufzeit.html",
+            "UKW-Restlaufzeit: Sendernetz Nord begrüßt Klarheit",
+        ),
+    ]
+    assert feed.language == "de"
+
+
+def test_heuristic_prefers_articles() -> None:
+    body = b"""<html><body><h2><a href="/nav">Menu</a></h2>
+    <article><span>Tag</span><h2><a href="/a/1">First story</a></h2>
+    <time datetime="2026-03-01">x</time></article>
+    <article><a href="/a/2">Second story</a></article></body></html>"""
+    feed = parse_listing(body, "https://ex.com/news/", Selectors(), now=NOW)
+    assert [(e.url, e.title) for e in feed.entries] == [
+        ("https://ex.com/a/1", "First story"),
+        ("https://ex.com/a/2", "Second story"),
+    ]
+    assert feed.entries[0].published_at == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("field", ["article_list", "article_link", "title", "date", "next_page"])
+def test_invalid_selector_is_named(field: str) -> None:
+    fields = {"article_list": "li.release-card", "article_link": "a", field: "li[[["}
+    selectors = Selectors(**fields)
+    with pytest.raises(ParseError, match=r"invalid CSS selector 'li\[\[\['"):
+        parse_listing(sample("pressroom_listing.html"), PAGE, selectors, now=NOW)
+
+
+def test_page_without_links_warns() -> None:
+    feed = parse_listing(b"<html><body><p>Nothing</p></body></html>", PAGE, Selectors(), now=NOW)
+    assert feed.entries == [] and feed.warnings == ["no article links found on the page"]
