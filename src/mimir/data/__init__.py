@@ -1,0 +1,1 @@
+"""Package data: the built-in default sources (``default_sources.json``)."""

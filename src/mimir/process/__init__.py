@@ -1,0 +1,1 @@
+"""Pure transforms: canonical URLs and identity keys, content fingerprints (no I/O)."""

@@ -1,0 +1,1 @@
+"""Tests of mimir.importers."""
