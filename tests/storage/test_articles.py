@@ -27,7 +27,7 @@ def source(db: Database, name: str = "s") -> int:
 def values(sid: int, url: str, text: str = TEXT, **kw: object) -> ArticleValues:
     v = ArticleValues(
         source_id=sid, url=url, canonical_url=url, url_hash=url_hash(url), alias_hashes=(),
-        guid=None, guid_hash=None, fingerprint=text_fingerprint(text), title="NextGen TV",
+        guid=None, guid_hash=None, fingerprint=text_fingerprint(text), entry_hash=None, title="NextGen TV",
         summary=None, text=text, html=None, authors=["A. Writer"], published_at=NOW,
         updated_at=None, language="en", image_url=None, section=None, tags=["atsc"],
         fetch_meta={}, extraction="page",

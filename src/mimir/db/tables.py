@@ -79,6 +79,7 @@ articles = Table(
     Column("guid", Text),
     Column("guid_hash", String(64)),
     Column("fingerprint", String(64)),
+    Column("entry_hash", String(64)),
     Column("title", Text),
     Column("summary", Text),
     Column("text", Text, nullable=False, server_default=""),

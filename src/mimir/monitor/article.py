@@ -19,7 +19,7 @@ from mimir.errors import (
 )
 from mimir.model import ArticleJob, Entry, ExtractedArticle, FetchResponse, Source
 from mimir.monitor.context import Context
-from mimir.monitor.entries import entry_from_dict, guid_hash
+from mimir.monitor.entries import entry_from_dict, entry_hash, guid_hash
 from mimir.process.fingerprint import text_fingerprint
 from mimir.process.urls import canonicalize, url_hash
 from mimir.storage import articles as article_store
@@ -87,6 +87,7 @@ def build_values(
         guid=entry.guid,
         guid_hash=guid_hash(source_id, entry.guid) if source_id is not None else None,
         fingerprint=text_fingerprint(text),
+        entry_hash=entry_hash(entry) if entry.title or entry.summary else None,
         title=(ex.title if ex and ex.title else None) or entry.title,
         summary=entry.summary or (ex.description if ex else None),
         text=text,

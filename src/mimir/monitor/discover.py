@@ -134,7 +134,7 @@ async def _from_page(
         if link.url in seen:
             continue
         seen.add(link.url)
-        how = "announced" if link.rel == "alternate" else "linked"
+        how = "linked" if link.type == "guess" else "announced"
         d.candidates.append(await _try_feed(fetcher, link.url, how, now))
     if not any(c.usable for c in d.candidates):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))

@@ -74,13 +74,23 @@ def plan_entries(
         if k.deleted or c.url_hash in queued:
             continue
         upd = c.entry.updated_at
-        if (
-            upd is not None
-            and k.updated_at is not None
-            and upd > k.updated_at + timedelta(seconds=1)
-        ):
+        newer = upd is not None and k.updated_at is not None and upd > k.updated_at + _SLACK
+        edited = k.entry_hash is not None and k.entry_hash != entry_hash(c.entry)
+        if newer or edited:
             changed.append((c, k))
     return Plan(new, changed, known)
+
+
+_SLACK = timedelta(seconds=1)
+
+
+def entry_hash(e: Entry) -> str:
+    """What the feed says about an entry; when it changes, the page is checked again."""
+    import hashlib
+
+    parts = [e.title or "", e.summary or "", e.content_html or "",
+             e.updated_at.isoformat() if e.updated_at else ""]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 def entry_to_dict(e: Entry) -> dict[str, Any]:

@@ -150,7 +150,7 @@ async def refresh_source(
             language=v.language,
         )
     _log(source, result)
-    ctx.emit("source_checked", source_id=source.id, name=source.name, **result.as_dict())
+    ctx.emit("source_checked", name=source.name, **result.as_dict())
     return result
 
 

@@ -30,6 +30,7 @@ class Known:
     fingerprint: str | None
     title: str | None
     deleted: bool
+    entry_hash: str | None = None
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class ArticleValues:
     guid: str | None
     guid_hash: str | None
     fingerprint: str
+    entry_hash: str | None
     title: str | None
     summary: str | None
     text: str
@@ -66,6 +68,7 @@ def _known_from(row: Any) -> Known:
         fingerprint=row.fingerprint,
         title=row.title,
         deleted=row.deleted_at is not None,
+        entry_hash=row.entry_hash,
     )
 
 
@@ -75,6 +78,7 @@ _KNOWN_COLS = (
     articles.c.fingerprint,
     articles.c.title,
     articles.c.deleted_at,
+    articles.c.entry_hash,
 )
 
 
@@ -150,10 +154,17 @@ def store(conn: Connection, v: ArticleValues, now: datetime) -> tuple[StoreOutco
     if row.deleted_at is not None:
         return StoreOutcome.TOMBSTONED, row.id
     if row.fingerprint == v.fingerprint and (row.title or "") == (v.title or ""):
-        conn.execute(update(articles).where(articles.c.id == row.id).values(fetched_at=now))
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == row.id)
+            .values(fetched_at=now, entry_hash=v.entry_hash or row.entry_hash)
+        )
         return StoreOutcome.UNCHANGED, row.id
     if v.extraction != "page" and row.extraction == "page":
         # a feed-only fallback never overwrites a full page extraction
+        conn.execute(
+            update(articles).where(articles.c.id == row.id).values(entry_hash=v.entry_hash)
+        )
         return StoreOutcome.UNCHANGED, row.id
     conn.execute(
         insert(article_revisions).values(
@@ -186,6 +197,7 @@ def _article_row(v: ArticleValues, now: datetime) -> dict[str, Any]:
         "guid": v.guid,
         "guid_hash": v.guid_hash,
         "fingerprint": v.fingerprint,
+        "entry_hash": v.entry_hash,
         "title": v.title,
         "summary": v.summary,
         "text": v.text,

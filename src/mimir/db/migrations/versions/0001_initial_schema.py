@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 20:58:12.831854
+Create Date: 2026-11-28 21:07:35.343325
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("guid", sa.Text(), nullable=True),
         sa.Column("guid_hash", sa.String(length=64), nullable=True),
         sa.Column("fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("entry_hash", sa.String(length=64), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("text", sa.Text(), server_default="", nullable=False),

@@ -1,0 +1,218 @@
+"""The whole flow against the local fixture web, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from mimir.db.database import Database
+from mimir.model import SourceKind
+from mimir.storage import articles as article_store
+from tests.e2e.helpers import add, articles, now, refresh, source
+from tests.e2e.newsite import NewsSite
+from tests.fixtureweb.server import FixtureWeb
+
+
+def test_feed_to_articles_then_304_then_new_and_revised(web: FixtureWeb, settings: object,
+                                                      db: Database) -> None:
+    site = NewsSite(web)
+    first = site.publish(5)
+    src = add(db, "Test RSS", site.feed_url())
+
+    checked, events = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[src.id]["outcome"] == "ok" and checked[src.id]["new_entries"] == 5
+    rows = articles(db)
+    assert len(rows) == 5
+    by_title = {r["title"]: r for r in rows}
+    a = by_title[first[0].title]
+    # identity: the canonical URL, tracking parameters stripped
+    assert a["canonical_url"] == site.url(first[0])
+    assert "utm_" not in a["url"]
+    # extraction: main text without boilerplate, metadata from JSON-LD / OpenGraph / feed
+    assert "Broadcasters in Denver switched on ATSC 3.0" in a["text"]
+    assert "cookies" not in a["text"] and "All rights reserved" not in a["text"]
+    assert a["authors"] == ["Dana Reporter"]
+    assert a["language"] == "en"
+    assert a["published_at"] is not None and a["section"] == "Technology"
+    assert "ATSC 3.0" in a["tags"]
+    assert a["source_name"] == "Test RSS"
+    full = db.sync_read(article_store.get, a["id"])
+    assert full["fetch_meta"]["status"] == 200 and full["html"] and "<script" not in full["html"]
+    assert sum(1 for e in events if e.kind == "article_new") == 5
+
+    # nothing changed: a conditional GET answers 304 and no page is fetched again
+    web.clear_log()
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[src.id]["outcome"] == "not_modified"
+    assert [r.path for r in web.requests] == ["/news/feed.xml"]
+    assert web.requests[0].headers.get("if-none-match")
+
+    # a new item and an edited one: one new article, one revision, never a second copy
+    site.publish(1)
+    old_title = first[1].title
+    site.edit(first[1], "Update: the regulator approved two more transmitter sites today.",
+              title=old_title + " - updated")
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[src.id]["new_entries"] == 1 and checked[src.id]["changed"] == 1
+    rows = articles(db)
+    assert len(rows) == 6
+    edited = next(r for r in rows if r["title"] == first[1].title)
+    assert edited["revision"] == 2 and "regulator approved" in edited["text"]
+    assert len(db.sync_read(article_store.get, edited["id"])["revisions"]) == 1
+    assert db.sync_read(article_store.count_duplicates) == 0
+
+
+def test_atom_updated_date_brings_a_revision(web: FixtureWeb, settings: object,
+                                            db: Database) -> None:
+    site = NewsSite(web)
+    items = site.publish(3)
+    add(db, "Atom", site.feed_url("atom"))
+    refresh(settings, db)  # type: ignore[arg-type]
+    web.clear_log()
+    site.edit(items[2], "Correction: the launch date is in March, not February.")
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert next(iter(checked.values()))["changed"] == 1
+    assert web.hits(f"/news/{items[2].slug}/") == 1  # only the edited page is fetched again
+    row = next(r for r in articles(db) if r["title"] == items[2].title)
+    assert row["revision"] == 2 and "Correction" in row["text"]
+    assert len(articles(db)) == 3
+
+
+def test_same_articles_through_two_feeds_are_stored_once(web: FixtureWeb, settings: object,
+                                                        db: Database) -> None:
+    site = NewsSite(web)
+    site.publish(4)
+    add(db, "RSS", site.feed_url("rss"))
+    add(db, "Atom", site.feed_url("atom"))
+    refresh(settings, db)  # type: ignore[arg-type]
+    assert len(articles(db)) == 4
+    assert db.sync_read(article_store.count_duplicates) == 0
+
+
+def test_deleted_article_stays_deleted(web: FixtureWeb, settings: object, db: Database) -> None:
+    site = NewsSite(web)
+    items = site.publish(3)
+    add(db, "RSS", site.feed_url())
+    refresh(settings, db)  # type: ignore[arg-type]
+    victim = next(r for r in articles(db) if r["title"] == items[0].title)
+    db.sync_write(article_store.tombstone, victim["id"], now())
+    site.edit(items[0], "An edit after deletion must not bring it back.")
+    refresh(settings, db)  # type: ignore[arg-type]
+    titles = [r["title"] for r in articles(db)]
+    assert items[0].title not in titles and len(titles) == 2
+
+
+def test_full_content_feed_needs_no_page_fetch(web: FixtureWeb, settings: object,
+                                               db: Database) -> None:
+    body = "<p>" + "Grass Valley ships a new cloud production switcher for live sport. " * 8
+    feed = f"""<?xml version="1.0"?><rss version="2.0"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Full</title>
+<link>{web.url('/')}</link><description>d</description>
+<item><title>Switcher ships</title><link>{web.url('/full/1')}</link><guid>f1</guid>
+<content:encoded><![CDATA[{body}</p><script>alert(1)</script>]]></content:encoded></item>
+</channel></rss>"""
+    web.route("/full.xml", feed, content_type="application/rss+xml")
+    add(db, "Full", web.url("/full.xml"), full_content=True)
+    refresh(settings, db)  # type: ignore[arg-type]
+    rows = articles(db)
+    assert len(rows) == 1 and "cloud production switcher" in rows[0]["text"]
+    assert rows[0]["extraction"] == "feed"
+    assert web.hits("/full/1") == 0
+    full = db.sync_read(article_store.get, rows[0]["id"])
+    assert "alert(1)" not in (full["html"] or "")
+
+
+def test_listing_page_with_pagination(web: FixtureWeb, settings: object, db: Database) -> None:
+    site = NewsSite(web)
+    items = site.publish(4)
+
+    def listing(page: int, chunk: list[object], nxt: str | None) -> str:
+        arts = "".join(
+            f'<article class="press-item"><h2><a href="{site.url(i)}">{i.title}</a></h2>'  # type: ignore[attr-defined]
+            f'<time datetime="{i.published.isoformat()}">x</time></article>'  # type: ignore[attr-defined]
+            for i in chunk
+        )
+        more = f'<a class="next" href="{nxt}">Next</a>' if nxt else ""
+        return f"<html><body><h1>Press</h1>{arts}{more}</body></html>"
+
+    web.route("/press/", listing(1, items[:2], "/press/page-2/"))
+    web.route("/press/page-2/", listing(2, items[2:], None))
+    add(db, "Press", web.url("/press/"), SourceKind.LISTING,
+        selectors={"article_list": "article.press-item", "article_link": "h2 a",
+                   "title": "h2", "date": "time", "next_page": "a.next", "max_pages": 3})
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert next(iter(checked.values()))["entries"] == 4
+    assert {r["title"] for r in articles(db)} == {i.title for i in items}
+
+
+def test_news_sitemap_source(web: FixtureWeb, settings: object, db: Database) -> None:
+    site = NewsSite(web)
+    items = site.publish(3)
+    urls = "".join(
+        f"<url><loc>{site.url(i)}</loc><news:news><news:publication><news:name>T</news:name>"
+        f"<news:language>en</news:language></news:publication>"
+        f"<news:publication_date>{i.published.isoformat()}</news:publication_date>"
+        f"<news:title>{i.title}</news:title></news:news></url>"
+        for i in items
+    )
+    sm = ('<?xml version="1.0" encoding="UTF-8"?><urlset '
+          'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+          'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>")
+    web.route("/news-sitemap.xml", sm, content_type="application/xml")
+    add(db, "Sitemap", web.url("/news-sitemap.xml"), SourceKind.SITEMAP)
+    refresh(settings, db)  # type: ignore[arg-type]
+    assert len(articles(db)) == 3
+
+
+def test_misbehaving_sources_are_recorded_and_others_carry_on(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    other = FixtureWeb().start()
+    try:
+        _misbehaving(web, other, settings, db)
+    finally:
+        other.stop()
+
+
+def _misbehaving(web: FixtureWeb, other: FixtureWeb, settings: object, db: Database) -> None:
+    site = NewsSite(web)
+    site.publish(3)
+    good = add(db, "Good", site.feed_url())
+    refresh(settings, db)  # type: ignore[arg-type]
+    assert len(articles(db)) == 3
+    web.route("/truncated.xml", site.rss()[: len(site.rss()) // 3],
+              content_type="application/rss+xml")
+    web.route("/empty.xml", "", content_type="application/rss+xml")
+    bad = {
+        "bomb": add(db, "Bomb", web.url("/misbehave/gzip-bomb?mb=64")),
+        "loop": add(db, "Loop", web.url("/misbehave/redirect-loop")),
+        "html": add(db, "HTML", web.url("/misbehave/html-as-feed")),
+        "err": add(db, "500", web.url("/misbehave/status?code=500")),
+        "gone": add(db, "404", web.url("/nothing-here.xml")),
+        # on another host: a 429 rightly pauses every request to its host
+        "limited": add(db, "429", other.url("/misbehave/retry-after?code=429&seconds=7200")),
+        "drip": add(db, "Drip", web.url("/misbehave/drip?bytes_per_second=50&total=100000")),
+        "drop": add(db, "Drop", web.url("/misbehave/drop")),
+        "empty": add(db, "Empty", web.url("/empty.xml")),
+        "truncated": add(db, "Truncated", web.url("/truncated.xml")),
+    }
+    site.publish(2)
+    start = now()
+    checked, _ = refresh(settings.model_copy(update={"total_timeout_seconds": 5.0}), db)  # type: ignore[attr-defined]
+    assert checked[good.id]["outcome"] == "ok" and checked[good.id]["new_entries"] == 2
+    assert len(articles(db)) == 5  # nothing stored before was lost, the good source went on
+    expect = {
+        "bomb": "body_too_large", "loop": "too_many_redirects", "html": "not_a_feed",
+        "err": "http_500", "gone": "http_404", "limited": "rate_limited", "drip": "timeout",
+        "drop": "connect_error",
+    }
+    for key, code in expect.items():
+        s = source(db, bad[key].id)
+        assert s.last_error_class == code, (key, s.last_error_class, s.last_error_message)
+        assert s.last_error_message
+        assert s.consecutive_errors == 1 and s.enabled
+        assert s.next_check_at is not None and s.next_check_at > start
+    assert source(db, bad["limited"].id).next_check_at >= start + timedelta(seconds=7000)
+    assert source(db, bad["empty"].id).status == "error"
+    # a truncated feed keeps the entries that could be read
+    assert checked[bad["truncated"].id]["outcome"] == "ok"
+    assert checked[bad["truncated"].id]["entries"] >= 1
