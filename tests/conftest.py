@@ -50,7 +50,7 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         admin.dispose()
         if IN_CI:
             pytest.fail(f"PostgreSQL is required in CI and not reachable at {PG_ADMIN_URL}: {exc}")

@@ -20,14 +20,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def add(db: Database, name: str, url: str, kind: SourceKind = SourceKind.FEED,
-        **settings: Any) -> Source:
-    return db.sync_write(source_store.add_source,
-                         SourceSpec(name=name, url=url, kind=kind, settings=settings), now())
+def add(
+    db: Database, name: str, url: str, kind: SourceKind = SourceKind.FEED, **settings: Any
+) -> Source:
+    return db.sync_write(
+        source_store.add_source, SourceSpec(name=name, url=url, kind=kind, settings=settings), now()
+    )
 
 
-def refresh(settings: Settings, db: Database, ids: Sequence[int] | None = None
-            ) -> tuple[dict[int, dict[str, Any]], list[Event]]:
+def refresh(
+    settings: Settings, db: Database, ids: Sequence[int] | None = None
+) -> tuple[dict[int, dict[str, Any]], list[Event]]:
     """One pass: every (or the named) source checked now, their pages fetched, then return."""
     db.sync_write(source_store.make_due, list(ids) if ids is not None else None, now())
     events: list[Event] = []

@@ -15,23 +15,31 @@ from html import escape
 from tests.fixtureweb.server import FixtureWeb
 
 TOPICS = [
-    ("ATSC 3.0 NextGen TV launches in {city}",
-     "Broadcasters in {city} switched on ATSC 3.0 signals this week, bringing NextGen TV "
-     "with 4K HDR, immersive audio and interactive features to viewers. The lighthouse "
-     "station hosts five services while the ATSC 1.0 simulcast continues on partner "
-     "transmitters."),
-    ("DVB-I pilot brings broadcast and streaming together in {city}",
-     "A DVB-I pilot in {city} presents broadcast channels and internet streams in one "
-     "service list. Manufacturers showed televisions that switch seamlessly between "
-     "terrestrial and broadband delivery as reception changes."),
-    ("{company} agrees to acquire streaming vendor in {city}",
-     "{company} announced an agreement to acquire a video streaming technology vendor "
-     "based in {city}. The deal, expected to close next quarter, adds cloud playout and "
-     "server-side ad insertion to its portfolio."),
-    ("5G Broadcast trial in {city} reaches phones without SIM cards",
-     "Engineers in {city} demonstrated 5G Broadcast to smartphones without SIM cards, "
-     "delivering live television over a high-power high-tower network. Regulators are "
-     "watching the trial closely ahead of spectrum decisions."),
+    (
+        "ATSC 3.0 NextGen TV launches in {city}",
+        "Broadcasters in {city} switched on ATSC 3.0 signals this week, bringing NextGen TV "
+        "with 4K HDR, immersive audio and interactive features to viewers. The lighthouse "
+        "station hosts five services while the ATSC 1.0 simulcast continues on partner "
+        "transmitters.",
+    ),
+    (
+        "DVB-I pilot brings broadcast and streaming together in {city}",
+        "A DVB-I pilot in {city} presents broadcast channels and internet streams in one "
+        "service list. Manufacturers showed televisions that switch seamlessly between "
+        "terrestrial and broadband delivery as reception changes.",
+    ),
+    (
+        "{company} agrees to acquire streaming vendor in {city}",
+        "{company} announced an agreement to acquire a video streaming technology vendor "
+        "based in {city}. The deal, expected to close next quarter, adds cloud playout and "
+        "server-side ad insertion to its portfolio.",
+    ),
+    (
+        "5G Broadcast trial in {city} reaches phones without SIM cards",
+        "Engineers in {city} demonstrated 5G Broadcast to smartphones without SIM cards, "
+        "delivering live television over a high-power high-tower network. Regulators are "
+        "watching the trial closely ahead of spectrum decisions.",
+    ),
 ]
 CITIES = ["Denver", "Munich", "Lyon", "Osaka", "Toronto", "Madrid", "Oslo", "Austin"]
 COMPANIES = ["Harmonic", "MediaKind", "Grass Valley", "Imagine Communications"]
@@ -77,8 +85,15 @@ class NewsSite:
                 "quarter of operation and will present results at the next trade show.",
             ]
             when = self.start + timedelta(minutes=30 * i)
-            item = Item(f"story-{i}", title, body, when, when, "Dana Reporter",
-                        ["Broadcast", "ATSC 3.0" if i % 2 == 0 else "Streaming"])
+            item = Item(
+                f"story-{i}",
+                title,
+                body,
+                when,
+                when,
+                "Dana Reporter",
+                ["Broadcast", "ATSC 3.0" if i % 2 == 0 else "Streaming"],
+            )
             self.items.append(item)
             out.append(item)
         self.render()
@@ -99,15 +114,24 @@ class NewsSite:
 
     def render(self) -> None:
         for item in self.items:
-            self.web.route(f"{self.prefix}/{item.slug}/", self.page(item),
-                           etag=_etag(self.page(item).encode()))
+            self.web.route(
+                f"{self.prefix}/{item.slug}/", self.page(item), etag=_etag(self.page(item).encode())
+            )
         rss = self.rss()
-        self.web.route(f"{self.prefix}/feed.xml", rss, content_type="application/rss+xml",
-                       etag=_etag(rss.encode()),
-                       last_modified=format_datetime(self._last(), usegmt=True))
+        self.web.route(
+            f"{self.prefix}/feed.xml",
+            rss,
+            content_type="application/rss+xml",
+            etag=_etag(rss.encode()),
+            last_modified=format_datetime(self._last(), usegmt=True),
+        )
         atom = self.atom()
-        self.web.route(f"{self.prefix}/feed.atom", atom, content_type="application/atom+xml",
-                       etag=_etag(atom.encode()))
+        self.web.route(
+            f"{self.prefix}/feed.atom",
+            atom,
+            content_type="application/atom+xml",
+            etag=_etag(atom.encode()),
+        )
         self.web.route(f"{self.prefix}/", self.home())
 
     def _last(self) -> datetime:
@@ -123,14 +147,14 @@ class NewsSite:
 <guid isPermaLink="false">site-{i.slug}</guid>
 <pubDate>{format_datetime(i.published, usegmt=True)}</pubDate>
 <dc:creator>{escape(i.author)}</dc:creator>
-{''.join(f'<category>{escape(t)}</category>' for t in i.tags)}
+{"".join(f"<category>{escape(t)}</category>" for t in i.tags)}
 <description>{escape(i.body[0][:140])}</description></item>"""
             for i in reversed(self.items)
         )
         return f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
  xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">
-<channel><title>Test Broadcast News</title><link>{self.web.url(self.prefix + '/')}</link>
+<channel><title>Test Broadcast News</title><link>{self.web.url(self.prefix + "/")}</link>
 <description>News</description><language>en</language>
 <sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>1</sy:updateFrequency>
 {entries}</channel></rss>"""
@@ -147,7 +171,7 @@ class NewsSite:
         return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Test Broadcast News (Atom)</title>
 <id>urn:site</id><updated>{self._last().isoformat()}</updated>
-<link rel="self" href="{self.feed_url('atom')}"/>{entries}</feed>"""
+<link rel="self" href="{self.feed_url("atom")}"/>{entries}</feed>"""
 
     def page(self, item: Item) -> str:
         paras = "".join(f"<p>{escape(p)}</p>" for p in item.body)
@@ -156,12 +180,12 @@ class NewsSite:
 <link rel="canonical" href="{self.url(item)}">
 <meta property="og:title" content="{escape(item.title)}">
 <meta property="og:url" content="{self.url(item)}">
-<meta property="og:image" content="{self.web.url('/img/' + item.slug + '.jpg')}">
+<meta property="og:image" content="{self.web.url("/img/" + item.slug + ".jpg")}">
 <script type="application/ld+json">
 {{"@context":"https://schema.org","@type":"NewsArticle","headline":"{escape(item.title)}",
 "datePublished":"{item.published.isoformat()}","dateModified":"{item.updated.isoformat()}",
 "author":{{"@type":"Person","name":"{item.author}"}},"articleSection":"Technology",
-"keywords":"{', '.join(item.tags)}","inLanguage":"en"}}
+"keywords":"{", ".join(item.tags)}","inLanguage":"en"}}
 </script><script>window.dataLayer=[];</script></head>
 <body><header><nav><a href="/">Home</a> <a href="/news/">News</a> <a href="/about">About</a>
 </nav></header><div class="cookie-banner">We use cookies to improve your experience.
@@ -186,4 +210,4 @@ class NewsSite:
 
 
 def _etag(data: bytes) -> str:
-    return '"' + hashlib.sha1(data).hexdigest()[:16] + '"'  # noqa: S324 - an ETag, not security
+    return '"' + hashlib.sha1(data).hexdigest()[:16] + '"'

@@ -12,8 +12,9 @@ from tests.e2e.newsite import NewsSite
 from tests.fixtureweb.server import FixtureWeb
 
 
-def test_feed_to_articles_then_304_then_new_and_revised(web: FixtureWeb, settings: object,
-                                                      db: Database) -> None:
+def test_feed_to_articles_then_304_then_new_and_revised(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
     site = NewsSite(web)
     first = site.publish(5)
     src = add(db, "Test RSS", site.feed_url())
@@ -49,8 +50,11 @@ def test_feed_to_articles_then_304_then_new_and_revised(web: FixtureWeb, setting
     # a new item and an edited one: one new article, one revision, never a second copy
     site.publish(1)
     old_title = first[1].title
-    site.edit(first[1], "Update: the regulator approved two more transmitter sites today.",
-              title=old_title + " - updated")
+    site.edit(
+        first[1],
+        "Update: the regulator approved two more transmitter sites today.",
+        title=old_title + " - updated",
+    )
     checked, _ = refresh(settings, db)  # type: ignore[arg-type]
     assert checked[src.id]["new_entries"] == 1 and checked[src.id]["changed"] == 1
     rows = articles(db)
@@ -61,8 +65,9 @@ def test_feed_to_articles_then_304_then_new_and_revised(web: FixtureWeb, setting
     assert db.sync_read(article_store.count_duplicates) == 0
 
 
-def test_atom_updated_date_brings_a_revision(web: FixtureWeb, settings: object,
-                                            db: Database) -> None:
+def test_atom_updated_date_brings_a_revision(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
     site = NewsSite(web)
     items = site.publish(3)
     add(db, "Atom", site.feed_url("atom"))
@@ -77,8 +82,9 @@ def test_atom_updated_date_brings_a_revision(web: FixtureWeb, settings: object,
     assert len(articles(db)) == 3
 
 
-def test_same_articles_through_two_feeds_are_stored_once(web: FixtureWeb, settings: object,
-                                                        db: Database) -> None:
+def test_same_articles_through_two_feeds_are_stored_once(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
     site = NewsSite(web)
     site.publish(4)
     add(db, "RSS", site.feed_url("rss"))
@@ -101,13 +107,14 @@ def test_deleted_article_stays_deleted(web: FixtureWeb, settings: object, db: Da
     assert items[0].title not in titles and len(titles) == 2
 
 
-def test_full_content_feed_needs_no_page_fetch(web: FixtureWeb, settings: object,
-                                               db: Database) -> None:
+def test_full_content_feed_needs_no_page_fetch(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
     body = "<p>" + "Grass Valley ships a new cloud production switcher for live sport. " * 8
     feed = f"""<?xml version="1.0"?><rss version="2.0"
  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Full</title>
-<link>{web.url('/')}</link><description>d</description>
-<item><title>Switcher ships</title><link>{web.url('/full/1')}</link><guid>f1</guid>
+<link>{web.url("/")}</link><description>d</description>
+<item><title>Switcher ships</title><link>{web.url("/full/1")}</link><guid>f1</guid>
 <content:encoded><![CDATA[{body}</p><script>alert(1)</script>]]></content:encoded></item>
 </channel></rss>"""
     web.route("/full.xml", feed, content_type="application/rss+xml")
@@ -136,9 +143,20 @@ def test_listing_page_with_pagination(web: FixtureWeb, settings: object, db: Dat
 
     web.route("/press/", listing(1, items[:2], "/press/page-2/"))
     web.route("/press/page-2/", listing(2, items[2:], None))
-    add(db, "Press", web.url("/press/"), SourceKind.LISTING,
-        selectors={"article_list": "article.press-item", "article_link": "h2 a",
-                   "title": "h2", "date": "time", "next_page": "a.next", "max_pages": 3})
+    add(
+        db,
+        "Press",
+        web.url("/press/"),
+        SourceKind.LISTING,
+        selectors={
+            "article_list": "article.press-item",
+            "article_link": "h2 a",
+            "title": "h2",
+            "date": "time",
+            "next_page": "a.next",
+            "max_pages": 3,
+        },
+    )
     checked, _ = refresh(settings, db)  # type: ignore[arg-type]
     assert next(iter(checked.values()))["entries"] == 4
     assert {r["title"] for r in articles(db)} == {i.title for i in items}
@@ -154,9 +172,11 @@ def test_news_sitemap_source(web: FixtureWeb, settings: object, db: Database) ->
         f"<news:title>{i.title}</news:title></news:news></url>"
         for i in items
     )
-    sm = ('<?xml version="1.0" encoding="UTF-8"?><urlset '
-          'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-          'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>")
+    sm = (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset '
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>"
+    )
     web.route("/news-sitemap.xml", sm, content_type="application/xml")
     add(db, "Sitemap", web.url("/news-sitemap.xml"), SourceKind.SITEMAP)
     refresh(settings, db)  # type: ignore[arg-type]
@@ -179,8 +199,9 @@ def _misbehaving(web: FixtureWeb, other: FixtureWeb, settings: object, db: Datab
     good = add(db, "Good", site.feed_url())
     refresh(settings, db)  # type: ignore[arg-type]
     assert len(articles(db)) == 3
-    web.route("/truncated.xml", site.rss()[: len(site.rss()) // 3],
-              content_type="application/rss+xml")
+    web.route(
+        "/truncated.xml", site.rss()[: len(site.rss()) // 3], content_type="application/rss+xml"
+    )
     web.route("/empty.xml", "", content_type="application/rss+xml")
     bad = {
         "bomb": add(db, "Bomb", web.url("/misbehave/gzip-bomb?mb=64")),
@@ -201,8 +222,13 @@ def _misbehaving(web: FixtureWeb, other: FixtureWeb, settings: object, db: Datab
     assert checked[good.id]["outcome"] == "ok" and checked[good.id]["new_entries"] == 2
     assert len(articles(db)) == 5  # nothing stored before was lost, the good source went on
     expect = {
-        "bomb": "body_too_large", "loop": "too_many_redirects", "html": "not_a_feed",
-        "err": "http_500", "gone": "http_404", "limited": "rate_limited", "drip": "timeout",
+        "bomb": "body_too_large",
+        "loop": "too_many_redirects",
+        "html": "not_a_feed",
+        "err": "http_500",
+        "gone": "http_404",
+        "limited": "rate_limited",
+        "drip": "timeout",
         "drop": "connect_error",
     }
     for key, code in expect.items():

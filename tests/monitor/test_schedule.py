@@ -17,8 +17,13 @@ S = Settings(database_url="sqlite://", jitter_ratio=0.0)
 
 def src(**kw: object) -> Source:
     base: dict[str, object] = dict(
-        id=1, name="s", url="https://example.com/feed", kind=SourceKind.FEED, enabled=True,
-        host="example.com", interval_seconds=1800,
+        id=1,
+        name="s",
+        url="https://example.com/feed",
+        kind=SourceKind.FEED,
+        enabled=True,
+        host="example.com",
+        interval_seconds=1800,
     )
     base.update(kw)
     return Source(**base)  # type: ignore[arg-type]
@@ -37,14 +42,26 @@ def test_all_known_polls_later_and_mostly_new_polls_sooner() -> None:
 
 
 def test_publishing_rate_drives_interval_within_bounds() -> None:
-    d = plan(src(), CheckSummary(Outcome.OK, entries=10, new_entries=2,
-                                  publish_interval_seconds=1200), NOW, S)
+    d = plan(
+        src(),
+        CheckSummary(Outcome.OK, entries=10, new_entries=2, publish_interval_seconds=1200),
+        NOW,
+        S,
+    )
     assert d.interval_seconds == 600  # two polls per typical gap
-    fast = plan(src(), CheckSummary(Outcome.OK, entries=10, new_entries=2,
-                                     publish_interval_seconds=10), NOW, S)
+    fast = plan(
+        src(),
+        CheckSummary(Outcome.OK, entries=10, new_entries=2, publish_interval_seconds=10),
+        NOW,
+        S,
+    )
     assert fast.interval_seconds == S.min_interval_seconds  # never below the minimum
-    slow = plan(src(), CheckSummary(Outcome.OK, entries=10, new_entries=1,
-                                     publish_interval_seconds=10 * 86400), NOW, S)
+    slow = plan(
+        src(),
+        CheckSummary(Outcome.OK, entries=10, new_entries=1, publish_interval_seconds=10 * 86400),
+        NOW,
+        S,
+    )
     assert slow.interval_seconds == S.max_interval_seconds  # never above the maximum
 
 
@@ -56,8 +73,9 @@ def test_per_source_bounds_override_defaults() -> None:
 
 @pytest.mark.parametrize("hint", [3600.0, 7200.0])
 def test_server_hints_are_a_floor(hint: float) -> None:
-    d = plan(src(), CheckSummary(Outcome.OK, entries=5, new_entries=5, server_min_seconds=hint),
-             NOW, S)
+    d = plan(
+        src(), CheckSummary(Outcome.OK, entries=5, new_entries=5, server_min_seconds=hint), NOW, S
+    )
     assert d.interval_seconds == hint
     assert "server hint" in d.reason
 
@@ -83,8 +101,13 @@ def test_errors_back_off_exponentially_with_jitter_to_the_cap() -> None:
 
 
 def test_retry_after_is_honoured() -> None:
-    d = plan(src(), CheckSummary(Outcome.RATE_LIMITED, counts_as_error=True,
-                                 retry_after_seconds=5000), NOW, S, random.Random(1))
+    d = plan(
+        src(),
+        CheckSummary(Outcome.RATE_LIMITED, counts_as_error=True, retry_after_seconds=5000),
+        NOW,
+        S,
+        random.Random(1),
+    )
     assert secs(d.next_check_at) >= 5000
 
 

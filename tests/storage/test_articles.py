@@ -26,11 +26,28 @@ def source(db: Database, name: str = "s") -> int:
 
 def values(sid: int, url: str, text: str = TEXT, **kw: object) -> ArticleValues:
     v = ArticleValues(
-        source_id=sid, url=url, canonical_url=url, url_hash=url_hash(url), alias_hashes=(),
-        guid=None, guid_hash=None, fingerprint=text_fingerprint(text), entry_hash=None, title="NextGen TV",
-        summary=None, text=text, html=None, authors=["A. Writer"], published_at=NOW,
-        updated_at=None, language="en", image_url=None, section=None, tags=["atsc"],
-        fetch_meta={}, extraction="page",
+        source_id=sid,
+        url=url,
+        canonical_url=url,
+        url_hash=url_hash(url),
+        alias_hashes=(),
+        guid=None,
+        guid_hash=None,
+        fingerprint=text_fingerprint(text),
+        entry_hash=None,
+        title="NextGen TV",
+        summary=None,
+        text=text,
+        html=None,
+        authors=["A. Writer"],
+        published_at=NOW,
+        updated_at=None,
+        language="en",
+        image_url=None,
+        section=None,
+        tags=["atsc"],
+        fetch_meta={},
+        extraction="page",
     )
     return replace(v, **kw)  # type: ignore[arg-type]
 
@@ -62,8 +79,13 @@ def test_changed_text_is_a_revision_with_history(db: Database) -> None:
 
 def test_alias_url_guid_and_fingerprint_rungs(db: Database) -> None:
     sid = source(db)
-    v = values(sid, "https://s.example/canonical", alias_hashes=(url_hash("https://s.example/?p=1"),),
-               guid="tag:s.example,2026:1", guid_hash="g1")
+    v = values(
+        sid,
+        "https://s.example/canonical",
+        alias_hashes=(url_hash("https://s.example/?p=1"),),
+        guid="tag:s.example,2026:1",
+        guid_hash="g1",
+    )
     _, aid = db.sync_write(store.store, v, NOW)
     # the same article reached through its alias URL
     via_alias = values(sid, "https://s.example/?p=1")
@@ -115,23 +137,30 @@ def test_export_streams_everything(db: Database) -> None:
 def test_job_queue_is_idempotent_fair_per_host_and_leased(db: Database) -> None:
     sid = source(db)
     rows = [
-        {"source_id": sid, "url": f"https://h{i % 2}.example/{i}",
-         "url_hash": url_hash(f"https://h{i % 2}.example/{i}"), "host": f"h{i % 2}.example",
-         "entry": {"url": f"https://h{i % 2}.example/{i}"}}
+        {
+            "source_id": sid,
+            "url": f"https://h{i % 2}.example/{i}",
+            "url_hash": url_hash(f"https://h{i % 2}.example/{i}"),
+            "host": f"h{i % 2}.example",
+            "entry": {"url": f"https://h{i % 2}.example/{i}"},
+        }
         for i in range(10)
     ]
     assert db.sync_write(jobs_store.enqueue, rows, NOW) == 10
     assert db.sync_write(jobs_store.enqueue, rows, NOW) == 0
-    jobs, _ = db.sync_write(jobs_store.claim, worker="a", now=NOW, limit=10, lease_seconds=60,
-                            per_host=2)
+    jobs, _ = db.sync_write(
+        jobs_store.claim, worker="a", now=NOW, limit=10, lease_seconds=60, per_host=2
+    )
     assert len(jobs) == 4
     assert sorted({j.url.split("/")[2] for j in jobs}) == ["h0.example", "h1.example"]
-    more, _ = db.sync_write(jobs_store.claim, worker="b", now=NOW, limit=10, lease_seconds=60,
-                            per_host=100)
+    more, _ = db.sync_write(
+        jobs_store.claim, worker="b", now=NOW, limit=10, lease_seconds=60, per_host=100
+    )
     assert len(more) == 6 and not {j.id for j in more} & {j.id for j in jobs}
     later = NOW + timedelta(seconds=61)
-    taken, takeovers = db.sync_write(jobs_store.claim, worker="c", now=later, limit=100,
-                                     lease_seconds=60, per_host=100)
+    taken, takeovers = db.sync_write(
+        jobs_store.claim, worker="c", now=later, limit=100, lease_seconds=60, per_host=100
+    )
     assert len(taken) == 10 and takeovers == 10
     db.sync_write(jobs_store.finish, taken[0].id)
     db.sync_write(jobs_store.fail, taken[1].id, "http_404")

@@ -25,8 +25,13 @@ def add(db: Database, n: int, **kw: object) -> list[int]:
 def test_add_find_and_duplicates(db: Database) -> None:
     s = db.sync_write(
         store.add_source,
-        SourceSpec(name="Wire", url="HTTPS://Example.COM/feed?utm_source=x", kind=SourceKind.FEED,
-                   category="trade_press", settings={"full_content": True}),
+        SourceSpec(
+            name="Wire",
+            url="HTTPS://Example.COM/feed?utm_source=x",
+            kind=SourceKind.FEED,
+            category="trade_press",
+            settings={"full_content": True},
+        ),
         NOW,
     )
     assert s.url == "https://example.com/feed"
@@ -36,8 +41,9 @@ def test_add_find_and_duplicates(db: Database) -> None:
     assert db.sync_read(store.find_source, str(s.id)).full_content
     assert db.sync_read(store.find_source, "https://example.com/feed").id == s.id
     with pytest.raises(InputError):
-        db.sync_write(store.add_source, SourceSpec(name="Other", url="https://example.com/feed"),
-                      NOW)
+        db.sync_write(
+            store.add_source, SourceSpec(name="Other", url="https://example.com/feed"), NOW
+        )
     with pytest.raises(InputError):
         db.sync_write(store.add_source, SourceSpec(name="Wire", url="https://x.example/feed"), NOW)
     with pytest.raises(NotFound):
@@ -70,7 +76,8 @@ def test_disabled_and_future_sources_are_not_claimed(db: Database) -> None:
     ids = add(db, 3)
     db.sync_write(store.set_enabled, ids[0], False, NOW)
     db.sync_write(
-        store.record_check, ids[1],
+        store.record_check,
+        ids[1],
         {"next_check_at": NOW + timedelta(hours=1), "status": "ok"},
         {"started_at": NOW, "duration_ms": 1, "outcome": "ok"},
     )
@@ -78,8 +85,9 @@ def test_disabled_and_future_sources_are_not_claimed(db: Database) -> None:
     assert [s.id for s in c.sources] == [ids[2]]
     # a named one-shot claim takes a disabled source when it was made due
     db.sync_write(store.make_due, [ids[0]], NOW)
-    c2 = db.sync_write(store.claim_due, worker="w", now=NOW, limit=10, lease_seconds=60,
-                       source_ids=[ids[0]])
+    c2 = db.sync_write(
+        store.claim_due, worker="w", now=NOW, limit=10, lease_seconds=60, source_ids=[ids[0]]
+    )
     assert [s.id for s in c2.sources] == [ids[0]]
 
 
@@ -87,11 +95,23 @@ def test_record_check_releases_lease_and_logs(db: Database) -> None:
     (sid,) = add(db, 1)
     db.sync_write(store.claim_due, worker="w", now=NOW, limit=1, lease_seconds=60)
     db.sync_write(
-        store.record_check, sid,
-        {"status": "error", "consecutive_errors": 1, "last_error_class": "http_500",
-         "next_check_at": NOW + timedelta(minutes=5), "_error": True},
-        {"started_at": NOW, "duration_ms": 12, "outcome": "error", "status_code": 500,
-         "error_class": "http_500", "message": "boom"},
+        store.record_check,
+        sid,
+        {
+            "status": "error",
+            "consecutive_errors": 1,
+            "last_error_class": "http_500",
+            "next_check_at": NOW + timedelta(minutes=5),
+            "_error": True,
+        },
+        {
+            "started_at": NOW,
+            "duration_ms": 12,
+            "outcome": "error",
+            "status_code": 500,
+            "error_class": "http_500",
+            "message": "boom",
+        },
     )
     s = db.sync_read(store.find_source, sid)
     assert s.lease_owner is None and s.status == "error" and s.total_errors == 1
