@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from mimir.config import Settings
-from tests.fixtureweb.plugin import web  # noqa: F401  (until tests/conftest.py provides it)
 
 
 @pytest.fixture
