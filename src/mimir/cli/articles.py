@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from mimir.cli.common import now, open_db, state
+from mimir.cli.common import MimirGroup, now, open_db, state
 from mimir.cli.output import ago, dumps, emit_json, table, to_jsonable
 from mimir.errors import NotFound
 from mimir.storage import articles as article_store
@@ -40,7 +43,7 @@ EXPORT_FIELDS = [
 ]
 
 
-@click.group()
+@click.group(cls=MimirGroup)
 def articles() -> None:
     """Read and export stored articles."""
 
@@ -50,7 +53,12 @@ def _since(value: str | None) -> datetime | None:
         return None
     units = {"m": 60, "h": 3600, "d": 86400}
     if value[-1:] in units and value[:-1].isdigit():
-        return now() - timedelta(seconds=int(value[:-1]) * units[value[-1]])
+        try:
+            return now() - timedelta(seconds=int(value[:-1]) * units[value[-1]])
+        except OverflowError as exc:
+            raise click.BadParameter(
+                f"{value!r} reaches too far back", param_hint="--since"
+            ) from exc
     try:
         dt = datetime.fromisoformat(value)
     except ValueError as exc:
@@ -61,8 +69,14 @@ def _since(value: str | None) -> datetime | None:
 @articles.command("list")
 @click.option("--source", "source_ref", help="Only this source (id, name or URL).")
 @click.option("--since", help="Discovered within (24h, 7d) or after an ISO date.")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 10000),
+    help="At most this many articles.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def list_(
     ctx: click.Context, source_ref: str | None, since: str | None, limit: int, as_json: bool
@@ -90,7 +104,7 @@ def list_(
 
 @articles.command("show")
 @click.argument("article_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_context
 def show(ctx: click.Context, article_id: int, as_json: bool) -> None:
     """One article with its revisions."""
@@ -134,10 +148,17 @@ def show(ctx: click.Context, article_id: int, as_json: bool) -> None:
 def delete(ctx: click.Context, article_ids: tuple[int, ...]) -> None:
     """Delete articles for good: a tombstone keeps them from coming back."""
     settings = state(ctx).settings()
+    missing: list[int] = []
     with open_db(settings) as db:
-        for aid in article_ids:
-            ok = db.sync_write(article_store.tombstone, aid, now())
-            click.echo(f"{'Deleted' if ok else 'Not found or already deleted:'} {aid}")
+        for aid in dict.fromkeys(article_ids):
+            if db.sync_write(article_store.tombstone, aid, now()):
+                click.echo(f"Deleted {aid}")
+            elif db.sync_read(article_store.get, aid) is None:
+                missing.append(aid)
+            else:
+                click.echo(f"Already deleted: {aid}")
+    if missing:
+        raise NotFound(f"no article {', '.join(map(str, missing))}")
 
 
 @articles.command("export")
@@ -147,25 +168,49 @@ def delete(ctx: click.Context, article_ids: tuple[int, ...]) -> None:
     type=click.Choice(["ndjson", "csv", "json"]),
     default="ndjson",
     show_default=True,
+    help="NDJSON (one object a line), CSV (with a header) or one JSON array.",
 )
 @click.option("--source", "source_ref", help="Only this source.")
 @click.option("--since", help="Discovered within (24h, 7d) or after an ISO date.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @click.pass_context
 def export(
     ctx: click.Context, fmt: str, source_ref: str | None, since: str | None, output: Path | None
 ) -> None:
     """Stream every article (NDJSON: one JSON object per line; or CSV)."""
+    since_dt = _since(since)
     settings = state(ctx).settings()
     with open_db(settings) as db:
         sid = db.sync_read(source_store.find_source, source_ref).id if source_ref else None
-        out: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
-        try:
-            n = db.sync_read(_write, out, fmt, sid, _since(since))
-        finally:
-            if output:
-                out.close()
+        with _open_output(output) as out:
+            n = db.sync_read(_write, out, fmt, sid, since_dt)
     click.echo(f"Exported {n} articles", err=True)
+
+
+@contextmanager
+def _open_output(output: Path | None) -> Iterator[IO[str]]:
+    """The file, or standard output; UTF-8 whatever the locale says (NDJSON and CSV are read
+    as UTF-8), newlines written as they are (CSV rows end in CRLF, as RFC 4180 says)."""
+    if output is not None:
+        with output.open("w", encoding="utf-8", newline="") as f:
+            yield f
+        return
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stand-in for standard output
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    out = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+    try:
+        yield out
+    finally:
+        out.flush()
+        out.detach()  # standard output stays open
 
 
 def _write(conn: Any, out: IO[str], fmt: str, source_id: int | None, since: datetime | None) -> int:

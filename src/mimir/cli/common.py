@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from mimir.config import Settings, load_settings
 from mimir.db.database import Database
@@ -35,9 +37,23 @@ def state(ctx: click.Context) -> CliState:
     return obj
 
 
+def safe_url(settings: Settings) -> str:
+    """The database URL with any password hidden."""
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
 def open_db(settings: Settings, *, require_migrated: bool = True) -> Database:
+    """The database, checked to be reachable and migrated (ConfigError, exit 2, otherwise)."""
     db = Database(settings)
-    if require_migrated and not is_current(db.engine):
+    if not require_migrated:
+        return db
+    try:
+        current = is_current(db.engine)
+    except DBAPIError as exc:
+        db.close()
+        detail = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigError(f"cannot use the database {safe_url(settings)}: {detail}") from exc
+    if not current:
         db.close()
         raise ConfigError(
             "the database is not initialised or not up to date: run `mimir init` first"
@@ -49,6 +65,42 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def exit_code(exc: MimirError) -> int:
+    """2 for what the user can fix (input, not found, configuration), 1 for everything else."""
+    return 2 if exc.status < 500 or isinstance(exc, ConfigError) else 1
+
+
 def fail(exc: MimirError) -> NoReturn:
     click.echo(f"error: {exc.message}", err=True)
-    sys.exit(2 if exc.status < 500 or isinstance(exc, ConfigError) else 1)
+    sys.exit(exit_code(exc))
+
+
+class CliError(click.ClickException):
+    """A MimirError leaving a command: printed as ``error: ...``, exit code 1.
+
+    Being a ClickException, click handles it the same way whether the command runs from the
+    console script (`main`) or from `cli.main()` in standalone mode (scripts, CliRunner).
+    """
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.message}", file=file, err=file is None)
+
+
+class CliUserError(CliError):
+    """A MimirError the user can fix (input, not found, configuration): exit code 2."""
+
+    exit_code = 2
+
+
+def cli_error(exc: MimirError) -> CliError:
+    return (CliUserError if exit_code(exc) == 2 else CliError)(exc.message)
+
+
+class MimirGroup(click.Group):
+    """A command group whose commands may raise MimirError: it leaves as a CliError."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MimirError as exc:
+            raise cli_error(exc) from exc

@@ -4,33 +4,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
 import click
 
 
 def to_jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
+    """Plain JSON values: datetimes as ISO 8601, enums as their value, sets as lists."""
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, PurePath):
+        return str(value)
     if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
         return value.value
     return value
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(to_jsonable(value), ensure_ascii=False)
+    return json.dumps(to_jsonable(value), ensure_ascii=False, default=str)
 
 
 def emit_json(value: Any) -> None:
-    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(to_jsonable(value), ensure_ascii=False, indent=2, default=str))
 
 
 def ago(when: datetime | None, now: datetime) -> str:
+    """`5m ago`, `in 2.5h`: a time relative to `now`, or `-`."""
     if when is None:
         return "-"
     secs = (when - now).total_seconds()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from mimir.cli.common import now, open_db, state
+from mimir.cli.common import MimirGroup, now, open_db, state
 from mimir.cli.output import ago, emit_json, table
 from mimir.db.database import Database
 from mimir.errors import InputError
@@ -19,7 +18,7 @@ from mimir.monitor.discover import discover
 from mimir.storage import sources as source_store
 
 
-@click.group()
+@click.group(cls=MimirGroup)
 def sources() -> None:
     """Manage the sources Mimir follows."""
 
@@ -59,7 +58,19 @@ def _selectors(pairs: tuple[str, ...]) -> dict[str, Any]:
                 f"{pair!r}: use NAME=CSS with NAME one of {', '.join(Selectors.__slots__)}",
                 param_hint="--selector",
             )
-        out[key] = int(value) if key == "max_pages" else value
+        if key == "max_pages":
+            if not value.strip().isdigit() or int(value) < 1:
+                raise click.BadParameter(
+                    f"{pair!r}: max_pages must be a whole number of at least 1",
+                    param_hint="--selector",
+                )
+            out[key] = int(value)
+        elif not value.strip():
+            raise click.BadParameter(
+                f"{pair!r}: the CSS selector is empty", param_hint="--selector"
+            )
+        else:
+            out[key] = value.strip()
     return out
 
 
@@ -80,10 +91,10 @@ def _selectors(pairs: tuple[str, ...]) -> dict[str, Any]:
     help="CSS selector for listing pages / article pages (repeatable).",
 )
 @click.option("--full-content", is_flag=True, help="The feed carries whole articles.")
-@click.option("--min-interval", type=int, help="Minimum seconds between checks.")
-@click.option("--max-interval", type=int, help="Maximum seconds between checks.")
+@click.option("--min-interval", type=click.IntRange(min=1), help="Minimum seconds between checks.")
+@click.option("--max-interval", type=click.IntRange(min=1), help="Maximum seconds between checks.")
 @click.option("--disabled", is_flag=True, help="Add without following it yet.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the source and the report as JSON.")
 @click.pass_context
 def add(
     ctx: click.Context,
@@ -100,6 +111,15 @@ def add(
 ) -> None:
     """Add a source. Without --kind, find out what URL is (feed, sitemap, page linking feeds,
     listing page) and pick the best, with a report."""
+    # options first: a usage error must not wait for the network
+    opts: dict[str, Any] = {}
+    if selectors:
+        opts["selectors"] = _selectors(selectors)
+    if min_interval and max_interval and min_interval > max_interval:
+        raise click.BadParameter(
+            f"{min_interval} is more than --max-interval {max_interval}",
+            param_hint="--min-interval",
+        )
     settings = state(ctx).settings()
     db = open_db(settings)
     try:
@@ -113,9 +133,6 @@ def add(
                     click.echo(line, err=True)
                 raise InputError(f"no feed, sitemap or listing found at {url}")
             chosen_url, chosen_kind, title = d.chosen.url, d.chosen.kind, d.chosen.title
-        opts: dict[str, Any] = {}
-        if selectors:
-            opts["selectors"] = _selectors(selectors)
         if full_content:
             opts["full_content"] = True
         if min_interval:
@@ -151,7 +168,7 @@ async def _discover(settings: Any, db: Database, url: str) -> Any:
 @sources.command("list")
 @click.option("--enabled/--disabled", "enabled", default=None, help="Filter by state.")
 @click.option("--failing", is_flag=True, help="Only sources whose last check failed.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
 def list_(ctx: click.Context, enabled: bool | None, failing: bool, as_json: bool) -> None:
     """List sources with their health."""
@@ -190,7 +207,7 @@ def list_(ctx: click.Context, enabled: bool | None, failing: bool, as_json: bool
 
 @sources.command("show")
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_context
 def show(ctx: click.Context, ref: str, as_json: bool) -> None:
     """Show one source with its recent fetch history."""
@@ -233,11 +250,19 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
     )
 
 
+def _find_all(db: Database, refs: tuple[str, ...]) -> list[Source]:
+    """Every source named, or NotFound before anything is changed."""
+    found: dict[int, Source] = {}
+    for ref in refs:
+        s = db.sync_read(source_store.find_source, ref)
+        found.setdefault(s.id, s)
+    return list(found.values())
+
+
 def _set_enabled(ctx: click.Context, refs: tuple[str, ...], enabled: bool) -> None:
     settings = state(ctx).settings()
     with open_db(settings) as db:
-        for ref in refs:
-            s = db.sync_read(source_store.find_source, ref)
+        for s in _find_all(db, refs):
             db.sync_write(source_store.set_enabled, s.id, enabled, now())
             click.echo(f"{'Enabled' if enabled else 'Disabled'} #{s.id} {s.name}")
 
@@ -260,15 +285,14 @@ def disable(ctx: click.Context, refs: tuple[str, ...]) -> None:
 
 @sources.command("remove")
 @click.argument("refs", nargs=-1, required=True)
-@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (for scripts).")
 @click.pass_context
 def remove(ctx: click.Context, refs: tuple[str, ...], yes: bool) -> None:
     """Remove sources and their fetch history (their stored articles are kept)."""
     settings = state(ctx).settings()
     with open_db(settings) as db:
-        for ref in refs:
-            s = db.sync_read(source_store.find_source, ref)
-            if not yes and sys.stdin.isatty():
+        for s in _find_all(db, refs):
+            if not yes:
                 click.confirm(f"Remove #{s.id} {s.name}?", abort=True)
             db.sync_write(source_store.remove_source, s.id)
             click.echo(f"Removed #{s.id} {s.name}")
@@ -278,7 +302,7 @@ def remove(ctx: click.Context, refs: tuple[str, ...], yes: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--enable-all", is_flag=True, help="Enable every imported source.")
 @click.option("--dry-run", is_flag=True, help="Report only; store nothing.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_context
 def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_json: bool) -> None:
     """Import OPML 2.0 or the earlier product's JSON files (all three dialects)."""
@@ -326,12 +350,14 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
         click.echo(f"  warning: {w}")
     if report.keyword_rules:
         click.echo(
-            "  keyword rules found (kept for watches): " + ", ".join(sorted(report.keyword_rules))
+            "  keyword rules found (reported only, not stored): "
+            + ", ".join(sorted(report.keyword_rules))
         )
-    disabled = sum(1 for s in report.sources if not s.enabled)
-    if disabled and not enable_all and not dry_run:
+    added_names = set(added)
+    disabled = sum(1 for s in report.sources if not s.enabled and s.name in added_names)
+    if disabled:
         click.echo(
-            f"  {disabled} imported sources are disabled (as in the file): "
+            f"  {disabled} of the added sources are disabled (as in the file): "
             "`mimir sources enable NAME`."
         )
 
@@ -356,4 +382,4 @@ def export(ctx: click.Context, output: Path | None) -> None:
         output.write_bytes(data)
         click.echo(f"Wrote {len(specs)} sources to {output}", err=True)
     else:
-        sys.stdout.buffer.write(data)
+        click.echo(data, nl=False)

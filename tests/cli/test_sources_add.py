@@ -1,0 +1,214 @@
+"""`mimir sources add`: discovery of what a URL is, options, output, errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.conftest import Mimir, listing_page
+from tests.e2e.newsite import NewsSite
+from tests.fixtureweb.server import FixtureWeb
+
+
+def test_a_feed_url_is_added_as_it_is(mimir: Mimir, site: NewsSite) -> None:
+    out = mimir.ok("sources", "add", site.feed_url()).stdout.splitlines()
+    assert out == [
+        f"Discovery for {site.feed_url()}:",
+        f" * [self] {site.feed_url()} - feed/rss20, 4 entries",
+        f"Chosen: {site.feed_url()} (feed, self)",
+        f"Added source #1 'Test Broadcast News' (feed) {site.feed_url()}",
+    ]
+    [src] = mimir.json("sources", "list")
+    assert (src["name"], src["kind"], src["url"], src["enabled"], src["status"]) == (
+        "Test Broadcast News",
+        "feed",
+        site.feed_url(),
+        True,
+        "new",
+    )
+
+
+def test_a_page_announcing_feeds_gets_one_of_them(mimir: Mimir, site: NewsSite) -> None:
+    out = mimir.ok("sources", "add", site.web.url("/news/")).stdout
+    assert f"[announced] {site.feed_url('rss')} - feed/rss20, 4 entries" in out
+    assert f"[announced] {site.feed_url('atom')} - feed/atom10, 4 entries" in out
+    [src] = mimir.json("sources", "list")
+    assert src["kind"] == "feed"
+    assert src["url"] in (site.feed_url("rss"), site.feed_url("atom"))
+    assert f"Chosen: {src['url']} (feed, announced)" in out
+    assert out.rstrip().endswith(f"Added source #{src['id']} {src['name']!r} (feed) {src['url']}")
+
+
+def test_a_page_without_feed_links_finds_a_common_feed_path(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    web.route("/about/", "<html><head><title>About</title></head><body><p>Hi</p></body></html>")
+    web.route("/feed", site.rss(), content_type="application/rss+xml")
+    data = mimir.json("sources", "add", web.url("/about/"))
+    assert data["source"]["url"] == web.url("/feed")
+    assert data["source"]["kind"] == "feed"
+    assert f" * [guessed] {web.url('/feed')} - feed/rss20, 4 entries" in data["discovery"]
+
+
+def test_a_sitemap_named_in_robots_txt(mimir: Mimir, site: NewsSite, web: FixtureWeb) -> None:
+    urls = "".join(f"<url><loc>{site.url(i)}</loc></url>" for i in site.items)
+    web.route(
+        "/sitemap-news.xml",
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + urls
+        + "</urlset>",
+        content_type="application/xml",
+    )
+    web.set_robots(f"User-agent: *\nDisallow:\nSitemap: {web.url('/sitemap-news.xml')}\n")
+    web.route("/corp/", "<html><body><p>Corporate site</p></body></html>")
+    data = mimir.json("sources", "add", web.url("/corp/"), "--name", "Corp")
+    assert (data["source"]["kind"], data["source"]["url"], data["source"]["name"]) == (
+        "sitemap",
+        web.url("/sitemap-news.xml"),
+        "Corp",
+    )
+    assert any(line.startswith(" * [robots] ") for line in data["discovery"])
+    assert any("common feed paths answered" in line for line in data["discovery"])
+
+
+def test_a_listing_page_without_feeds(mimir: Mimir, site: NewsSite, web: FixtureWeb) -> None:
+    web.route("/press/", listing_page(site))
+    data = mimir.json("sources", "add", web.url("/press/"))
+    src = data["source"]
+    assert (src["kind"], src["url"], src["name"]) == ("listing", web.url("/press/"), "Press room")
+    assert data["discovery"][-1] == f"Chosen: {web.url('/press/')} (listing, listing)"
+    # and the listing really yields the stories
+    result = mimir.json("refresh", src["name"])
+    assert result["sources"][0]["outcome"] == "ok"
+    assert result["sources"][0]["entries"] == 4 and result["new_articles"] == 4
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/plain/", "/missing/"],
+    ids=["page-with-nothing", "404"],
+)
+def test_nothing_usable_is_a_clear_error(mimir: Mimir, web: FixtureWeb, path: str) -> None:
+    web.route("/plain/", "<html><body><p>Nothing to follow here.</p></body></html>")
+    url = web.url(path)
+    result = mimir.fails(2, "sources", "add", url)
+    assert result.stdout == ""
+    assert f"error: no feed, sitemap or listing found at {url}" in result.stderr
+    assert f"Discovery for {url}:" in result.stderr
+    assert "Nothing usable found." in result.stderr
+    assert mimir.json("sources", "list") == []
+
+
+def test_an_invalid_url_is_a_clear_error(mimir: Mimir) -> None:
+    result = mimir.fails(2, "sources", "add", "not a url", "--kind", "feed")
+    assert "error: " in result.stderr and "not an absolute http(s) URL" in result.stderr
+
+
+def test_kind_skips_discovery(mimir: Mimir, web: FixtureWeb) -> None:
+    url = web.url("/press-room/")  # not even served: nothing is fetched
+    data = mimir.json(
+        "sources", "add", url, "--kind", "listing", "--name", "Press", "--category", "vendor"
+    )
+    assert data["discovery"] == []
+    assert web.requests == []
+    src = data["source"]
+    assert (src["kind"], src["url"], src["name"], src["category"]) == (
+        "listing",
+        url,
+        "Press",
+        "vendor",
+    )
+
+
+def test_selectors_and_settings_are_stored(mimir: Mimir, web: FixtureWeb) -> None:
+    data = mimir.json(
+        "sources",
+        "add",
+        web.url("/press/"),
+        "--kind",
+        "listing",
+        "--selector",
+        "article_link=h2 a",
+        "--selector",
+        "next_page=a.next",
+        "--selector",
+        "max_pages=3",
+        "--full-content",
+        "--min-interval",
+        "600",
+        "--max-interval",
+        "7200",
+    )
+    assert data["source"]["settings"] == {
+        "selectors": {"article_link": "h2 a", "next_page": "a.next", "max_pages": 3},
+        "full_content": True,
+        "min_interval_seconds": 600,
+        "max_interval_seconds": 7200,
+    }
+    assert mimir.json("sources", "show", "1")["settings"] == data["source"]["settings"]
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--selector", "bogus=h2"], "'bogus=h2': use NAME=CSS with NAME one of article_list"),
+        (["--selector", "article_link"], "'article_link': use NAME=CSS"),
+        (["--selector", "max_pages=many"], "max_pages must be a whole number of at least 1"),
+        (["--selector", "title="], "the CSS selector is empty"),
+        (["--min-interval", "0"], "0 is not in the range x>=1"),
+        (["--min-interval", "900", "--max-interval", "60"], "900 is more than --max-interval"),
+        (["--kind", "podcast"], "'podcast' is not one of 'feed', 'sitemap', 'listing'"),
+    ],
+)
+def test_bad_options_are_usage_errors_before_any_fetch(
+    mimir: Mimir, web: FixtureWeb, option: list[str], message: str
+) -> None:
+    result = mimir.fails(2, "sources", "add", web.url("/press/"), *option)
+    assert "Usage: " in result.stderr and message in result.stderr
+    assert web.requests == []  # refused before discovery went to the network
+    assert mimir.counts()["sources"] == 0
+
+
+def test_disabled(mimir: Mimir, site: NewsSite) -> None:
+    data = mimir.json("sources", "add", site.feed_url(), "--disabled")
+    assert data["source"]["enabled"] is False
+    assert mimir.json("sources", "list", "--enabled") == []
+    # a refresh of every enabled source leaves it alone
+    assert mimir.json("refresh", "--all") == {
+        "sources": [],
+        "new_articles": 0,
+        "revised_articles": 0,
+    }
+
+
+def test_json_output_shape(mimir: Mimir, site: NewsSite) -> None:
+    data = mimir.json("sources", "add", site.feed_url("atom"))
+    assert set(data) == {"source", "discovery"}
+    assert set(data["source"]) == {
+        "id", "name", "url", "kind", "enabled", "category", "note", "status", "title",
+        "site_url", "last_checked_at", "last_success_at", "next_check_at", "interval_seconds",
+        "consecutive_errors", "last_error_class", "last_error_message", "article_count",
+        "total_checks", "total_errors", "settings",
+    }  # fmt: skip
+    src = data["source"]
+    assert (src["id"], src["name"], src["kind"], src["article_count"]) == (
+        1,
+        "Test Broadcast News (Atom)",
+        "feed",
+        0,
+    )
+    assert src["next_check_at"] is not None  # due now
+    assert data["discovery"][0] == f"Discovery for {site.feed_url('atom')}:"
+
+
+def test_duplicates_are_refused(mimir: Mimir, site: NewsSite) -> None:
+    mimir.ok("sources", "add", site.feed_url(), "--name", "News")
+    # the same URL (tracking parameters and all are canonicalised away)
+    result = mimir.fails(2, "sources", "add", site.feed_url() + "?utm_source=x", "--kind", "feed")
+    assert "error: source already exists: #1 'News'" in result.stderr
+    # the same name
+    result = mimir.fails(2, "sources", "add", site.feed_url("atom"), "--name", "News")
+    assert "error: source already exists: #1 'News'" in result.stderr
+    # the same URL found through discovery
+    result = mimir.fails(2, "sources", "add", site.feed_url())
+    assert "error: source already exists: #1 'News'" in result.stderr
+    assert len(mimir.json("sources", "list")) == 1
