@@ -186,9 +186,11 @@ class _HostStats:
     __slots__ = (
         "bytes",
         "in_flight",
+        "last_end",
         "last_start",
         "max_connections",
         "max_in_flight",
+        "min_idle_gap",
         "min_interval",
         "not_modified",
         "requests",
@@ -203,6 +205,11 @@ class _HostStats:
         self.max_connections = 0  # connections open to this host while it was asked
         self.last_start: float | None = None
         self.min_interval: float | None = None
+        # from the moment the previous response was handed to the socket to the moment the next
+        # request was read, counted when nothing else was in flight on the host: robust to this
+        # server's own scheduling delays (they can only make it larger)
+        self.last_end: float | None = None
+        self.min_idle_gap: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -212,6 +219,7 @@ class _HostStats:
             "max_in_flight": self.max_in_flight,
             "max_connections": self.max_connections,
             "min_interval_seconds": self.min_interval,
+            "min_idle_gap_seconds": self.min_idle_gap,
         }
 
 
@@ -320,6 +328,10 @@ class _Server:
                     if stats.min_interval is None or gap < stats.min_interval:
                         stats.min_interval = gap
                 stats.last_start = started
+                if stats.in_flight == 0 and stats.last_end is not None:
+                    idle = started - stats.last_end
+                    if stats.min_idle_gap is None or idle < stats.min_idle_gap:
+                        stats.min_idle_gap = idle
                 stats.requests += 1
                 stats.in_flight += 1
                 stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
@@ -328,6 +340,7 @@ class _Server:
                         await asyncio.sleep(self.latency)
                     response = self.respond(method, path, headers, ip, stats)
                     stats.bytes += len(response)
+                    stats.last_end = loop.time()
                     writer.write(response)
                     await writer.drain()
                 finally:

@@ -8,7 +8,7 @@ import pytest
 
 from mimir.config import Settings
 from mimir.errors import BlockedAddress, DNSError
-from mimir.fetch import Fetcher, GuardedBackend, is_blocked
+from mimir.fetch import Fetcher, GuardedResolver, check_literal, is_blocked
 from tests.fetch.conftest import make_settings
 from tests.fixtureweb import FixtureWeb
 
@@ -83,14 +83,23 @@ def test_allow_list_is_narrow() -> None:
 
 
 async def test_backend_refuses_before_connecting() -> None:
-    backend = GuardedBackend(())
+    resolver = GuardedResolver(())
     with pytest.raises(BlockedAddress, match=r"localhost resolves to .*loopback"):
-        await backend.connect_tcp("localhost", 80)
+        await resolver.resolve("localhost", 80)
+
+
+def test_ip_literals_are_checked() -> None:
+    with pytest.raises(BlockedAddress, match="loopback"):
+        check_literal("127.0.0.1", ())
+    with pytest.raises(BlockedAddress):
+        check_literal("[::ffff:10.0.0.1]", ())
+    check_literal("93.184.216.34", ())  # public: fine
+    check_literal("example.com", ())  # a name: the resolver's job
 
 
 async def test_backend_dns_failure() -> None:
     with pytest.raises(DNSError, match=r"nonexistent\.invalid"):
-        await GuardedBackend(()).connect_tcp("nonexistent.invalid", 80)
+        await GuardedResolver(()).resolve("nonexistent.invalid", 80)
 
 
 async def test_default_settings_refuse_loopback(web: FixtureWeb) -> None:

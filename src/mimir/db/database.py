@@ -65,7 +65,15 @@ class Database:
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         self._ensure_writer()
         fut: Future[T] = Future()
-        self._queue.put((fn, args, kwargs, fut))
+        self._queue.put((fn, args, kwargs, fut, False))
+        return await asyncio.wrap_future(fut)
+
+    async def write_many(self, fn: Callable[[Connection, list[Any]], list[T]], item: Any) -> T:
+        """Like `write`, but pending calls of the same `fn` are merged: `fn(conn, items)` runs
+        once for all of them (executemany) and returns one result per item."""
+        self._ensure_writer()
+        fut: Future[T] = Future()
+        self._queue.put((fn, (item,), {}, fut, True))
         return await asyncio.wrap_future(fut)
 
     def _ensure_writer(self) -> None:
@@ -97,27 +105,39 @@ class Database:
         live = [b for b in batch if not b[3].cancelled()]
         if not live:
             return
+        # consecutive calls of one batched function become one call
+        groups: list[list[Any]] = []
+        for entry in live:
+            if entry[4] and groups and groups[-1][0][4] and groups[-1][0][0] is entry[0]:
+                groups[-1].append(entry)
+            else:
+                groups.append([entry])
         try:
-            results = []
+            results: list[tuple[Any, Any]] = []
             with self.engine.begin() as conn:
-                for fn, args, kwargs, _fut in live:
-                    results.append(fn(conn, *args, **kwargs))
+                for group in groups:
+                    results.extend(self._call(conn, group))
         except Exception:
-            if len(live) == 1:
-                self._run_one(live[0])
-                return
-            for item in live:
-                self._run_one(item)
+            for entry in live:
+                self._run_one(entry)
             return
-        for (_fn, _a, _k, fut), res in zip(live, results, strict=True):
+        for fut, res in results:
             if not fut.cancelled():
                 fut.set_result(res)
 
-    def _run_one(self, item: Any) -> None:
-        fn, args, kwargs, fut = item
+    @staticmethod
+    def _call(conn: Connection, group: list[Any]) -> list[tuple[Any, Any]]:
+        fn, args, kwargs, _fut, batched = group[0]
+        if batched:
+            out = fn(conn, [e[1][0] for e in group])
+            return [(e[3], r) for e, r in zip(group, out, strict=True)]
+        return [(group[0][3], fn(conn, *args, **kwargs))]
+
+    def _run_one(self, entry: Any) -> None:
+        fut = entry[3]
         try:
             with self.engine.begin() as conn:
-                res = fn(conn, *args, **kwargs)
+                ((_f, res),) = self._call(conn, [entry])
         except Exception as exc:
             if not fut.cancelled():
                 fut.set_exception(exc)

@@ -1,7 +1,8 @@
 """Read a response body under a cap on DECODED bytes, decompressing incrementally.
 
-httpx's own decoders inflate a whole network chunk at once (64 KiB of a gzip bomb can become
-64 MiB); here each step is bounded with ``max_length``, so memory never exceeds about the cap.
+An HTTP client's own decoder may inflate a whole network chunk at once (64 KiB of a gzip
+bomb can become 64 MiB); here each step is bounded with ``max_length``, so memory never
+exceeds about the cap.
 """
 
 from __future__ import annotations

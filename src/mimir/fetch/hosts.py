@@ -1,4 +1,8 @@
-"""Per-host politeness: a minimum interval between request starts, a concurrency cap, cool-downs.
+"""Per-host politeness: a minimum interval between requests, a concurrency cap, cool-downs.
+
+The interval runs from the later of the previous request's start and its end, so the server
+never sees two requests closer than the interval (a start-only rule can be undercut by event
+loop or network delays of the earlier request).
 
 State is per ``host:port`` key and per process. Idle hosts are dropped, so memory follows the
 number of hosts in use, not the number ever seen. A Redis-backed limiter shared by several
@@ -33,6 +37,7 @@ class Politeness(Protocol):
 @dataclass(slots=True)
 class _Host:
     slots: asyncio.Semaphore
+    serial: asyncio.Lock = field(default_factory=asyncio.Lock)
     start_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     users: int = 0  # holding or waiting for a slot
     last_start: float = float("-inf")
@@ -108,12 +113,21 @@ class HostPoliteness:
         state = self._host(host)
         state.users += 1
         try:
-            async with state.slots:
+            # with an interval, one request at a time: an earlier request still in flight may
+            # not have reached the server yet, so overlapping ones could arrive closer than the
+            # interval; without one, up to `concurrency` at once
+            async with state.slots if self.interval(host) <= 0 else state.serial:
                 async with state.start_lock:
                     # a time-based wait, re-checked because block() may extend it meanwhile
                     while (wait := self._ready_at(host, state) - self._clock()) > 0:  # noqa: ASYNC110
                         await asyncio.sleep(wait)
                     state.last_start = self._clock()
-                yield
+                try:
+                    yield
+                finally:
+                    # the interval also runs from the END of a request: the next one to this
+                    # host cannot reach the server sooner than `interval` after this one did,
+                    # whatever the event loop's or the network's delays
+                    state.last_start = max(state.last_start, self._clock())
         finally:
             state.users -= 1

@@ -1,8 +1,8 @@
 """SSRF guard: refuse non-public addresses, resolved by us and checked at connect time.
 
-The guarded network backend resolves the host itself, vets EVERY address, then connects to a
-vetted IP, so a DNS answer that changes between check and connect (rebinding) cannot slip past.
-TLS still verifies and sends SNI for the host name: httpcore passes it to ``start_tls``.
+The guarded resolver resolves the host itself, vets EVERY address, and hands aiohttp only
+vetted IPs to connect to, so a DNS answer that changes between check and connect (rebinding)
+cannot slip past. TLS still verifies and sends SNI for the host name.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
 
-import httpcore
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from mimir.errors import BlockedAddress, DNSError
 
@@ -102,52 +102,53 @@ async def resolve(host: str, port: int, limit_seconds: float | None = None) -> l
     return addresses
 
 
-class GuardedBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore backend that connects only to vetted addresses."""
+class GuardedResolver(AbstractResolver):
+    """An aiohttp resolver that answers only with vetted addresses.
 
-    def __init__(
-        self,
-        allowed_networks: Sequence[IPNetwork] = (),
-        inner: httpcore.AsyncNetworkBackend | None = None,
-    ) -> None:
+    aiohttp connects to exactly the addresses its resolver returns, so a DNS answer that
+    changes between the check and the connection (rebinding) cannot slip past. Hosts given as
+    IP literals never reach a resolver: the Fetcher checks those itself (`check_literal`).
+    """
+
+    def __init__(self, allowed_networks: Sequence[IPNetwork] = (), timeout: float = 10.0) -> None:
         self.allowed_networks = tuple(allowed_networks)
-        self._inner = httpcore.AnyIOBackend() if inner is None else inner
+        self.timeout = timeout
 
-    async def vet(self, host: str, port: int, limit_seconds: float | None = None) -> list[str]:
+    async def vet(self, host: str, port: int) -> list[str]:
         """Resolve ``host`` and refuse it unless every address is allowed."""
-        addresses = await resolve(host, port, limit_seconds)
+        addresses = await resolve(host, port, self.timeout)
         for address in addresses:
             reason = is_blocked(address, self.allowed_networks)
             if reason:
                 raise BlockedAddress(f"{host} resolves to {address}: {reason}; refused")
         return addresses
 
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self.vet(host, port, timeout)
-        options = list(socket_options or ())
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(address, port, timeout, local_address, options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = await self.vet(host, port)
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in addresses
+        ]
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise BlockedAddress(f"unix socket {path}: refused")
+    async def close(self) -> None:
+        return None
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+
+def check_literal(host: str, allowed_networks: Sequence[IPNetwork]) -> None:
+    """Refuse a host written as a blocked IP address (those bypass the resolver)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    reason = is_blocked(address, allowed_networks)
+    if reason:
+        raise BlockedAddress(f"{host}: {reason}; refused")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-import httpx
+from yarl import URL
 
 from mimir.errors import InvalidURL
 
@@ -13,26 +13,28 @@ MAX_RETRY_AFTER_SECONDS = 24 * 3600.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def parse_url(url: str | httpx.URL) -> httpx.URL:
+def parse_url(url: str | URL) -> URL:
     """An absolute http(s) URL, or InvalidURL."""
     try:
-        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url.strip())
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        parsed = url if isinstance(url, URL) else URL(url.strip())
+        host = parsed.raw_host
+    except (TypeError, ValueError, UnicodeError) as exc:
         raise InvalidURL(f"{url!r} is not a valid URL: {exc}") from exc
-    if parsed.scheme not in _DEFAULT_PORTS or not parsed.host:
+    if parsed.scheme not in _DEFAULT_PORTS or not host:
         raise InvalidURL(f"{url!r} is not an absolute http(s) URL")
     return parsed
 
 
-def host_key(url: httpx.URL) -> str:
+def host_key(url: URL) -> str:
     """The politeness key: ``host:port``."""
-    return f"{url.host}:{url.port or _DEFAULT_PORTS[url.scheme]}"
+    return f"{url.raw_host}:{url.port or _DEFAULT_PORTS[url.scheme]}"
 
 
-def origin(url: str | httpx.URL) -> str:
+def origin(url: str | URL) -> str:
     """``scheme://host[:port]`` (default ports left out)."""
     parsed = parse_url(url)
-    netloc = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    host = parsed.raw_host or ""
+    netloc = f"[{host}]" if ":" in host else host
     if parsed.port is not None and parsed.port != _DEFAULT_PORTS[parsed.scheme]:
         netloc = f"{netloc}:{parsed.port}"
     return f"{parsed.scheme}://{netloc}"

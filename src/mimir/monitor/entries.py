@@ -88,8 +88,12 @@ def entry_hash(e: Entry) -> str:
     """What the feed says about an entry; when it changes, the page is checked again."""
     import hashlib
 
-    parts = [e.title or "", e.summary or "", e.content_html or "",
-             e.updated_at.isoformat() if e.updated_at else ""]
+    parts = [
+        e.title or "",
+        e.summary or "",
+        e.content_html or "",
+        e.updated_at.isoformat() if e.updated_at else "",
+    ]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 

@@ -138,7 +138,13 @@ async def refresh_source(
         "bytes": len(fetched.first.body) if fetched else 0,
         "worker": ctx.worker_id,
     }
-    queued, stored = await ctx.db.write(_commit, source.id, jobs, direct, values, log_row, started)
+    if jobs or direct:
+        queued, stored = await ctx.db.write(
+            _commit, source.id, jobs, direct, values, log_row, started
+        )
+    else:  # the common case (304, nothing new): merged with other checks into one executemany
+        await ctx.db.write_many(source_store.record_checks, (source.id, values, log_row))
+        queued, stored = 0, []
     result.queued, result.stored = queued, len(stored)
     for outcome, article_id, v in stored:
         ctx.emit(
@@ -316,7 +322,7 @@ def _commit(
         outcome, article_id = article_store.store(conn, v, now)
         if outcome.value in ("new", "revised"):
             stored.append((outcome.value, article_id, v))
-    source_store.record_check(conn, source_id, values, log_row)
+    source_store.record_checks(conn, [(source_id, values, log_row)])
     return queued, stored
 
 

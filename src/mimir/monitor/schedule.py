@@ -132,9 +132,7 @@ def publish_interval(dates: list[datetime], now: datetime) -> float | None:
     recent = sorted(d for d in dates if d and (now - d).days <= 30 and d <= now)
     if len(recent) < 3:
         return None
-    gaps = sorted(
-        (b - a).total_seconds() for a, b in itertools.pairwise(recent) if b > a
-    )
+    gaps = sorted((b - a).total_seconds() for a, b in itertools.pairwise(recent) if b > a)
     if not gaps:
         return None
     return max(60.0, gaps[len(gaps) // 2])

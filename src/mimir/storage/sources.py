@@ -7,7 +7,18 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from mimir.db.tables import article_jobs, articles, fetch_log, sources
 from mimir.errors import InputError, NotFound
@@ -184,23 +195,57 @@ def release(conn: Connection, worker: str, source_ids: Sequence[int] | None = No
     return conn.execute(q.values(lease_owner=None, lease_expires_at=None)).rowcount or 0
 
 
+_RECORD_STATEMENTS: dict[frozenset[str], Any] = {}
+_LOG_INSERT = insert(fetch_log)
+
+
+def _record_statement(keys: frozenset[str]) -> Any:
+    """A prebuilt UPDATE for one set of columns (statement building costs more than SQLite)."""
+    stmt = _RECORD_STATEMENTS.get(keys)
+    if stmt is None:
+        stmt = (
+            update(sources)
+            .where(sources.c.id == bindparam("_source_id"))
+            .values(
+                {
+                    **{k: bindparam(k) for k in sorted(keys)},
+                    "total_checks": sources.c.total_checks + 1,
+                    "total_errors": sources.c.total_errors + bindparam("_errors"),
+                }
+            )
+        )
+        _RECORD_STATEMENTS[keys] = stmt
+    return stmt
+
+
+def record_checks(
+    conn: Connection, items: Sequence[tuple[int, dict[str, Any], dict[str, Any]]]
+) -> list[None]:
+    """Write checks' outcomes and schedules, release their leases, append to the fetch log.
+
+    Each item is (source_id, column values, fetch-log row); many at once use executemany.
+    """
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    logs = []
+    for source_id, values, log in items:
+        row = dict(values, lease_owner=None, lease_expires_at=None)
+        errors = 1 if row.pop("_error", False) else 0
+        groups.setdefault(frozenset(row), []).append(
+            dict(row, _source_id=source_id, _errors=errors)
+        )
+        logs.append(dict(log, source_id=source_id))
+    for keys, rows in groups.items():
+        conn.execute(_record_statement(keys), rows)
+    if logs:
+        conn.execute(_LOG_INSERT, logs)
+    return [None] * len(items)
+
+
 def record_check(
     conn: Connection, source_id: int, values: dict[str, Any], log: dict[str, Any]
 ) -> None:
-    """Write a check's outcome and schedule, release the lease, append to the fetch log."""
-    values = dict(values, lease_owner=None, lease_expires_at=None)
-    errors = values.pop("_error", False)
-    stmt = (
-        update(sources)
-        .where(sources.c.id == source_id)
-        .values(
-            total_checks=sources.c.total_checks + 1,
-            total_errors=sources.c.total_errors + (1 if errors else 0),
-            **values,
-        )
-    )
-    conn.execute(stmt)
-    conn.execute(insert(fetch_log).values(source_id=source_id, **log))
+    """One check's outcome (see `record_checks`)."""
+    record_checks(conn, [(source_id, values, log)])
 
 
 def fetch_history(conn: Connection, source_id: int, limit: int = 20) -> list[dict[str, Any]]:

@@ -1,0 +1,381 @@
+"""Ingest benchmark: Mimir's full pipeline side by side with its ceiling and a naive pipeline.
+
+One run, one machine, one corpus (bench/corpus.py: feeds x items over many loopback hosts,
+served from a separate process), reported together so the ratios hold on a noisy machine:
+
+1. ceiling   - extract-only: the same extraction over the same pages, same number of processes,
+               no fetching, no storing (pages generated before the clock starts);
+2. mimir     - full ingest: feed, article page, extraction, dedup, store (worker, once mode);
+3. naive     - feedparser + one request at a time + trafilatura + a commit per article
+               (on a subset of the feeds: it is the slow one, its rate is what matters);
+4. poll      - steady state: N sources (default 10,000) whose feeds all answer 304, checked
+               once by a `mimir refresh --all` subprocess: checks/s, the worker's peak RSS, and
+               the per-host limits as the server counted them.
+
+    python -m bench.ingest                 # the full run (500 feeds x 50 items)
+    python -m bench.ingest --smoke         # a short run for CI
+    python -m bench.ingest --db postgresql+psycopg://postgres@127.0.0.1/mimir_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, select, text, update
+
+from bench.corpus import BenchCorpus
+from mimir.config import Settings
+from mimir.db.database import Database
+from mimir.db.migrate import upgrade
+from mimir.db.tables import articles, metadata, sources
+from mimir.jobs.runtime import run_worker
+from mimir.model import SourceKind, SourceSpec
+from mimir.storage import sources as source_store
+
+NOW = datetime.now(UTC)
+
+
+# ---- 1. the ceiling --------------------------------------------------------------------------
+
+
+def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out: Any) -> None:
+    from bench.corpus import Corpus
+    from mimir.errors import ExtractionError
+    from mimir.parse.article import extract_article
+
+    c = Corpus(config["feeds"], config["items"], config["hosts"], config["seed"], config["port"])
+    pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
+    extract_article(pages[0][1], pages[0][0], now=NOW)  # warm-up: imports, language model
+    barrier.wait()
+    n = 0
+    for url, body in pages:
+        try:
+            extract_article(body, url, content_type="text/html; charset=utf-8", now=NOW)
+            n += 1
+        except ExtractionError:
+            pass
+    out.put((n, time.perf_counter()))
+
+
+def ceiling(corpus: BenchCorpus, procs: int) -> dict[str, Any]:
+    """Extract-only: `procs` processes, each over its share of the same pages."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    total = corpus.corpus.feeds * corpus.corpus.items
+    config = dict(corpus.config, port=corpus.port)
+    barrier = ctx.Barrier(procs + 1)
+    out = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_ceiling_worker, args=(config, list(range(i, total, procs)), barrier, out)
+        )
+        for i in range(procs)
+    ]
+    for w in workers:
+        w.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    results = [out.get() for _ in workers]
+    for w in workers:
+        w.join()
+    done = sum(r[0] for r in results)
+    wall = max(r[1] for r in results) - t0
+    return {"pages": done, "seconds": round(wall, 2), "per_second": round(done / wall, 1)}
+
+
+# ---- 2. Mimir --------------------------------------------------------------------------------
+
+
+def bench_settings(db_url: str, procs: int, **kw: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": db_url,
+        "fetch_allowed_networks": "127.0.0.0/8",
+        "per_host_interval_seconds": 0.2,
+        "per_host_concurrency": 2,
+        "worker_concurrency": 128,
+        "worker_batch_size": 64,
+        "extract_processes": procs,
+        "idle_sleep_seconds": 0.2,
+        "log_level": "warning",
+        "log_format": "json",
+        "respect_robots_txt": True,
+    }
+    values.update(kw)
+    return Settings(**values)
+
+
+def fresh_db(db_url: str | None, workdir: Path, name: str) -> str:
+    if db_url is None:
+        url = f"sqlite:///{workdir / (name + '.db')}"
+    else:
+        url = db_url
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        metadata.drop_all(engine)
+        engine.dispose()
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def add_sources(db: Database, urls: list[str], **settings: Any) -> None:
+    def go(conn: Any) -> None:
+        for i, url in enumerate(urls):
+            source_store.add_source(
+                conn,
+                SourceSpec(name=f"bench {i}", url=url, kind=SourceKind.FEED, settings=settings),
+                NOW,
+            )
+
+    db.sync_write(go)
+
+
+def mimir_ingest(corpus: BenchCorpus, db_url: str, procs: int) -> dict[str, Any]:
+    settings = bench_settings(db_url, procs)
+    db = Database(settings)
+    add_sources(db, corpus.feed_urls())
+    corpus.reset_stats()
+    t0 = time.perf_counter()
+    stats = asyncio.run(run_worker(settings, once=True, db=db))
+    wall = time.perf_counter() - t0
+    n = db.sync_read(lambda c: c.execute(select(func.count()).select_from(articles)).scalar())
+    db.close()
+    return {
+        "articles": n,
+        "seconds": round(wall, 2),
+        "per_second": round(n / wall, 1),
+        "checks": stats["checks"],
+        "errors": stats["errors"],
+        "politeness": politeness(corpus, settings),
+    }
+
+
+def politeness(corpus: BenchCorpus, settings: Settings) -> dict[str, Any]:
+    hosts = corpus.stats()["hosts"]
+    max_in_flight = max((h["max_in_flight"] for h in hosts.values()), default=0)
+    spacings = [
+        h["min_interval_seconds"]
+        for h in hosts.values()
+        if h.get("min_interval_seconds") is not None
+    ]
+    min_spacing = min(spacings, default=None)
+    gaps = [
+        h["min_idle_gap_seconds"]
+        for h in hosts.values()
+        if h.get("min_idle_gap_seconds") is not None
+    ]
+    min_gap = min(gaps, default=None)
+    return {
+        "hosts": len(hosts),
+        "limit_concurrency": settings.per_host_concurrency,
+        "max_in_flight_seen": max_in_flight,
+        "limit_interval_seconds": settings.per_host_interval_seconds,
+        "min_start_to_start_seconds": min_spacing,
+        "min_response_to_next_request_seconds": min_gap,
+        "respected": max_in_flight <= settings.per_host_concurrency
+        and (min_gap is None or min_gap >= settings.per_host_interval_seconds),
+    }
+
+
+# ---- 3. the naive pipeline -------------------------------------------------------------------
+
+
+def naive(corpus: BenchCorpus, feeds: int, workdir: Path) -> dict[str, Any]:
+    import feedparser
+    import httpx
+    import trafilatura
+
+    con = sqlite3.connect(workdir / "naive.db")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS a (url TEXT UNIQUE, title TEXT, text TEXT, author TEXT,"
+        " date TEXT)"
+    )
+    n = 0
+    t0 = time.perf_counter()
+    with httpx.Client(timeout=30) as client:
+        for url in corpus.feed_urls()[:feeds]:
+            feed = feedparser.parse(client.get(url).content)
+            for entry in feed.entries:
+                page = client.get(entry.link).text
+                doc = trafilatura.bare_extraction(page, url=entry.link, with_metadata=True)
+                if doc is None:
+                    continue
+                con.execute(
+                    "INSERT OR IGNORE INTO a VALUES (?, ?, ?, ?, ?)",
+                    (entry.link, doc.title, doc.text, doc.author, doc.date),
+                )
+                con.commit()
+                n += 1
+    wall = time.perf_counter() - t0
+    con.close()
+    return {
+        "articles": n,
+        "feeds": feeds,
+        "seconds": round(wall, 2),
+        "per_second": round(n / wall, 1),
+    }
+
+
+# ---- 4. steady-state polling -----------------------------------------------------------------
+
+
+def poll(corpus: BenchCorpus, n_sources: int, db_url: str) -> dict[str, Any]:
+    """N sources whose feeds all answer 304: one pass by a real `mimir refresh --all`."""
+    import httpx
+
+    settings = bench_settings(db_url, -1, worker_concurrency=256, worker_batch_size=128)
+    db = Database(settings)
+    feeds = corpus.feed_urls()
+    etags = {}
+    with httpx.Client() as client:
+        for u in feeds:
+            etags[u] = client.get(u).headers["etag"]
+    urls = [f"{feeds[i % len(feeds)]}?variant={i}" for i in range(n_sources)]
+    add_sources(db, urls)
+
+    def validators(conn: Any) -> None:
+        for u in feeds:
+            conn.execute(
+                update(sources)
+                .where(sources.c.url.like(u + "?variant=%"))
+                .values(etag=etags[u], last_full_fetch_at=NOW)
+            )
+
+    db.sync_write(validators)
+    db.close()
+    corpus.reset_stats()
+    env = {
+        **os.environ,
+        "MIMIR_DATABASE_URL": db_url,
+        "MIMIR_FETCH_ALLOWED_NETWORKS": settings.fetch_allowed_networks,
+        "MIMIR_PER_HOST_INTERVAL_SECONDS": str(settings.per_host_interval_seconds),
+        "MIMIR_PER_HOST_CONCURRENCY": str(settings.per_host_concurrency),
+        "MIMIR_WORKER_CONCURRENCY": str(settings.worker_concurrency),
+        "MIMIR_WORKER_BATCH_SIZE": str(settings.worker_batch_size),
+        "MIMIR_EXTRACT_PROCESSES": "1",
+        "MIMIR_LOG_LEVEL": "warning",
+    }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "mimir.cli.main", "refresh", "--all", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - t0
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if out.returncode != 0:
+        raise RuntimeError(f"refresh failed: {out.stderr[-2000:]}")
+    result = json.loads(out.stdout)
+    outcomes: dict[str, int] = {}
+    for s in result["sources"]:
+        outcomes[s["outcome"]] = outcomes.get(s["outcome"], 0) + 1
+    stats = corpus.stats()
+    return {
+        "sources": n_sources,
+        "seconds": round(wall, 2),
+        "checks_per_second": round(len(result["sources"]) / wall, 1),
+        "outcomes": outcomes,
+        "server_304s": sum(h["not_modified"] for h in stats["hosts"].values()),
+        "peak_rss_mb": round(max(peak_kib, before) / 1024, 1),
+        "politeness": politeness(corpus, settings),
+    }
+
+
+# ---- the run -----------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    from mimir.logs import configure_logging
+
+    configure_logging("warning", "console")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=500)
+    ap.add_argument("--items", type=int, default=50)
+    ap.add_argument("--hosts", type=int, default=250)
+    ap.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--naive-feeds", type=int, default=40, help="feeds read by the naive pipeline")
+    ap.add_argument("--poll-sources", type=int, default=10_000)
+    ap.add_argument(
+        "--db", default=None, help="a PostgreSQL URL (default: a temporary SQLite file)"
+    )
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
+    ap.add_argument("--json", dest="json_out", help="also write the results to this file")
+    ap.add_argument(
+        "--only",
+        default="ceiling,mimir,naive,poll",
+        help="comma-separated phases to run (default: all)",
+    )
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.feeds, args.items, args.hosts = 8, 5, 4
+        args.naive_feeds, args.poll_sources = 2, 200
+    results: dict[str, Any] = {
+        "corpus": {"feeds": args.feeds, "items": args.items, "hosts": args.hosts},
+        "processes": args.processes,
+        "database": "postgresql" if args.db else "sqlite",
+        "cpu_count": os.cpu_count(),
+    }
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        BenchCorpus(args.feeds, args.items, args.hosts) as corpus,
+    ):
+        work = Path(tmp)
+        print(f"corpus: {args.feeds} feeds x {args.items} items on {args.hosts} hosts", flush=True)
+        phases = set(args.only.split(","))
+        if "ceiling" in phases:
+            results["ceiling"] = ceiling(corpus, args.processes)
+            print("ceiling (extract only):", results["ceiling"], flush=True)
+        if "mimir" in phases:
+            url = fresh_db(args.db, work, "ingest")
+            results["mimir"] = mimir_ingest(corpus, url, args.processes)
+            print("mimir (full ingest):   ", results["mimir"], flush=True)
+        if "naive" in phases:
+            results["naive"] = naive(corpus, min(args.naive_feeds, args.feeds), work)
+            print("naive pipeline:        ", results["naive"], flush=True)
+        if "poll" in phases:
+            results["poll"] = poll(corpus, args.poll_sources, fresh_db(args.db, work, "poll"))
+            print("poll (all 304):        ", results["poll"], flush=True)
+    m, c, nv = results.get("mimir"), results.get("ceiling"), results.get("naive")
+    ratios: dict[str, float] = {}
+    if m and c:
+        ratios["mimir_vs_ceiling"] = round(m["per_second"] / c["per_second"], 3)
+    if m and nv:
+        ratios["mimir_vs_naive"] = round(m["per_second"] / nv["per_second"], 2)
+    if c and nv:
+        ratios["ceiling_vs_naive"] = round(c["per_second"] / nv["per_second"], 2)
+    results["ratios"] = ratios
+    print("ratios:", ratios, flush=True)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=2))
+    p = results.get("poll")
+    ok = (
+        not m or (m["articles"] == args.feeds * args.items and m["politeness"]["respected"])
+    ) and (
+        not p
+        or (p["outcomes"].get("not_modified") == args.poll_sources and p["politeness"]["respected"])
+    )
+    if not ok:
+        print("FAILED: lost articles, failed checks or politeness violations", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
