@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from mimir.config import Settings
 
@@ -19,10 +19,13 @@ def make_engine(settings: Settings) -> Engine:
         memory = url.database in (None, "", ":memory:")
         if not memory and url.database:
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # a pool of kept-open connections: opening one (and its PRAGMAs) per transaction
+        # cost the writer more than its statements did
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else NullPool,
+            poolclass=StaticPool if memory else QueuePool,
+            **({} if memory else {"pool_size": 4, "max_overflow": 4}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

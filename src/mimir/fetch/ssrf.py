@@ -8,6 +8,7 @@ cannot slip past. TLS still verifies and sends SNI for the host name.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from collections.abc import Iterable, Sequence
@@ -145,10 +146,15 @@ class GuardedResolver(AbstractResolver):
 
 def check_literal(host: str, allowed_networks: Sequence[IPNetwork]) -> None:
     """Refuse a host written as a blocked IP address (those bypass the resolver)."""
+    reason = _literal_reason(host, tuple(allowed_networks))
+    if reason:
+        raise BlockedAddress(f"{host}: {reason}; refused")
+
+
+@functools.lru_cache(maxsize=4096)
+def _literal_reason(host: str, allowed_networks: tuple[IPNetwork, ...]) -> str | None:
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return
-    reason = is_blocked(address, allowed_networks)
-    if reason:
-        raise BlockedAddress(f"{host}: {reason}; refused")
+        return None
+    return is_blocked(address, allowed_networks)

@@ -46,6 +46,7 @@ class Worker:
         self._inflight_sources: dict[int, asyncio.Task[Any]] = {}
         self._inflight_jobs: dict[int, asyncio.Task[Any]] = {}
         self._wake = asyncio.Event()
+        self._last_claim = {"sources": 0.0, "jobs": 0.0}
         self.stats = {"checks": 0, "jobs": 0, "takeovers": 0, "errors": 0}
 
     # ---- public ----------------------------------------------------------------------------
@@ -81,13 +82,27 @@ class Worker:
         cap = self.settings.worker_concurrency
         return len(self._inflight_sources) < cap or len(self._inflight_jobs) < cap
 
-    async def _claim_round(self) -> int:
-        now = self.ctx.clock()
+    def _room(self, inflight: int, kind: str, period: float) -> int:
+        """How many rows to claim now. Claims are transactions: one per finished task would
+        cost more than the work (measured: most of the writer's time), so while work is in
+        flight a claim waits until a quarter of a batch is free and `period` has passed."""
         cap = self.settings.worker_concurrency
         batch = self.settings.worker_batch_size
+        free = min(batch, cap - inflight)
+        if free <= 0:
+            return 0
+        if not (self._inflight_sources or self._inflight_jobs):
+            return free  # idle: look for work now
+        if free < max(1, batch // 4) or time.monotonic() - self._last_claim[kind] < period:
+            return 0
+        return free
+
+    async def _claim_round(self) -> int:
+        now = self.ctx.clock()
         n = 0
-        free = min(batch, cap - len(self._inflight_sources))
+        free = self._room(len(self._inflight_sources), "sources", 0.5)
         if free > 0:
+            self._last_claim["sources"] = time.monotonic()
             claimed = await self.ctx.db.write(
                 source_store.claim_due,
                 worker=self.ctx.worker_id,
@@ -101,8 +116,9 @@ class Worker:
                 self._sources[s.id] = s
                 self._spawn(self._inflight_sources, s.id, self._check(s))
             n += len(claimed.sources)
-        free = min(batch, cap - len(self._inflight_jobs))
+        free = self._room(len(self._inflight_jobs), "jobs", 0.1)
         if free > 0:
+            self._last_claim["jobs"] = time.monotonic()
             jobs, takeovers = await self.ctx.db.write(
                 job_store.claim,
                 worker=self.ctx.worker_id,

@@ -133,16 +133,9 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
     if resp.content_type not in _HTML_TYPES:
         return await _fallback(ctx, job, entry, source_id, f"not a page: {resp.content_type}")
     try:
-        extracted = await ctx.extractor.extract(
-            resp.body,
-            resp.url,
-            content_type=resp.headers.get("content-type"),
-            selectors=selectors,
-            now=now,
-        )
+        values = await ctx.extractor.article_values(source_id, entry, job.url, resp, selectors, now)
     except ExtractionError as exc:
         return await _fallback(ctx, job, entry, source_id, f"{exc.code}: {exc.message}", resp)
-    values = build_values(source_id, entry, job.url, extracted, resp, "page")
     return await _store(ctx, job, values)
 
 

