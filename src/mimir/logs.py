@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import date, datetime, time
 from typing import Any
 
 import structlog
@@ -21,7 +22,7 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
         structlog.processors.StackInfoRenderer(),
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(default=_json_default)
         if fmt == "json"
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
@@ -51,9 +52,16 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
         "htmldate",
         "courlan",
         "charset_normalizer",
-        "alembic.runtime.migration",
+        "alembic",  # its info lines (plugin set-up, each migration step) are noise here
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def _json_default(value: Any) -> Any:
+    """What json cannot encode: datetimes and dates as ISO 8601, anything else as str()."""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
 
 
 def _identity(_logger: Any, _name: str, event: Any) -> Any:

@@ -73,14 +73,33 @@ def test_top_level_commands_refuse_an_uninitialised_database(
     assert NOT_READY in result.stderr and result.stdout == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main.py: the root group does not turn MimirError into a ClickException, so "
-    "`cli` in standalone mode ends with a traceback and exit 1 (only main() maps it to 2)",
-)
 def test_top_level_commands_fail_cleanly_in_standalone_mode(fresh: Mimir) -> None:
     result = fresh.fails(2, "refresh", "--all")
     assert NOT_READY in result.stderr
+
+
+@pytest.mark.parametrize("command", ["init", "migrate"])
+@pytest.mark.parametrize("entry", [False, True], ids=["standalone", "entry"])
+def test_init_on_an_unreachable_postgresql_is_one_clear_line(command: str, entry: bool) -> None:
+    m = Mimir("postgresql://mimir:hunter2@127.0.0.1:9/nowhere")  # port 9: discard, closed
+    result = m.fails(2, command, entry=entry)
+    assert result.stderr.startswith(
+        "error: cannot use the database postgresql+psycopg://mimir:***@127.0.0.1:9/nowhere: "
+    ), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql+nodriver://mimir:hunter2@db/x", "sqlite+nodriver:///x.db"],
+    ids=["unknown-postgresql-driver", "unknown-sqlite-driver"],
+)
+def test_init_with_an_unusable_database_url_is_one_clear_line(url: str) -> None:
+    result = Mimir(url).fails(2, "init")
+    assert result.stderr.startswith("error: cannot use the database "), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "hunter2" not in result.stdout + result.stderr
 
 
 def test_import_refuses_an_uninitialised_database_but_a_dry_run_works(

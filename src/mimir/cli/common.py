@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any, NoReturn
 
 import click
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from mimir.config import Settings, load_settings
 from mimir.db.database import Database
-from mimir.db.migrate import is_current
 from mimir.errors import ConfigError, MimirError
 from mimir.logs import configure_logging
 
@@ -38,21 +40,68 @@ def state(ctx: click.Context) -> CliState:
 
 
 def safe_url(settings: Settings) -> str:
-    """The database URL with any password hidden."""
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    """The database URL with any password hidden (even when the URL does not parse)."""
+    try:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", settings.database_url)
+
+
+@contextmanager
+def database_errors(settings: Settings) -> Iterator[None]:
+    """An unreachable database or an unusable URL as a one-line ConfigError (exit 2).
+
+    The message names the database with its password hidden; the driver's own first line
+    says why (connection refused, authentication failed, unknown dialect ...).
+    """
+    try:
+        yield
+    except (DBAPIError, ArgumentError) as exc:
+        orig = exc.orig if isinstance(exc, DBAPIError) else None
+        lines = str(orig or exc).strip().splitlines() or [type(exc).__name__]
+        detail = lines[0]
+        password = _password(settings.database_url)
+        if password:
+            detail = detail.replace(password, "***")
+        raise ConfigError(f"cannot use the database {safe_url(settings)}: {detail}") from exc
+
+
+def _password(url: str) -> str | None:
+    try:
+        return make_url(url).password
+    except (ArgumentError, ValueError):
+        found = re.search(r"://[^/@]*?:([^/@]*)@", url)
+        return found.group(1) if found else None
+
+
+def upgraded_db(settings: Settings) -> tuple[Database, str]:
+    """The database, created or migrated to the latest revision, and that revision."""
+    from mimir.db.migrate import current_revision, upgrade  # Alembic: only when needed
+
+    with database_errors(settings):
+        db = Database(settings)
+        try:
+            upgrade(db.engine)
+            return db, str(current_revision(db.engine))
+        except BaseException:
+            db.close()
+            raise
 
 
 def open_db(settings: Settings, *, require_migrated: bool = True) -> Database:
     """The database, checked to be reachable and migrated (ConfigError, exit 2, otherwise)."""
-    db = Database(settings)
+    from mimir.db.migrate import is_current  # Alembic: only when needed
+
+    with database_errors(settings):
+        db = Database(settings)
     if not require_migrated:
         return db
     try:
-        current = is_current(db.engine)
-    except DBAPIError as exc:
+        with database_errors(settings):
+            current = is_current(db.engine)
+    except ConfigError:
         db.close()
-        detail = str(exc.orig or exc).strip().splitlines()[0]
-        raise ConfigError(f"cannot use the database {safe_url(settings)}: {detail}") from exc
+        raise
     if not current:
         db.close()
         raise ConfigError(

@@ -9,11 +9,14 @@ import click
 
 from mimir import __version__
 from mimir.cli import articles, run, sources
-from mimir.cli.common import CliState, fail
+from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=MimirGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="mimir")
 @click.option("--database-url", envvar="MIMIR_DATABASE_URL", help="Overrides MIMIR_DATABASE_URL.")
 @click.option("--log-level", default=None, help="debug, info, warning, error (MIMIR_LOG_LEVEL).")

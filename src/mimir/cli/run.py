@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from mimir.cli.common import now, open_db, state
+from mimir.cli.common import now, open_db, safe_url, state, upgraded_db
 from mimir.cli.output import ago, dumps, emit_json, table
-from mimir.config import Settings
 from mimir.db.database import Database
-from mimir.db.migrate import current_revision, upgrade
-from mimir.jobs.runtime import open_context, run_worker
 from mimir.model import SourceKind, SourceSpec
-from mimir.monitor.context import Event
-from mimir.monitor.preview import preview_page, preview_source
 from mimir.storage import sources as source_store
+
+if TYPE_CHECKING:
+    from mimir.monitor.context import Event
+
+# The worker stack (mimir.jobs, mimir.monitor: aiohttp, trafilatura, lxml ...) and the demo
+# site are imported inside the commands that use them, so `mimir --help` and the listing
+# commands start quickly.
 
 
 @click.command()
@@ -27,11 +32,9 @@ from mimir.storage import sources as source_store
 def init(ctx: click.Context) -> None:
     """Create or upgrade the database (Alembic migrations to the latest revision)."""
     settings = state(ctx).settings()
-    with Database(settings) as db:
-        upgrade(db.engine)
-        click.echo(
-            f"Database ready: {_safe_url(settings)} (revision {current_revision(db.engine)})"
-        )
+    db, revision = upgraded_db(settings)
+    db.close()
+    click.echo(f"Database ready: {safe_url(settings)} (revision {revision})")
 
 
 @click.command()
@@ -39,12 +42,6 @@ def init(ctx: click.Context) -> None:
 def migrate(ctx: click.Context) -> None:
     """Apply database migrations (the same as `init`; run once per deploy)."""
     ctx.invoke(init)
-
-
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
 class ConsoleEvents:
@@ -99,17 +96,23 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         base = st.settings()
         nets = ",".join(filter(None, [base.fetch_allowed_networks, "127.0.0.1/32"]))
         extra["fetch_allowed_networks"] = nets
+        if "MIMIR_PER_HOST_INTERVAL_SECONDS" not in os.environ:
+            # every demo source is on one local host, our own: 1 s between its pages would
+            # make the 60-article backlog take a minute and a Ctrl-C wait for it to drain
+            extra["per_host_interval_seconds"] = min(base.per_host_interval_seconds, 0.1)
         if "database_url" not in st.overrides and not os.environ.get("MIMIR_DATABASE_URL"):
             data = Path(os.environ.get("MIMIR_DATA_DIR", "~/.local/share/mimir")).expanduser()
             extra["database_url"] = f"sqlite:///{data / 'demo.db'}"
     settings = st.settings(**extra) if extra else st.settings()
-    with Database(settings) as db:
-        upgrade(db.engine)
+    from mimir.jobs.runtime import run_worker
+
+    db, _revision = upgraded_db(settings)
+    with db:
         site = None
         if demo:
             site = _start_demo(demo_port)
             _ensure_sources(db, site.source_specs(), replace_urls=True)
-            click.echo(f"Demo news site running at {site.base_url}")
+            click.echo(f"Demo news site running at {site.url}")
         elif not db.sync_read(source_store.list_sources):
             from mimir.importers.defaults import default_sources
 
@@ -122,16 +125,36 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         names = {s.id: s.name for s in srcs}
         enabled = sum(1 for s in srcs if s.enabled)
         click.echo(
-            f"Mimir is running on {_safe_url(settings)}: {enabled} of {len(srcs)} sources enabled. "
+            f"Mimir is running on {safe_url(settings)}: {enabled} of {len(srcs)} sources enabled. "
             "New articles appear below; Ctrl-C stops."
         )
         printer = ConsoleEvents(names, as_json)
         try:
-            asyncio.run(run_worker(settings, on_event=printer, db=db))
+            with _stop_on_signals() as stop:
+                asyncio.run(run_worker(settings, stop=stop, on_event=printer, db=db))
         finally:
             if site is not None:
                 site.stop()
         click.echo(f"Stopped: {printer.new} new articles, {printer.revised} revisions this run.")
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[asyncio.Event]:
+    """SIGINT/SIGTERM ask the worker to stop gracefully, even before its loop has started.
+
+    The worker installs the same handlers on its event loop; these cover the moments before
+    (a Ctrl-C right after "Mimir is running" would otherwise be a KeyboardInterrupt).
+    """
+    stop = asyncio.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in _STOP_SIGNALS}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _start_demo(port: int) -> Any:
@@ -166,10 +189,13 @@ def _ensure_sources(db: Database, specs: list[SourceSpec], *, replace_urls: bool
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Claim due sources and article pages and process them until SIGTERM (scale by replicas)."""
+    from mimir.jobs.runtime import run_worker
+
     settings = state(ctx).settings()
     db = open_db(settings)
     try:
-        stats = asyncio.run(run_worker(settings, db=db))
+        with _stop_on_signals() as stop:
+            stats = asyncio.run(run_worker(settings, stop=stop, db=db))
     finally:
         db.close()
     click.echo(dumps({"event": "worker_stopped", **stats}), err=True)
@@ -184,6 +210,8 @@ def refresh(ctx: click.Context, refs: tuple[str, ...], all_: bool, as_json: bool
     """Check sources now, in the foreground, fetch their new articles, then exit (for cron)."""
     if not refs and not all_:
         raise click.UsageError("name one or more sources (id, name or URL), or use --all")
+    from mimir.jobs.runtime import run_worker
+
     settings = state(ctx).settings()
     db = open_db(settings)
     try:
@@ -265,6 +293,9 @@ def fetch(
     ctx: click.Context, url: str, kind: str | None, page: bool, n_articles: int, as_json: bool
 ) -> None:
     """Dry run: fetch, parse and extract URL and print what would be stored (stores nothing)."""
+    from mimir.jobs.runtime import open_context
+    from mimir.monitor.preview import preview_page, preview_source
+
     settings = state(ctx).settings()
 
     async def go() -> Any:

@@ -12,9 +12,7 @@ from mimir.cli.common import MimirGroup, now, open_db, state
 from mimir.cli.output import ago, emit_json, table
 from mimir.db.database import Database
 from mimir.errors import InputError
-from mimir.jobs.runtime import open_context
 from mimir.model import Selectors, Source, SourceKind, SourceSpec
-from mimir.monitor.discover import discover
 from mimir.storage import sources as source_store
 
 
@@ -161,6 +159,10 @@ def add(
 
 
 async def _discover(settings: Any, db: Database, url: str) -> Any:
+    # the worker stack (aiohttp, trafilatura ...) only for the command that fetches
+    from mimir.jobs.runtime import open_context
+    from mimir.monitor.discover import discover
+
     async with open_context(settings, db=db, extract_processes=-1) as c:
         return await discover(c.fetcher, url, c.clock())
 
