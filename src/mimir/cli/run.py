@@ -179,8 +179,8 @@ def _ensure_sources(db: Database, specs: list[SourceSpec], *, replace_urls: bool
             if old is None:
                 source_store.add_source(conn, spec, t)
             elif replace_urls and old.url != spec.url:
-                source_store.remove_source(conn, old.id)
-                source_store.add_source(conn, spec, t)
+                source_store.update_url(conn, old.id, spec.url, t)
+                source_store.update_settings(conn, old.id, spec.settings, t)
 
     db.sync_write(apply)
 

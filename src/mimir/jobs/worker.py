@@ -212,8 +212,10 @@ class Worker:
                 with contextlib.suppress(Exception):
                     await self.ctx.db.write(_renew, self.ctx.worker_id, ids, jids, until)
 
-    async def _drain(self, deadline_seconds: float = 30.0) -> None:
-        """Graceful stop: let in-flight work finish within the deadline, then release leases."""
+    async def _drain(self, deadline_seconds: float = 10.0) -> None:
+        """Graceful stop: in-flight work gets `deadline_seconds` to finish (page fetches still
+        queued for a per-host slot would take far longer), the rest is cancelled; then every
+        lease this worker holds is released, so other workers take the rows at once."""
         pending = [*self._inflight_sources.values(), *self._inflight_jobs.values()]
         if pending:
             log.info("worker_draining", inflight=len(pending), deadline_seconds=deadline_seconds)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 
 def _warm() -> None:
+    # a terminal's Ctrl-C reaches the whole process group: the parent stops the pool itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     import trafilatura  # noqa: F401 - import once per process, not per page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ def _clean(value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         return None
+    if "&" in value:  # JSON-LD written with HTML character references (seen on real sites)
+        value = html.unescape(value)
     return " ".join(value.split()) or None
 
 

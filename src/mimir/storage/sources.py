@@ -114,6 +114,24 @@ def set_enabled(conn: Connection, source_id: int, enabled: bool, now: datetime) 
     conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
 
 
+def update_url(conn: Connection, source_id: int, url: str, now: datetime) -> None:
+    """Point a source at a new URL (same source: its articles and history stay)."""
+    canonical = canonicalize(url)
+    conn.execute(
+        update(sources)
+        .where(sources.c.id == source_id)
+        .values(
+            url=canonical,
+            url_hash=url_hash(canonical),
+            host=host_of(canonical),
+            etag=None,
+            last_modified=None,
+            next_check_at=now,
+            updated_at=now,
+        )
+    )
+
+
 def update_settings(
     conn: Connection, source_id: int, settings: dict[str, Any], now: datetime
 ) -> None:
