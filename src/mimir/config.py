@@ -108,7 +108,6 @@ class Settings(BaseSettings):
     respect_robots_txt: bool = True
     robots_cache_seconds: int = Field(default=3600, ge=0)
     fetch_allowed_networks: str = ""  # comma-separated CIDRs allowed despite the SSRF guard
-    http2: bool = True
 
     # serving and logs
     log_level: str = "info"
