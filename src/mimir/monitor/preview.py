@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mimir.errors import ExtractionError, FetchError, MimirError, NotAFeed
+from mimir.errors import ExtractionError, MimirError, NotAFeed
 from mimir.model import ExtractedArticle, Source, SourceKind, SourceSpec
 from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
@@ -134,5 +134,3 @@ async def _article(ctx: Context, source: Source, url: str, entry: Any) -> Articl
         ex, how = None, f"feed_fallback ({exc.message})"
     return build_values(None, entry, url, ex, resp, how)
 
-
-__all__ = ["FetchError", "Preview", "preview_page", "preview_source"]
