@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -270,17 +269,23 @@ def poll(corpus: BenchCorpus, n_sources: int, db_url: str) -> dict[str, Any]:
         "MIMIR_EXTRACT_PROCESSES": "1",
         "MIMIR_LOG_LEVEL": "warning",
     }
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-m", "mimir.cli.main", "refresh", "--all", "--json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    wall = time.perf_counter() - t0
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with tempfile.TemporaryFile("w+") as out_f, tempfile.TemporaryFile("w+") as err_f:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mimir.cli.main", "refresh", "--all", "--json"],
+            env=env,
+            stdout=out_f,
+            stderr=err_f,
+            text=True,
+        )
+        peak_kib = 0
+        while proc.poll() is None:  # the worker's own peak (VmHWM), not its children's
+            peak_kib = max(peak_kib, _vm_hwm_kib(proc.pid))
+            time.sleep(0.1)
+        wall = time.perf_counter() - t0
+        out_f.seek(0)
+        err_f.seek(0)
+        out = subprocess.CompletedProcess(proc.args, proc.returncode, out_f.read(), err_f.read())
     if out.returncode != 0:
         raise RuntimeError(f"refresh failed: {out.stderr[-2000:]}")
     result = json.loads(out.stdout)
@@ -294,9 +299,20 @@ def poll(corpus: BenchCorpus, n_sources: int, db_url: str) -> dict[str, Any]:
         "checks_per_second": round(len(result["sources"]) / wall, 1),
         "outcomes": outcomes,
         "server_304s": sum(h["not_modified"] for h in stats["hosts"].values()),
-        "peak_rss_mb": round(max(peak_kib, before) / 1024, 1),
+        "peak_rss_mb": round(peak_kib / 1024, 1),
         "politeness": politeness(corpus, settings),
     }
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 # ---- the run -----------------------------------------------------------------------------------

@@ -57,6 +57,9 @@ class Worker:
         last_prune = 0.0
         try:
             while not stop.is_set():
+                # idle before the claim: only a round that found nothing while nothing was in
+                # flight proves there is no work left (tasks may finish during the round)
+                was_idle = not (self._inflight_sources or self._inflight_jobs)
                 claimed = await self._claim_round()
                 if time.monotonic() - last_prune > 3600 and not once:
                     last_prune = time.monotonic()
@@ -64,7 +67,7 @@ class Worker:
                         source_store.prune_fetch_log, self.ctx.clock() - timedelta(days=30)
                     )
                 busy = bool(self._inflight_sources or self._inflight_jobs)
-                if once and not claimed and not busy:
+                if once and not claimed and was_idle:
                     break
                 if claimed and self._has_capacity():
                     continue
