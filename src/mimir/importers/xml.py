@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from mimir.errors import InputError
+from mimir.parse.xmlsniff import safe_parser
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -18,15 +19,7 @@ def load_xml(data: bytes, what: str) -> etree._Element:
         data = data.lstrip()
     if not data:
         raise InputError(f"{what}: the file is empty")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = safe_parser(recover=False)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
