@@ -13,6 +13,7 @@ import os
 import socket
 import time
 import uuid
+from collections import Counter
 from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +48,7 @@ class Worker:
         self._inflight_jobs: dict[int, asyncio.Task[Any]] = {}
         self._wake = asyncio.Event()
         self._last_claim = {"sources": 0.0, "jobs": 0.0}
+        self._job_hosts: dict[int, str] = {}  # in-flight job -> its host (fair claims)
         self.stats = {"checks": 0, "jobs": 0, "takeovers": 0, "errors": 0}
 
     # ---- public ----------------------------------------------------------------------------
@@ -130,11 +132,13 @@ class Worker:
                 lease_seconds=self.settings.lease_seconds,
                 per_host=max(1, self.settings.per_host_concurrency * 2),
                 source_ids=self.source_ids,
+                busy_hosts=Counter(self._job_hosts.values()),
             )
             self._note_takeovers(takeovers, "article_job")
             if jobs:
                 await self._load_sources({j.source_id for j in jobs})
             for j in jobs:
+                self._job_hosts[j.id] = j.host
                 self._spawn(self._inflight_jobs, j.id, self._job(j))
             n += len(jobs)
         return n
@@ -158,6 +162,8 @@ class Worker:
 
         def done(t: asyncio.Task[Any]) -> None:
             table.pop(key, None)
+            if table is self._inflight_jobs:
+                self._job_hosts.pop(key, None)
             self._wake.set()
 
         task.add_done_callback(done)

@@ -266,3 +266,4 @@ class ArticleJob:
     attempts: int = 0
     article_id: int | None = None  # set when the job re-checks a stored article for a revision
     lease_owner: str | None = None
+    host: str = ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,23 +54,48 @@ def claim(
     lease_seconds: int,
     per_host: int,
     source_ids: Sequence[int] | None = None,
+    busy_hosts: Mapping[str, int] | None = None,
 ) -> tuple[list[ArticleJob], int]:
-    """Lease up to `limit` due jobs, at most `per_host` per host. Returns (jobs, takeovers)."""
+    """Lease up to `limit` due jobs spread over hosts: at most `per_host` per host, counting
+    the `busy_hosts` this worker already has in flight. Returns (jobs, takeovers).
+
+    Candidates are ranked within their host (a window function), so one big site's backlog
+    cannot fill a batch while other hosts wait: a feed's 50 new pages share one due time, and
+    taking the oldest rows first used to hand a worker a few hosts, each limited to one
+    request at a time. Window functions cannot take row locks on PostgreSQL; the guarded
+    UPDATE below is what keeps two workers from leasing the same row.
+    """
+    busy = busy_hosts or {}
     free = or_(article_jobs.c.lease_expires_at.is_(None), article_jobs.c.lease_expires_at < now)
     cond = and_(article_jobs.c.state == "pending", article_jobs.c.due_at <= now, free)
     if source_ids is not None:
         cond = and_(cond, article_jobs.c.source_id.in_(list(source_ids)))
-    cand = conn.execute(
-        select(article_jobs.c.id, article_jobs.c.host, article_jobs.c.lease_owner)
+    rank = (
+        func.row_number()
+        .over(partition_by=article_jobs.c.host, order_by=(article_jobs.c.due_at, article_jobs.c.id))
+        .label("rank")
+    )
+    ranked = (
+        select(
+            article_jobs.c.id,
+            article_jobs.c.host,
+            article_jobs.c.lease_owner,
+            article_jobs.c.due_at,
+            rank,
+        )
         .where(cond)
-        .order_by(article_jobs.c.due_at, article_jobs.c.id)
-        .limit(limit * 4)
-        .with_for_update(skip_locked=True)
+        .subquery()
+    )
+    cand = conn.execute(
+        select(ranked.c.id, ranked.c.host, ranked.c.lease_owner)
+        .where(ranked.c.rank <= per_host)
+        .order_by(ranked.c.rank, ranked.c.due_at, ranked.c.id)
+        .limit(limit * 2)
     ).all()
     per: Counter[str] = Counter()
     chosen: dict[int, str | None] = {}
     for r in cand:
-        if per[r.host] >= per_host:
+        if per[r.host] + busy.get(r.host, 0) >= per_host:
             continue
         per[r.host] += 1
         chosen[r.id] = r.lease_owner
@@ -94,6 +119,7 @@ def claim(
             attempts=r.attempts,
             article_id=r.article_id,
             lease_owner=r.lease_owner,
+            host=r.host,
         )
         for r in rows
     ]
