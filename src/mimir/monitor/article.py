@@ -161,16 +161,21 @@ async def _fallback(
 async def _store(ctx: Context, job: ArticleJob, values: ArticleValues) -> JobResult:
     now = ctx.clock()
     outcome, article_id = await ctx.db.write(_store_and_finish, values, job.id, now)
+    emit_stored(ctx, outcome, article_id, values)
+    return JobResult(outcome.value, article_id)
+
+
+def emit_stored(ctx: Context, outcome: StoreOutcome, article_id: int, v: ArticleValues) -> None:
+    """Tell listeners (console, later the UI) about a new article or a new revision."""
     if outcome in (StoreOutcome.NEW, StoreOutcome.REVISED):
         ctx.emit(
             f"article_{outcome.value}",
             article_id=article_id,
-            title=values.title,
-            url=values.canonical_url,
-            source_id=values.source_id,
-            language=values.language,
+            title=v.title,
+            url=v.canonical_url,
+            source_id=v.source_id,
+            language=v.language,
         )
-    return JobResult(outcome.value, article_id)
 
 
 def _store_and_finish(

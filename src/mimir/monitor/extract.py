@@ -16,7 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from mimir.model import Entry, ExtractedArticle, FetchResponse, ParsedFeed, Selectors, SourceKind
+from mimir.model import Entry, FetchResponse, ParsedFeed, Selectors, SourceKind
 from mimir.parse.article import extract_article
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
@@ -29,13 +29,6 @@ def _warm() -> None:
     # a terminal's Ctrl-C reaches the whole process group: the parent stops the pool itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import trafilatura  # noqa: F401 - import once per process, not per page
-
-
-def _run(
-    body: bytes, url: str, content_type: str | None, selectors: dict[str, Any] | None, now: datetime
-) -> ExtractedArticle:
-    sel = Selectors.from_dict(selectors) if selectors else None
-    return extract_article(body, url, content_type=content_type, selectors=sel, now=now)
 
 
 def _parse(
@@ -63,14 +56,18 @@ def _article_values(
 ) -> ArticleValues:
     from mimir.monitor.article import build_values
 
-    extracted = _run(
-        response.body, response.url, response.headers.get("content-type"), selectors, now
+    extracted = extract_article(
+        response.body,
+        response.url,
+        content_type=response.headers.get("content-type"),
+        selectors=Selectors.from_dict(selectors) if selectors else None,
+        now=now,
     )
     return build_values(source_id, entry, job_url, extracted, response, "page")
 
 
 class Extractor:
-    """Runs `extract_article` in `processes` worker processes (0: one per CPU; -1: inline)."""
+    """Runs the CPU-bound steps in `processes` worker processes (0: one per CPU; -1: inline)."""
 
     def __init__(self, processes: int = 0) -> None:
         if processes == 0:
@@ -80,20 +77,6 @@ class Extractor:
         if processes > 0:
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(processes, mp_context=ctx, initializer=_warm)
-
-    async def extract(
-        self,
-        body: bytes,
-        url: str,
-        *,
-        content_type: str | None,
-        selectors: dict[str, Any] | None,
-        now: datetime,
-    ) -> ExtractedArticle:
-        if self._pool is None:
-            return _run(body, url, content_type, selectors, now)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _run, body, url, content_type, selectors, now)
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         if self._pool is None:

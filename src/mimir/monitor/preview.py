@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mimir.errors import ExtractionError, MimirError, NotAFeed
-from mimir.model import ExtractedArticle, Source, SourceKind, SourceSpec
+from mimir.model import Source, SourceKind, SourceSpec
 from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
 from mimir.monitor.entries import candidates
@@ -119,18 +119,10 @@ async def _article(ctx: Context, source: Source, url: str, entry: Any) -> Articl
 
         return _direct_values(source, Candidate(entry, url, "", None))
     resp = await ctx.fetcher.fetch(url, check_robots=ctx.settings.respect_robots_txt)
+    selectors = source.settings.get("selectors")
     try:
-        ex: ExtractedArticle | None = await ctx.extractor.extract(
-            resp.body,
-            resp.url,
-            content_type=resp.headers.get("content-type"),
-            selectors=source.settings.get("selectors"),
-            now=ctx.clock(),
-        )
-        how = "page"
+        return await ctx.extractor.article_values(None, entry, url, resp, selectors, ctx.clock())
     except ExtractionError as exc:
         if not (entry.title or entry.summary):
             raise
-        ex, how = None, f"feed_fallback ({exc.message})"
-    return build_values(None, entry, url, ex, resp, how)
-
+        return build_values(None, entry, url, None, resp, f"feed_fallback ({exc.message})")

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 from mimir.errors import FetchError, MimirError, NotAFeed, ParseError, RateLimited, RobotsDenied
 from mimir.model import Entry, FetchResponse, Outcome, ParsedFeed, Source, SourceKind
 from mimir.monitor import schedule
-from mimir.monitor.article import build_values
+from mimir.monitor.article import build_values, emit_stored
 from mimir.monitor.context import Context
 from mimir.monitor.entries import Candidate, Plan, candidates, job_row, plan_entries
 from mimir.parse.fragment import text_from_html
@@ -26,7 +26,7 @@ from mimir.process.fingerprint import text_fingerprint
 from mimir.storage import articles as article_store
 from mimir.storage import jobs as job_store
 from mimir.storage import sources as source_store
-from mimir.storage.articles import ArticleValues
+from mimir.storage.articles import ArticleValues, StoreOutcome
 
 log = structlog.get_logger("mimir.refresh")
 
@@ -143,16 +143,11 @@ async def refresh_source(
     else:  # the common case (304, nothing new): merged with other checks into one executemany
         await ctx.db.write_many(source_store.record_checks, (source.id, values, log_row))
         queued, stored = 0, []
-    result.queued, result.stored = queued, len(stored)
+    changed = (StoreOutcome.NEW, StoreOutcome.REVISED)
+    result.queued = queued
+    result.stored = sum(1 for outcome, _id, _v in stored if outcome in changed)
     for outcome, article_id, v in stored:
-        ctx.emit(
-            f"article_{outcome}",
-            article_id=article_id,
-            title=v.title,
-            url=v.canonical_url,
-            source_id=source.id,
-            language=v.language,
-        )
+        emit_stored(ctx, outcome, article_id, v)
     _log(source, result)
     ctx.emit("source_checked", name=source.name, **result.as_dict())
     return result
@@ -307,13 +302,12 @@ def _commit(
     values: dict[str, Any],
     log_row: dict[str, Any],
     now: datetime,
-) -> tuple[int, list[tuple[str, int, ArticleValues]]]:
+) -> tuple[int, list[tuple[StoreOutcome, int, ArticleValues]]]:
     queued = job_store.enqueue(conn, jobs, now)
-    stored: list[tuple[str, int, ArticleValues]] = []
+    stored: list[tuple[StoreOutcome, int, ArticleValues]] = []
     for v in direct:
         outcome, article_id = article_store.store(conn, v, now)
-        if outcome.value in ("new", "revised"):
-            stored.append((outcome.value, article_id, v))
+        stored.append((outcome, article_id, v))
     source_store.record_checks(conn, [(source_id, values, log_row)])
     return queued, stored
 
