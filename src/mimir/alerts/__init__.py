@@ -1,0 +1,1 @@
+"""Watches, alert matching at ingest, the outbox and notifications."""
