@@ -58,6 +58,7 @@ def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out:
     pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
     extract_article(pages[0][1], pages[0][0], now=NOW)  # warm-up: imports, language model
     barrier.wait()
+    c0 = time.process_time()
     n = 0
     for url, body in pages:
         try:
@@ -65,7 +66,7 @@ def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out:
             n += 1
         except ExtractionError:
             pass
-    out.put((n, time.perf_counter()))
+    out.put((n, time.perf_counter(), 1000 * (time.process_time() - c0)))
 
 
 def ceiling(corpus: BenchCorpus, procs: int) -> dict[str, Any]:
@@ -88,11 +89,91 @@ def ceiling(corpus: BenchCorpus, procs: int) -> dict[str, Any]:
     barrier.wait()
     t0 = time.perf_counter()
     results = [out.get() for _ in workers]
+    wall = max(r[1] for r in results) - t0
+    cpu_ms = sum(r[2] for r in results)
     for w in workers:
         w.join()
     done = sum(r[0] for r in results)
-    wall = max(r[1] for r in results) - t0
-    return {"pages": done, "seconds": round(wall, 2), "per_second": round(done / wall, 1)}
+    return {
+        "pages": done,
+        "seconds": round(wall, 2),
+        "per_second": round(done / wall, 1),
+        "cpu_ms_per_page": round(cpu_ms / max(done, 1), 2),
+    }
+
+
+# ---- CPU accounting ------------------------------------------------------------------------------
+
+
+class CpuSampler:
+    """CPU seconds used by this process, its descendants (the extraction pool) and the server.
+
+    Reads /proc every 0.25 s and keeps each process's last cumulative total, so processes that
+    exit before the end still count. Tells where the CPU that is not extraction goes.
+    """
+
+    def __init__(self, server_pid: int | None) -> None:
+        import threading
+
+        self.server_pid = server_pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.role: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _scan(self) -> dict[int, tuple[int, float]]:
+        out: dict[int, tuple[int, float]] = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / self.tick)
+        return out
+
+    def _sample(self) -> None:
+        procs = self._scan()
+        me = os.getpid()
+        for pid, (ppid, cpu) in procs.items():
+            role = self.role.get(pid)
+            if role is None:
+                if pid == me:
+                    role = "main"
+                elif pid == self.server_pid:
+                    role = "server"
+                elif self.role.get(ppid) in ("main", "pool") or ppid == me:
+                    role = "pool"
+                else:
+                    continue
+                self.role[pid] = role
+                self.start.setdefault(pid, cpu if pid in (me, self.server_pid) else 0.0)
+            self.last[pid] = cpu
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self._sample()
+
+    def __enter__(self) -> CpuSampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def seconds(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for pid, cpu in self.last.items():
+            role = self.role[pid]
+            totals[role] = totals.get(role, 0.0) + cpu - self.start.get(pid, 0.0)
+        return {k: round(v, 2) for k, v in sorted(totals.items())}
 
 
 # ---- 2. Mimir --------------------------------------------------------------------------------
@@ -150,14 +231,18 @@ def mimir_ingest(corpus: BenchCorpus, db_url: str, procs: int) -> dict[str, Any]
     add_sources(db, corpus.feed_urls())
     corpus.reset_stats()
     t0 = time.perf_counter()
-    stats = asyncio.run(run_worker(settings, once=True, db=db))
+    with CpuSampler(corpus.pid) as cpu:
+        stats = asyncio.run(run_worker(settings, once=True, db=db))
     wall = time.perf_counter() - t0
     n = db.sync_read(lambda c: c.execute(select(func.count()).select_from(articles)).scalar())
     db.close()
+    cpu_s = cpu.seconds()
     return {
         "articles": n,
         "seconds": round(wall, 2),
         "per_second": round(n / wall, 1),
+        "cpu_seconds": cpu_s,
+        "cpu_ms_per_article": {k: round(1000 * v / max(n, 1), 2) for k, v in cpu_s.items()},
         "checks": stats["checks"],
         "errors": stats["errors"],
         "politeness": politeness(corpus, settings),
