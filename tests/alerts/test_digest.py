@@ -9,7 +9,8 @@ import lxml.html
 import pytest
 
 from mimir.alerts.digest import digest_window, next_digest_at, render_alert, render_digest
-from mimir.model.alerts import AlertArticle, DigestItem, DigestMode, WatchRef
+from mimir.model.alerts import AlertArticle, DigestItem, WatchRef
+from mimir.model.watches import WatchMode
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -22,7 +23,7 @@ def utc(*args: int) -> datetime:
 
 
 def test_daily_window_is_the_24_local_hours_before_the_send_time() -> None:
-    start, end = digest_window(DigestMode.DAILY, BERLIN, utc(2026, 3, 14, 12))
+    start, end = digest_window(WatchMode.DAILY, BERLIN, utc(2026, 3, 14, 12))
     assert (start, end) == (utc(2026, 3, 13, 6), utc(2026, 3, 14, 6))  # 07:00 CET
     # before today's send time the latest complete window ended yesterday
     assert digest_window("daily", "Europe/Berlin", utc(2026, 3, 14, 5, 59)) == (
@@ -33,10 +34,10 @@ def test_daily_window_is_the_24_local_hours_before_the_send_time() -> None:
 
 
 def test_daily_windows_across_dst_are_23_and_25_hours() -> None:
-    spring = digest_window(DigestMode.DAILY, BERLIN, utc(2026, 3, 29, 12))
+    spring = digest_window(WatchMode.DAILY, BERLIN, utc(2026, 3, 29, 12))
     assert spring == (utc(2026, 3, 28, 6), utc(2026, 3, 29, 5))  # 07:00 CET -> 07:00 CEST
     assert spring[1] - spring[0] == timedelta(hours=23)
-    autumn = digest_window(DigestMode.DAILY, BERLIN, utc(2026, 10, 25, 12))
+    autumn = digest_window(WatchMode.DAILY, BERLIN, utc(2026, 10, 25, 12))
     assert autumn == (utc(2026, 10, 24, 5), utc(2026, 10, 25, 6))
     assert autumn[1] - autumn[0] == timedelta(hours=25)
     # the digest still goes out at 07:00 on the owner's clock
@@ -72,13 +73,13 @@ def test_hourly_windows_in_the_repeated_autumn_hour() -> None:
 @pytest.mark.parametrize(
     "zone", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
 )
-@pytest.mark.parametrize("mode", [DigestMode.HOURLY, DigestMode.DAILY])
-def test_windows_tile_time_without_gaps_or_overlaps(zone: str, mode: DigestMode) -> None:
+@pytest.mark.parametrize("mode", [WatchMode.HOURLY, WatchMode.DAILY])
+def test_windows_tile_time_without_gaps_or_overlaps(zone: str, mode: WatchMode) -> None:
     """Sending at each next_digest_at covers every instant exactly once, DST or not."""
-    step_count = 24 * 40 if mode is DigestMode.HOURLY else 400
-    start = utc(2026, 3, 1) if mode is DigestMode.HOURLY else utc(2026, 1, 1)
+    step_count = 24 * 40 if mode is WatchMode.HOURLY else 400
+    start = utc(2026, 3, 1) if mode is WatchMode.HOURLY else utc(2026, 1, 1)
     if zone == "Australia/Lord_Howe":
-        start = utc(2026, 3, 20) if mode is DigestMode.HOURLY else start
+        start = utc(2026, 3, 20) if mode is WatchMode.HOURLY else start
     send = next_digest_at(mode, zone, start)
     previous_end = digest_window(mode, zone, send)[1]
     assert previous_end == send
@@ -94,7 +95,7 @@ def test_instant_mode_and_naive_times_are_refused() -> None:
     with pytest.raises(ValueError, match="instant"):
         digest_window("instant", BERLIN, utc(2026, 1, 1))
     with pytest.raises(ValueError, match="instant"):
-        next_digest_at(DigestMode.INSTANT, BERLIN, utc(2026, 1, 1))
+        next_digest_at(WatchMode.INSTANT, BERLIN, utc(2026, 1, 1))
     with pytest.raises(ValueError, match="naive"):
         digest_window("daily", BERLIN, datetime(2026, 1, 1))
 

@@ -8,7 +8,8 @@ import pytest
 
 from mimir.alerts.digest import digest_window, render_alert, render_digest
 from mimir.alerts.notify import Notifier, send_test
-from mimir.model.alerts import AlertArticle, DigestItem, DigestMode, WatchRef
+from mimir.model.alerts import AlertArticle, DigestItem, WatchRef
+from mimir.model.watches import WatchMode
 from tests.alerts.conftest import LOOPBACK
 from tests.alerts.receiver import SMTPServer, free_port
 
@@ -81,14 +82,14 @@ async def test_an_alert_arrives_as_html_and_text(smtp: SMTPServer) -> None:
 
 async def test_a_digest_groups_stories(smtp: SMTPServer) -> None:
     now = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
-    window = digest_window(DigestMode.DAILY, "Europe/Berlin", now)
+    window = digest_window(WatchMode.DAILY, "Europe/Berlin", now)
     second = DigestItem(
         AlertArticle(21, "Second story: DVB-I trials", "https://dvb.example/i", "Heise"),
         matched_terms=("DVB-I",),
         story_id=6,
     )
     notification = render_digest(
-        WATCH, [ITEM, second], mode=DigestMode.DAILY, window=window, tz="Europe/Berlin"
+        WATCH, [ITEM, second], mode=WatchMode.DAILY, window=window, tz="Europe/Berlin"
     )
     async with Notifier(allowed_networks=LOOPBACK, timeout_seconds=10) as notifier:
         result = await notifier.deliver(mailto(smtp), notification)
@@ -126,3 +127,21 @@ async def test_a_dead_mail_server_is_retryable() -> None:
     assert result.error_class == "connect_error"
     assert "hunter22" not in (result.error_message or "") + result.channel
     assert "127.0.0.1" in (result.error_message or "")
+
+
+async def test_placeholders_are_filled_at_send_time(smtp: SMTPServer) -> None:
+    url = (
+        f"mailto://127.0.0.1:{smtp.port}"
+        "?from=mimir@example.org&to=${ALERT_TO}&mode=insecure"
+    )
+    async with Notifier(allowed_networks=LOOPBACK, timeout_seconds=10) as notifier:
+        missing = await notifier.deliver(url, render_alert(WATCH, ITEM))
+    assert not missing.ok and missing.retryable  # the operator may still configure it
+    assert missing.error_class == "invalid_channel"
+    assert "${ALERT_TO}" in (missing.error_message or "")
+    assert smtp.messages == []
+    secrets = {"ALERT_TO": "desk@example.org"}
+    async with Notifier(allowed_networks=LOOPBACK, timeout_seconds=10, placeholders=secrets) as n:
+        result = await n.deliver(url, render_alert(WATCH, ITEM))
+    assert result.ok, result
+    assert smtp.envelopes == [("mimir@example.org", ["desk@example.org"])]

@@ -10,6 +10,11 @@ A channel URL holds secrets (passwords, tokens, webhook keys). :class:`Channel` 
 them: its ``repr`` leaves the URL out and ``display`` is the redacted form (Apprise's
 ``url(privacy=True)``), which is what logs, errors and the UI use. Channel URLs may not make
 Apprise read local files (``template=/etc/...``, PGP key paths) or fetch templates from URLs.
+
+A URL may name secrets kept outside the database as ``${NAME}`` placeholders (the legacy
+import writes ``mailto://user:${SMTP_PASS}@host``). They are filled from a mapping the operator
+provides, never from the whole environment: a user who may write channel URLs could otherwise
+send ``${MIMIR_DATABASE_URL}`` to a server of their own.
 """
 
 from __future__ import annotations
@@ -18,10 +23,10 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from apprise import Apprise, AppriseAsset
 from apprise.plugins.base import NotifyBase
@@ -41,6 +46,7 @@ FILE_PARAMETERS = frozenset({"template", "keyfile", "pgppub", "pgpprv", "pgpkey"
 _LOCAL_REFERENCE = re.compile(r"^\s*(file:|/|~|\.{1,2}[/\\]|[a-z]:[\\/]|\\\\)", re.I)
 _REMOTE_REFERENCE = re.compile(r"^\s*[a-z][a-z0-9+.-]*://", re.I)
 _SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*)://", re.I)
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # hosts of these services are mail domains or ids, not addresses Mimir connects to
 _HOST_IS_NOT_AN_ADDRESS = frozenset({"mailgun", "sparkpost", "sendpulse", "smtp2go", "wechat"})
 _MIN_SECRET_CHARS = 4
@@ -74,7 +80,11 @@ class WebhookTarget:
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """A validated channel. ``url`` holds secrets: show ``display`` instead (also ``str()``)."""
+    """A validated channel. ``url`` holds secrets: show ``display`` instead (also ``str()``).
+
+    ``url`` is the URL as written (placeholders kept: store this one); ``send_url`` has the
+    placeholders filled in and is what the notifier uses.
+    """
 
     url: str = field(repr=False)
     kind: ChannelKind
@@ -82,9 +92,28 @@ class Channel:
     service: str  # the service's name, e.g. "E-Mail", "Slack", "Signed webhook"
     display: str  # redacted: safe to log, store and show
     webhook: WebhookTarget | None = field(default=None, repr=False)
+    send_url: str = field(default="", repr=False)
 
     def __str__(self) -> str:
         return self.display
+
+    @property
+    def target_url(self) -> str:
+        return self.send_url or self.url
+
+
+def expand_placeholders(url: str, values: Mapping[str, str] | None) -> str:
+    """``url`` with each ``${NAME}`` replaced by ``values[NAME]`` (percent-encoded, so it is
+    safe in any part of the URL); InvalidChannel names the placeholders that have no value."""
+    names = PLACEHOLDER.findall(url)
+    if not names:
+        return url
+    missing = sorted({n for n in names if n not in (values or {})})
+    if missing:
+        listed = ", ".join("${" + n + "}" for n in missing)
+        raise InvalidChannel(f"no value for {listed}: not among the channel secrets configured")
+    known = values or {}
+    return PLACEHOLDER.sub(lambda m: quote(known[m.group(1)], safe=""), url)
 
 
 def asset() -> AppriseAsset:
@@ -125,11 +154,22 @@ def instantiate(url: str) -> NotifyBase:
     return plugin
 
 
-def parse_channel(url: str) -> Channel:
-    """Validate a channel URL; InvalidChannel names what is wrong without echoing secrets."""
+def parse_channel(url: str, *, placeholders: Mapping[str, str] | None = None) -> Channel:
+    """Validate a channel URL; InvalidChannel names what is wrong without echoing secrets.
+
+    ``placeholders``: the values of the ``${NAME}`` secrets a URL may use.
+    """
     if not isinstance(url, str) or not url.strip():
         raise InvalidChannel("a channel is an Apprise URL such as mailtos://user:pass@host")
-    url = url.strip()
+    written = url.strip()
+    url = expand_placeholders(written, placeholders)
+    channel = _parse(url)
+    if url == written:
+        return channel
+    return replace(channel, url=written, send_url=url)
+
+
+def _parse(url: str) -> Channel:
     scheme = _scheme_of(url)
     if scheme is None:
         raise InvalidChannel(
@@ -321,6 +361,7 @@ __all__ = [
     "ChannelKind",
     "InvalidChannel",
     "WebhookTarget",
+    "expand_placeholders",
     "instantiate",
     "network_host",
     "parse_channel",

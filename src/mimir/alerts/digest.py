@@ -24,7 +24,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from mimir.alerts import payloads
 from mimir.alerts.highlight import highlight_html, highlight_text
-from mimir.model.alerts import DigestItem, DigestMode, Notification, WatchRef
+from mimir.model.alerts import DigestItem, Notification, WatchRef
+from mimir.model.watches import WatchMode
 
 DEFAULT_DAILY_AT = time(7, 0)
 SUBJECT_MAX_CHARS = 160
@@ -57,7 +58,7 @@ def _hour_floor(instant: datetime, zone: tzinfo) -> datetime:
 
 
 def digest_window(
-    mode: DigestMode | str,
+    mode: WatchMode | str,
     tz: tzinfo | str,
     now: datetime,
     *,
@@ -68,11 +69,11 @@ def digest_window(
     Hourly: the last complete hour of the owner's clock. Daily: from the daily send time on
     the previous local day to the latest send time at or before ``now``.
     """
-    mode, zone, utc_now = DigestMode(mode), _zone(tz), _aware(now)
-    if mode is DigestMode.HOURLY:
+    mode, zone, utc_now = WatchMode(mode), _zone(tz), _aware(now)
+    if mode is WatchMode.HOURLY:
         end = _hour_floor(utc_now, zone)
         return _hour_floor(end - timedelta(hours=1), zone), end
-    if mode is DigestMode.DAILY:
+    if mode is WatchMode.DAILY:
         day = utc_now.astimezone(zone).date()
         if _daily_boundary(day, daily_at, zone) > utc_now:
             day -= timedelta(days=1)
@@ -84,20 +85,20 @@ def digest_window(
 
 
 def next_digest_at(
-    mode: DigestMode | str,
+    mode: WatchMode | str,
     tz: tzinfo | str,
     now: datetime,
     *,
     daily_at: time = DEFAULT_DAILY_AT,
 ) -> datetime:
     """When the window open at ``now`` closes (strictly after ``now``), in UTC: send then."""
-    mode, zone, utc_now = DigestMode(mode), _zone(tz), _aware(now)
-    if mode is DigestMode.HOURLY:
+    mode, zone, utc_now = WatchMode(mode), _zone(tz), _aware(now)
+    if mode is WatchMode.HOURLY:
         step = utc_now + timedelta(hours=1)
         while (boundary := _hour_floor(step, zone)) <= utc_now:  # a 30-minute DST shift
             step += timedelta(minutes=30)
         return boundary
-    if mode is DigestMode.DAILY:
+    if mode is WatchMode.DAILY:
         day = utc_now.astimezone(zone).date()
         while (boundary := _daily_boundary(day, daily_at, zone)) <= utc_now:
             day += timedelta(days=1)
@@ -207,23 +208,23 @@ def render_digest(
     watch: WatchRef,
     items: Sequence[DigestItem],
     *,
-    mode: DigestMode | str,
+    mode: WatchMode | str,
     window: tuple[datetime, datetime],
     tz: tzinfo | str = UTC,
     watch_url: str | None = None,
 ) -> Notification:
     """An hourly or daily digest: the stories in ``items`` (in the order given), one block each
     with its lead article, "also in N sources" and the matched terms highlighted."""
-    mode, zone = DigestMode(mode), _zone(tz)
-    if mode is DigestMode.INSTANT:
+    mode, zone = WatchMode(mode), _zone(tz)
+    if mode is WatchMode.INSTANT:
         raise ValueError("an instant watch has no digest; use render_alert")
     start, end = (w.astimezone(zone) for w in window)
-    if mode is DigestMode.HOURLY:
+    if mode is WatchMode.HOURLY:
         period = f"{start:%H:%M}\N{EN DASH}{end:%H:%M} {end:%Z}, {end:%d %b}".replace(" 0", " ")
     else:
         period = f"{end:%a %d %b %Y}".replace(" 0", " ")
     count = f"{len(items)} {'story' if len(items) == 1 else 'stories'}"
-    label = "Hourly digest" if mode is DigestMode.HOURLY else "Daily digest"
+    label = "Hourly digest" if mode is WatchMode.HOURLY else "Daily digest"
     subject = _clip(f"[{oneline(watch.name)}] {label}: {count} ({period})", SUBJECT_MAX_CHARS)
     html, text = _render(
         "digest",

@@ -26,7 +26,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +36,7 @@ import structlog
 from apprise import Apprise, AppriseResultStatus, NotifyFormat
 
 from mimir.alerts.channels import (
+    PLACEHOLDER,
     Channel,
     ChannelKind,
     InvalidChannel,
@@ -74,6 +75,8 @@ class Notifier:
     ``allowed_networks``: networks a channel may point into despite the address guard (for
     example the LAN with the mail server); empty refuses every non-public address.
     ``timeout_seconds``: the most one delivery may take, connection and answer included.
+    ``placeholders``: values for the ``${NAME}`` secrets channel URLs may name (see
+    :mod:`mimir.alerts.channels`); a channel naming one that is missing fails, retryably.
     """
 
     def __init__(
@@ -83,8 +86,10 @@ class Notifier:
         timeout_seconds: float = 30.0,
         threads: int = 8,
         user_agent: str = DEFAULT_USER_AGENT,
+        placeholders: Mapping[str, str] | None = None,
     ) -> None:
         self.allowed_networks = tuple(allowed_networks)
+        self.placeholders = dict(placeholders or {})
         self.timeout_seconds = timeout_seconds
         self.webhooks = WebhookSender(
             allowed_networks=self.allowed_networks,
@@ -125,14 +130,18 @@ class Notifier:
         payload and the signature.
         """
         started = time.monotonic()
-        if isinstance(channel, str):
+        if isinstance(channel, str) or (PLACEHOLDER.search(channel.url) and not channel.send_url):
+            written = channel if isinstance(channel, str) else channel.url
             try:
-                channel = parse_channel(channel)
+                channel = parse_channel(written, placeholders=self.placeholders)
             except InvalidChannel as exc:
+                # a secret the operator has not configured yet may come: try again later
+                missing = bool(PLACEHOLDER.search(written)) and exc.message.startswith("no value")
                 return DeliveryResult(
                     ok=False,
                     channel="(invalid channel)",
                     duration_seconds=time.monotonic() - started,
+                    retryable=missing,
                     error_class=exc.code,
                     error_message=exc.message,
                 )
@@ -214,7 +223,7 @@ class Notifier:
 
     async def _check_host(self, channel: Channel) -> tuple[bool, str, str] | None:
         """``(retryable, error class, message)`` when the channel's host may not be used."""
-        host = network_host(instantiate(channel.url))
+        host = network_host(instantiate(channel.target_url))
         if host is None:
             return None
         try:
@@ -228,7 +237,7 @@ class Notifier:
         return None
 
     def _notify_blocking(self, channel: Channel, notification: Notification) -> _AppriseOutcome:
-        plugin = instantiate(channel.url)
+        plugin = instantiate(channel.target_url)
         wants = plugin.resolve_format(None)
         if wants in (NotifyFormat.HTML, NotifyFormat.MARKDOWN):
             body, body_format = notification.html, NotifyFormat.HTML
@@ -245,7 +254,7 @@ class Notifier:
             entries = [e for e in outcome.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
             keep = visible_parts(channel.display)
             messages = tuple(
-                dict.fromkeys(redact(e.message, channel.url, keep) for e in entries)
+                dict.fromkeys(redact(e.message, channel.target_url, keep) for e in entries)
             )[-_MAX_MESSAGES:]
             codes = [int(m.group(1)) for e in entries for m in _HTTP_ERROR.finditer(e.message)]
             return _AppriseOutcome(outcome.status, messages, codes[-1] if codes else None)

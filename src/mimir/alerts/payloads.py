@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from mimir.model.alerts import AlertArticle, DigestItem, DigestMode, WatchRef
+from mimir.model.alerts import AlertArticle, DigestItem, WatchRef
+from mimir.model.watches import WatchMode
 
 PAYLOAD_VERSION = 1
 
@@ -66,7 +67,7 @@ def alert_event(watch: WatchRef, item: DigestItem) -> dict[str, Any]:
 def digest_event(
     watch: WatchRef,
     items: Sequence[DigestItem],
-    mode: DigestMode,
+    mode: WatchMode,
     window: tuple[datetime, datetime],
 ) -> dict[str, Any]:
     """An hourly or daily digest: the stories that matched a watch within the window."""

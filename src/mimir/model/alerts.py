@@ -10,16 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
-
-
-class DigestMode(StrEnum):
-    """When a watch notifies: at once, or collected into an hourly or daily digest."""
-
-    INSTANT = "instant"
-    HOURLY = "hourly"
-    DAILY = "daily"
 
 
 @dataclass(frozen=True, slots=True)
