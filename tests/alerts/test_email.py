@@ -56,9 +56,10 @@ def parts(message: object) -> tuple[str, str]:
 async def test_an_alert_arrives_as_html_and_text(smtp: SMTPServer) -> None:
     notification = render_alert(WATCH, ITEM, tz="Europe/Berlin")
     async with Notifier(allowed_networks=LOOPBACK, timeout_seconds=10) as notifier:
-        result = await notifier.deliver(mailto(smtp), notification)
+        result = await notifier.deliver(mailto(smtp), notification, idempotency_key="outbox-7")
     assert result.ok, result
     assert result.channel.startswith("mailto://127.0.0.1:")
+    assert smtp.messages[0]["X-Mimir-Delivery-Id"] == "outbox-7"
     assert smtp.envelopes == [("mimir@example.org", ["analyst@example.org"])]
     message = smtp.messages[0]
     assert message["Subject"] == (

@@ -57,6 +57,7 @@ from mimir.model.alerts import DeliveryResult, Notification
 
 log = structlog.get_logger("mimir.notify")
 
+DELIVERY_HEADER = "X-Mimir-Delivery-Id"
 _HTTP_ERROR = re.compile(r"error=(\d{3})\b")
 _MAX_MESSAGES = 3
 _DEADLINE_GRACE_SECONDS = 5.0
@@ -161,7 +162,7 @@ class Notifier:
                 timestamp=int(moment.timestamp()),
             )
         else:
-            outcome = await self._send_apprise(channel, notification, started)
+            outcome = await self._send_apprise(channel, notification, key, started)
         _log(outcome, key)
         return outcome
 
@@ -180,7 +181,7 @@ class Notifier:
     # ---- Apprise --------------------------------------------------------------------------------
 
     async def _send_apprise(
-        self, channel: Channel, notification: Notification, started: float
+        self, channel: Channel, notification: Notification, key: str, started: float
     ) -> DeliveryResult:
         def result(
             ok: bool, retryable: bool, error: str | None, message: str | None,
@@ -203,7 +204,7 @@ class Notifier:
                 if refusal is not None:
                     return result(False, refusal[0], refusal[1], refusal[2])
                 outcome = await loop.run_in_executor(
-                    self._pool, self._notify_blocking, channel, notification
+                    self._pool, self._notify_blocking, channel, notification, key
                 )
         except TimeoutError:
             return result(False, True, "timeout", f"no answer within {self.timeout_seconds:g} s")
@@ -236,8 +237,13 @@ class Notifier:
                 return False, "blocked_address", f"{host} resolves to {address}: {reason}; refused"
         return None
 
-    def _notify_blocking(self, channel: Channel, notification: Notification) -> _AppriseOutcome:
+    def _notify_blocking(
+        self, channel: Channel, notification: Notification, key: str
+    ) -> _AppriseOutcome:
         plugin = instantiate(channel.target_url)
+        headers = getattr(plugin, "headers", None)
+        if getattr(plugin, "smtp_host", None) and isinstance(headers, dict):
+            headers[DELIVERY_HEADER] = key  # lets a mail filter drop a retried duplicate
         wants = plugin.resolve_format(None)
         if wants in (NotifyFormat.HTML, NotifyFormat.MARKDOWN):
             body, body_format = notification.html, NotifyFormat.HTML
