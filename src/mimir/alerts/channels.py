@@ -60,6 +60,10 @@ class InvalidChannel(InputError):
     code = "invalid_channel"
 
 
+class MissingPlaceholder(InvalidChannel):
+    """The channel URL names a ``${NAME}`` secret that has no value (yet)."""
+
+
 class ChannelKind(StrEnum):
     """Who delivers to the channel."""
 
@@ -111,7 +115,7 @@ def expand_placeholders(url: str, values: Mapping[str, str] | None) -> str:
     missing = sorted({n for n in names if n not in (values or {})})
     if missing:
         listed = ", ".join("${" + n + "}" for n in missing)
-        raise InvalidChannel(f"no value for {listed}: not among the channel secrets configured")
+        raise MissingPlaceholder(f"no value for {listed}: not among the channel secrets configured")
     known = values or {}
     return PLACEHOLDER.sub(lambda m: quote(known[m.group(1)], safe=""), url)
 
@@ -360,6 +364,7 @@ __all__ = [
     "Channel",
     "ChannelKind",
     "InvalidChannel",
+    "MissingPlaceholder",
     "WebhookTarget",
     "expand_placeholders",
     "instantiate",

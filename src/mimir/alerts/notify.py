@@ -40,6 +40,7 @@ from mimir.alerts.channels import (
     Channel,
     ChannelKind,
     InvalidChannel,
+    MissingPlaceholder,
     asset,
     instantiate,
     network_host,
@@ -136,16 +137,17 @@ class Notifier:
             try:
                 channel = parse_channel(written, placeholders=self.placeholders)
             except InvalidChannel as exc:
-                # a secret the operator has not configured yet may come: try again later
-                missing = bool(PLACEHOLDER.search(written)) and exc.message.startswith("no value")
-                return DeliveryResult(
+                refused = DeliveryResult(
                     ok=False,
                     channel="(invalid channel)",
                     duration_seconds=time.monotonic() - started,
-                    retryable=missing,
+                    # a secret the operator has not configured yet may come: try again later
+                    retryable=isinstance(exc, MissingPlaceholder),
                     error_class=exc.code,
                     error_message=exc.message,
                 )
+                _log(refused, idempotency_key or "")
+                return refused
         moment = now or datetime.now(UTC)
         key = idempotency_key or uuid.uuid4().hex
         if channel.kind is ChannelKind.WEBHOOK:
