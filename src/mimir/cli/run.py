@@ -124,13 +124,14 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         srcs = db.sync_read(source_store.list_sources)
         names = {s.id: s.name for s in srcs}
         enabled = sum(1 for s in srcs if s.enabled)
-        click.echo(
-            f"Mimir is running on {safe_url(settings)}: {enabled} of {len(srcs)} sources enabled. "
-            "New articles appear below; Ctrl-C stops."
-        )
         printer = ConsoleEvents(names, as_json)
         try:
+            # the handlers go in before the banner: a Ctrl-C right after it must stop cleanly
             with _stop_on_signals() as stop:
+                click.echo(
+                    f"Mimir is running on {safe_url(settings)}: {enabled} of {len(srcs)} "
+                    "sources enabled. New articles appear below; Ctrl-C stops."
+                )
                 asyncio.run(run_worker(settings, stop=stop, on_event=printer, db=db))
         finally:
             if site is not None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
 import structlog
 
@@ -60,11 +61,12 @@ async def run_worker(
     """Run until SIGTERM/SIGINT (graceful: stop claiming, finish or release leases)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    installed = []
+    installed: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            previous = signal.getsignal(sig)
             loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
+            installed[sig] = previous
     try:
         async with open_context(settings, db=db, on_event=on_event) as ctx:
             log.info("worker_started", worker=ctx.worker_id, once=once)
@@ -72,5 +74,9 @@ async def run_worker(
             log.info("worker_stopped", worker=ctx.worker_id, **stats)
             return stats
     finally:
-        for sig in installed:
+        for sig, previous in installed.items():
             loop.remove_signal_handler(sig)
+            # put back what the caller had (the CLI's graceful handler), not the default that
+            # remove_signal_handler leaves, so a signal during shutdown is still graceful
+            if callable(previous) or previous in (signal.SIG_IGN, signal.SIG_DFL):
+                signal.signal(sig, previous)
