@@ -437,3 +437,17 @@ def test_billion_laughs_not_expanded(name: str) -> None:
 def test_feed_body_is_never_opened_as_a_path(tmp_path: object) -> None:
     with pytest.raises(ParseError):
         parse_feed(b"/etc/passwd", FEED_URL, now=NOW)
+
+
+def test_atom_text_titles_keep_angle_brackets_html_titles_lose_tags() -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">Deals &lt;weekly&gt;</title>
+<id>urn:x</id><updated>2026-01-01T00:00:00Z</updated>
+<entry><title type="text">Watch: "M&amp;A" &lt;deals&gt;</title><id>urn:1</id>
+<link href="https://example.org/1"/><updated>2026-01-01T00:00:00Z</updated></entry>
+<entry><title type="html">&lt;b&gt;Bold&lt;/b&gt; move</title><id>urn:2</id>
+<link href="https://example.org/2"/><updated>2026-01-01T00:00:00Z</updated></entry>
+</feed>"""
+    parsed = parse_feed(body, "https://example.org/feed", now=NOW)
+    assert parsed.title == "Deals <weekly>"
+    assert [e.title for e in parsed.entries] == ['Watch: "M&A" <deals>', "Bold move"]

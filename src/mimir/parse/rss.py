@@ -148,12 +148,24 @@ def _entry_url(entry: Mapping[str, Any], base: str) -> str | None:
     return None
 
 
+def title_text(item: Mapping[str, Any], *, atom: bool) -> str:
+    """A title as plain text. An Atom ``type="text"`` title is text already (``<deals>`` in it
+    is words, not a tag); RSS titles and Atom html/xhtml titles may carry markup."""
+    title = item.get("title")
+    detail = item.get("title_detail") or {}
+    if atom and isinstance(title, str) and detail.get("type") == "text/plain":
+        return " ".join(title.split())
+    return html_to_text(title)
+
+
 def build_entry(
     entry: Mapping[str, Any],
     feed: Mapping[str, Any],
     base: str,
     now: datetime,
     language: str | None,
+    *,
+    atom: bool = False,
 ) -> Entry | None:
     """One feedparser entry as an :class:`Entry`; None when it names no URL."""
     url = _entry_url(entry, base)
@@ -166,7 +178,7 @@ def build_entry(
     return Entry(
         url=url,
         guid=guid.strip() if isinstance(guid, str) and guid.strip() else None,
-        title=html_to_text(entry.get("title")) or None,
+        title=title_text(entry, atom=atom) or None,
         summary=summary,
         content_html=_content(entry, url),
         authors=_authors(entry, feed),
@@ -210,6 +222,7 @@ def parse_rss(
     result = run_feedparser(body, url, content_type)
     feed = result.get("feed") or {}
     version = str(result.get("version") or "")
+    atom = version.startswith("atom")
     raw_entries = list(result.get("entries") or [])
     warnings: list[str] = []
     if result.get("bozo"):
@@ -225,15 +238,15 @@ def parse_rss(
     home = absolute_http_url(str(feed.get("link") or ""), url)
     entries: list[Entry] = []
     for raw in raw_entries:
-        built = build_entry(raw, feed, url, now, language)
+        built = build_entry(raw, feed, url, now, language, atom=atom)
         if built is None:
-            label = html_to_text(raw.get("title")) or raw.get("id") or "untitled"
+            label = title_text(raw, atom=atom) or raw.get("id") or "untitled"
             warnings.append(f"dropped an entry with no URL: {label[:80]}")
             continue
         entries.append(built)
     return ParsedFeed(
         format=_VERSIONS.get(version, version or "unknown"),
-        title=html_to_text(feed.get("title")) or None,
+        title=title_text(feed, atom=atom) or None,
         link=home,
         language=language,
         entries=entries,
