@@ -27,6 +27,21 @@ class InputError(MimirError):
     status = 400
 
 
+class QuerySyntaxError(InputError):
+    """A search query is not valid; ``position`` (0-based) is where the problem is."""
+
+    code = "query_syntax"
+
+    def __init__(self, reason: str, query: str, position: int) -> None:
+        self.reason = reason
+        self.query = query
+        self.position = max(0, min(position, len(query)))
+        shown = query.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        super().__init__(
+            f"{reason} (at position {self.position})\n  {shown}\n  {' ' * self.position}^"
+        )
+
+
 class NotFound(MimirError):
     """The requested object does not exist."""
 
