@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from mimir.db.migrate import current_revision, head_revision, is_current, upgrade
-from mimir.db.tables import metadata
+from mimir.db.tables import include_name, metadata
 
 
 def test_models_match_migrations(db_url: str) -> None:
@@ -17,7 +17,9 @@ def test_models_match_migrations(db_url: str) -> None:
         assert is_current(engine)
         assert current_revision(engine) == head_revision(engine)
         with engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            ctx = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_name": include_name}
+            )
             diff = compare_metadata(ctx, metadata)
         assert diff == [], diff
     finally:

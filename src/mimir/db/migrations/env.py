@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from mimir.db.tables import metadata
+from mimir.db.tables import include_name, metadata
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(
@@ -18,6 +18,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

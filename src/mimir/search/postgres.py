@@ -1,0 +1,230 @@
+"""The PostgreSQL back-end: ``tsquery`` over GIN-indexed tsvectors, filters in SQL.
+
+``article_search`` (migration 0002) carries two vectors built with the ``simple``
+configuration over the folded words (``mimir_search_words``: NFKC, ``unaccent``, lower case,
+non-alphanumerics as spaces), so that they hold exactly the words of ``mimir.search.tokens``:
+
+- ``terms``: the title (weight A) and the text (B);
+- ``meta``: the authors (A), the tags (B) and the URL (C).
+
+A term becomes its quoted folded words, a phrase joined by ``<->``, a prefix ``:*``, a field a
+weight (``title:x`` is ``'x':A`` on ``terms``). A phrase in no field is tried in the title and
+in the text separately (``('a':A <-> 'b':A) | ('a':B <-> 'b':B)``) so that it never spans the
+two, as in FTS5 where they are two columns. ``NEAR/n`` becomes the alternatives ``L <k> R`` and
+``R <k> L`` for every ``k`` from 0 to ``n + 1`` (``<k>`` counts from the end of the left side
+to the start of the right one) plus, for phrases that can overlap deeper, the merged phrases:
+exactly FTS5's rule, no post-filter needed.
+
+Ranking uses a third vector, ``rank_terms``: the title (A) and the first 1,000 characters of
+the text (D) in the text-search configuration of the article's language (``english``,
+``french``... ``simple`` when there is none), with the query's words run through the same
+configuration, so ``launch`` ranks an article about "launches" too (matching stays exact).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    MetaData,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
+
+from mimir.db.types import UTCDateTime
+from mimir.search.nodes import And, Field, Near, Node, Not, Or, Term, positive_terms
+from mimir.search.plan import IndexCond, translate
+from mimir.search.sql import Order, SearchSpec, age_days_boost, cond_sql, window_sql
+
+#: article_search with its PostgreSQL-only columns (own MetaData: they are migration-only)
+search_table = Table(
+    "article_search",
+    MetaData(),
+    Column("article_id", BigInteger, primary_key=True),
+    Column("source_id", BigInteger),
+    Column("language", String(16)),
+    Column("sort_at", UTCDateTime),
+    Column("terms", TSVECTOR),
+    Column("meta", TSVECTOR),
+    Column("rank_config", REGCONFIG),
+    Column("rank_terms", TSVECTOR),
+)
+
+#: (vector, weight) of each field; None: any weight of the vector
+_PLACES: dict[Field, tuple[str, str | None]] = {
+    Field.ANY: ("terms", None),
+    Field.TITLE: ("terms", "A"),
+    Field.TEXT: ("terms", "B"),
+    Field.AUTHOR: ("meta", "A"),
+    Field.TAG: ("meta", "B"),
+    Field.URL: ("meta", "C"),
+}
+#: the weights a term in no field is tried under, one by one, when its position matters
+_ANY_WEIGHTS = ("A", "B")
+
+
+def _group(node: Term | Near) -> str:
+    return _PLACES[node.field][0]
+
+
+def _lexeme(word: str, prefix: bool, weight: str | None) -> str:
+    # folded words are letters and digits only: nothing to escape
+    suffix = ("*" if prefix else "") + (weight or "")
+    return f"'{word}':{suffix}" if suffix else f"'{word}'"
+
+
+def _phrase(words: tuple[str, ...], prefix: bool, weight: str | None) -> str:
+    last = len(words) - 1
+    parts = [_lexeme(w, prefix and i == last, weight) for i, w in enumerate(words)]
+    return parts[0] if len(parts) == 1 else f"({' <-> '.join(parts)})"
+
+
+def _weights(field: Field) -> tuple[str, ...]:
+    weight = _PLACES[field][1]
+    return (weight,) if weight else _ANY_WEIGHTS
+
+
+def term_query(term: Term) -> str:
+    if len(term.words) == 1 or term.field is not Field.ANY:
+        return _phrase(term.words, term.prefix, _PLACES[term.field][1])
+    alternatives = [_phrase(term.words, term.prefix, w) for w in _ANY_WEIGHTS]
+    return f"({' | '.join(alternatives)})"
+
+
+def near_query(near: Near) -> str:
+    alternatives: list[str] = []
+    for weight in _weights(near.field):
+        alternatives.extend(_near_alternatives(near, weight))
+    return f"({' | '.join(dict.fromkeys(alternatives))})"
+
+
+def _near_alternatives(near: Near, weight: str) -> list[str]:
+    """FTS5's NEAR: with ``d`` = (start of right) - (start of left), ``l``/``r`` their lengths:
+    ``-(r + n) <= d <= l + n``."""
+    left, right = near.left, near.right
+    lp = _phrase(left.words, left.prefix, weight)
+    rp = _phrase(right.words, right.prefix, weight)
+    out = []
+    for k in range(near.distance + 2):
+        out.append(f"{lp} <{k}> {rp}")  # d = k + l - 1
+        out.append(f"{rp} <{k}> {lp}")  # d = -(k + r - 1)
+    # the right side starting strictly inside the left one (or the left inside the right)
+    for d in range(-(len(right.words) - 2), len(left.words) - 1):
+        merged = _merge(left, right, d)
+        if merged is not None:
+            out.append(_phrase(merged.words, merged.prefix, weight))
+    return out
+
+
+def _merge(left: Term, right: Term, d: int) -> Term | None:
+    """The phrase matched where ``right`` starts ``d`` words after ``left`` starts, if their
+    overlapping words can be the same word."""
+    start = min(0, d)
+    end = max(len(left.words), d + len(right.words))
+    slots: list[tuple[str, bool] | None] = [None] * (end - start)
+    for offset, term in ((0, left), (d, right)):
+        last = len(term.words) - 1
+        for i, word in enumerate(term.words):
+            want = (word, term.prefix and i == last)
+            have = slots[offset + i - start]
+            if have is None:
+                slots[offset + i - start] = want
+                continue
+            combined = _combine(have, want)
+            if combined is None:
+                return None
+            slots[offset + i - start] = combined
+    words = tuple(s[0] for s in slots if s is not None)
+    prefix = slots[-1] is not None and slots[-1][1]
+    if any(s is not None and s[1] for s in slots[:-1]):  # pragma: no cover - see docstring
+        return None
+    return Term(words, prefix)
+
+
+def _combine(a: tuple[str, bool], b: tuple[str, bool]) -> tuple[str, bool] | None:
+    """One word that satisfies both (word, is_prefix) constraints, or None."""
+    (wa, pa), (wb, pb) = a, b
+    if not pa and not pb:
+        return a if wa == wb else None
+    if pa and pb:
+        return a if wa.startswith(wb) else (b if wb.startswith(wa) else None)
+    exact, prefix = (a, b) if not pa else (b, a)
+    return exact if exact[0].startswith(prefix[0]) else None
+
+
+def tsquery(node: Node) -> str:
+    """The ``tsquery`` text for a subtree whose terms are all in one vector."""
+    if isinstance(node, Term):
+        return term_query(node)
+    if isinstance(node, Near):
+        return near_query(node)
+    if isinstance(node, Not):
+        return f"!{tsquery(node.child)}"
+    if isinstance(node, And | Or):
+        glue = " & " if isinstance(node, And) else " | "
+        return f"({glue.join(tsquery(c) for c in node.children)})"
+    raise ValueError(f"{node!r} is not a text condition")  # pragma: no cover
+
+
+def _express(_group: str, node: Node) -> str | None:
+    return tsquery(node)
+
+
+def rank_text(query: Node) -> str | None:
+    """The query's positive terms for ``to_tsquery(<language config>, ...)``, OR-ed."""
+    seen = dict.fromkeys(_phrase(t.words, t.prefix, None) for t in positive_terms(query))
+    return " | ".join(seen) if seen else None
+
+
+def build_select(spec: SearchSpec) -> Select[Any]:
+    """``SELECT article_id, sort_at, score`` for one page of ``spec``."""
+    s = search_table
+    plan = translate(spec.query, _group, _express)
+
+    def index(cond: IndexCond) -> Any:
+        vector = s.c.terms if cond.group == "terms" else s.c.meta
+        return vector.op("@@")(cast(bindparam(None, cond.expr), TSQUERY))
+
+    where = [cond_sql(plan, s, spec, index), *window_sql(s, spec)]
+    now = bindparam("now", spec.now, type_=DateTime(timezone=True))
+    age = func.greatest(0.0, func.date_part("epoch", now - s.c.sort_at) / 86400.0)
+    boost = age_days_boost(age)
+    ranked = rank_text(spec.query) if spec.order is Order.RELEVANCE else None
+    if ranked is not None:
+        rq = (
+            text(
+                "SELECT oid::regconfig AS cfg, to_tsquery(oid::regconfig, :rank_text) AS q "
+                "FROM pg_ts_config"
+            )
+            .bindparams(rank_text=ranked)
+            .columns(column("cfg", REGCONFIG), column("q", TSQUERY))
+            .subquery("rq")
+        )
+        score = func.ts_rank_cd(s.c.rank_terms, rq.c.q) * boost
+        q = select(s.c.article_id, s.c.sort_at, score.label("score")).select_from(
+            s.join(rq, rq.c.cfg == s.c.rank_config)
+        )
+    else:
+        q = select(s.c.article_id, s.c.sort_at, boost.label("score"))
+    q = q.where(*where)
+    if spec.order is Order.RELEVANCE:
+        q = q.order_by(literal_column("score").desc(), s.c.sort_at.desc(), s.c.article_id.desc())
+    else:
+        q = q.order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+    if spec.limit is not None:
+        q = q.limit(spec.limit)
+    if spec.offset:
+        q = q.offset(spec.offset)
+    return q
