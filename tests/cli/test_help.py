@@ -23,7 +23,7 @@ def walk(
 
 COMMANDS = dict(walk(cli))
 LISTING = [("sources", "list"), ("articles", "list"), ("refresh",), ("sources", "show"),
-           ("articles", "show")]  # fmt: skip
+           ("articles", "show"), ("search",)]  # fmt: skip
 
 
 def test_the_tree_is_what_we_document() -> None:
@@ -33,7 +33,7 @@ def test_the_tree_is_what_we_document() -> None:
         ("sources", "enable"), ("sources", "disable"), ("sources", "remove"),
         ("sources", "import"), ("sources", "export"),
         ("articles",), ("articles", "list"), ("articles", "show"), ("articles", "export"),
-        ("articles", "delete"),
+        ("articles", "delete"), ("search",),
     }  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mimir import __version__
-from mimir.cli import articles, run, sources
+from mimir.cli import articles, run, search, sources
 from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
@@ -39,6 +39,7 @@ cli.add_command(run.refresh)
 cli.add_command(run.fetch)
 cli.add_command(sources.sources)
 cli.add_command(articles.articles)
+cli.add_command(search.search)
 
 
 def main() -> None:
