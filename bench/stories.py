@@ -131,7 +131,7 @@ class LabelledArticle:
     published_at: datetime
     site: str
     variant: str  #: original, syndicated, wire, edited, updated, trimmed, summary, title_only
-    relation: str  #: how its story relates to another: "", "sibling" or "follow-up"
+    relation: str  #: its story's relation to another: "", "sibling", "templated", "follow-up"
 
     @property
     def words(self) -> int:
@@ -149,6 +149,7 @@ class _Story:
     press: bool  # a press release (dateline, about) rather than a wire report
     start: datetime
     relation: str = ""
+    topic: str = ""  # network stories: the mimir.demo topic
     typos: dict[str, str] = field(default_factory=dict)  # correct word -> misspelt
 
 
@@ -247,7 +248,8 @@ def _facts(rng: random.Random, kind: str, topic: str, company: str | None = None
     if partner == company:
         partner = next(v for v in w.VENDORS + w.BROADCASTERS if v != company)
     product_kind = rng.choice(tuple(PRODUCT_LINES))
-    features = rng.sample(FEATURES[product_kind], 4)
+    codec = rng.choice(w.CODECS)
+    features = [f.format(codec=codec) for f in rng.sample(FEATURES[product_kind], 4)]
     person, female = _person(rng)
     person2, _ = _person(rng, (person,))
     prev_person, prev_female = _person(rng, (person, person2))
@@ -255,7 +257,6 @@ def _facts(rng: random.Random, kind: str, topic: str, company: str | None = None
     growth = rng.random() < 0.65
     genres = rng.sample(w.GENRES, 2)
     revenue = rng.randrange(40, 2400)
-    codec = rng.choice(w.CODECS)
     body = rng.choice(w.STANDARDS_BODIES)
     vocab = _VOCAB
     ctx: dict[str, str] = {
@@ -473,7 +474,8 @@ def _make_story(seed: int, label: int, kind: str, topic: str, start: datetime,
             about.append(_render(rng, _SHARED["forward_looking"], ctx))
     headlines = [_cap(_render(rng, h, ctx, synonyms=False)) for h in groups["headlines"]]
     rng.shuffle(headlines)
-    return _Story(label, kind, ctx, tuple(headlines), paragraphs, about, press, start)
+    return _Story(label, kind, ctx, tuple(headlines), paragraphs, about, press, start,
+                  topic=topic)
 
 
 def _follow_up(seed: int, label: int, base: _Story, start: datetime) -> _Story:
@@ -503,6 +505,39 @@ def _follow_up(seed: int, label: int, base: _Story, start: datetime) -> _Story:
                    _cap(h.format_map(ctx)) != headline)  # fmt: skip
     return _Story(label, kind, ctx, (headline, *others), paragraphs, [], False, start,
                   relation="follow-up")
+
+
+#: kinds whose releases are reissued from a template for another customer, station or
+#: market (a product launch reissued with another quote is still the same launch), and the
+#: facts that change
+TEMPLATED_KINDS = ("contract", "network")
+TEMPLATED_SLOTS = ("partner", "pco", "person2", "role2", "channels", "city", "eu_city",
+                   "country", "region", "amount", "month", "weeks", "count", "stations",
+                   "homes", "pct", "pct3", "months", "price", "days", "platform", "sport", "n",
+                   "genre", "genre2", "titles", "power", "distance")  # fmt: skip
+
+
+def _templated(seed: int, label: int, base: _Story, start: datetime) -> _Story:
+    """The base story's text reissued for another customer: the same sentences, with the
+    customer, people, places and numbers replaced (a hard negative with a high Jaccard)."""
+    rng = _rng(seed, "templated", label)
+    fresh = _facts(rng, base.kind, base.topic, base.ctx["company"])
+    ctx = dict(base.ctx)
+    swaps: dict[str, str] = {}
+    for slot in TEMPLATED_SLOTS:
+        old, new = base.ctx[slot], fresh[slot]
+        if old != new and len(old) > 1 and old not in swaps:
+            swaps[old] = new
+            ctx[slot] = new
+    alternatives = "|".join(map(re.escape, sorted(swaps, key=len, reverse=True)))
+    pattern = re.compile(r"(?<![\w$€£])(" + alternatives + r")(?!\w)")
+
+    def swap(text: str) -> str:
+        return pattern.sub(lambda m: swaps[m.group(1)], text) if swaps else text
+
+    return _Story(label, base.kind, ctx, tuple(swap(h) for h in base.headlines),
+                  [swap(p) for p in base.paragraphs], [swap(p) for p in base.about], base.press,
+                  start, relation="templated", topic=base.topic)  # fmt: skip
 
 
 # ---- copies ------------------------------------------------------------------------------------
@@ -730,6 +765,10 @@ def generate(seed: int, stories: int = 300) -> list[LabelledArticle]:
             sibling = _make_story(seed, label, kind, topic, when, company, None, over)
             sibling.relation = "sibling"
             made.append((sibling, True))
+        if kind in TEMPLATED_KINDS and rng.random() < 0.15:  # the same release, other customer
+            label += 1
+            when = start + timedelta(minutes=rng.randrange(-3 * 24 * 60, 3 * 24 * 60))
+            made.append((_templated(seed, label, base, when), True))
         if rng.random() < 0.25:  # tomorrow's follow-up
             label += 1
             when = start + timedelta(minutes=rng.randrange(10 * 60, 40 * 60))
@@ -893,6 +932,7 @@ SWEEP: dict[str, tuple[float, ...]] = {
     "lead": (0.4, 0.5, 0.6, 0.7, 0.8),
     "lead_with_title": (0.2, 0.3, 0.4, 0.5, 1.01),
     "terms": (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+    "body_terms": (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
     "min_text_shingles": (40, 80, 150, 250, 400),
     "text_joins_via_title": (0, 1),
 }

@@ -34,7 +34,7 @@ in ``docs/stories.md`` (``python -m bench.stories``).
 
 Storing it (the database version)
 ---------------------------------
-Per article: its ``story_id`` and ``Signature.to_bytes()`` (about 750 bytes, BLOB/BYTEA). Per
+Per article: its ``story_id`` and ``Signature.to_bytes()`` (about 1 KB, BLOB/BYTEA). Per
 article and band key, one row ``story_bands(band_key BIGINT, article_id, published_at)`` with an
 index on ``(band_key, published_at)``: ``band_keys`` returns signed 64-bit integers (BIGINT on
 PostgreSQL, INTEGER on SQLite). Placing a new article::
@@ -79,7 +79,8 @@ LEAD_WORDS = 60  #: the lead: the first words of the body
 LEAD_PERM = 64  #: MinHash permutations over the lead
 LEAD_BANDS, LEAD_ROWS = 16, 2  #: LSH bands x rows over the lead MinHash
 MIN_LEAD_LINE_WORDS = 8  #: the lead starts at the first line with at least this many words
-MAX_TERMS = 48  #: key terms kept per signature
+MAX_TERMS = 32  #: key terms of the first sentence kept per signature
+MAX_BODY_TERMS = 64  #: key terms of the body kept (the smallest hashes: a bottom-k sample)
 MIN_TITLE_WORDS = 4  #: a title shorter than this is never a key on its own
 MINHASH_SEED = 1  #: datasketch permutation seed: changing it changes every stored signature
 FORMAT_VERSION = 1
@@ -88,8 +89,9 @@ DEFAULT_WINDOW = timedelta(hours=72)
 _SCHEME = "affine32"
 _MAGIC = b"MN"
 #: magic, version, shingle words, lead words, text perm, lead perm, text bands, text rows,
-#: lead bands, lead rows, title words, key terms, size, lead size, title key length
-_HEADER = struct.Struct("<2sBBBHBBBBBBBIHB")
+#: lead bands, lead rows, title words, key terms, body terms, size, lead size, title key length,
+#: opening key length
+_HEADER = struct.Struct("<2sBBBHBBBBBBBBIHBB")
 _U32 = np.dtype("<u4")
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT32 = np.uint64(32)
@@ -104,11 +106,19 @@ _KIND_TEXT, _KIND_LEAD, _KIND_TITLE = 1, 2, 3
 #: " | Site name", " - Site", " — Site": a trailing segment of at most this many words is dropped
 _TITLE_SUFFIX = re.compile(r"\s+(?:\||-|\u2013|\u2014|::|\u00b7)\s+(?P<tail>[^|\u2013\u2014]+)$")
 _TITLE_SUFFIX_WORDS = 4
-_TOKEN = re.compile(r"\S+")
 _SENTENCE_BREAK = re.compile(r"[.!?][\"\u201d\u2019)]*\s")
 _MIN_SENTENCE_WORDS = 6
-_SENTENCE_END = (".", "!", "?", ":", ";", "--", "\u2014", "\u2013")  # em and en dashes
-_OPENING_QUOTES = "\"'\u201c\u2018\u00ab\u201e("  # straight, curly, guillemet, low
+_UPPER = "".join(c for c in map(chr, range(0x250)) if c.isupper())  # Latin capitals
+#: a token with a digit, or a capitalised token after "<a character that does not end a
+#: sentence or open a quotation><space>" (so never at the start of a line or a sentence)
+_KEY_TERM = re.compile(
+    r"(?<!\S)(?:\S*\d\S*|(?<=[^\s.!?:;\"'(\u2013\u2014\u201c\u2018\u00ab\u201e] )["
+    + _UPPER + r"]\S*)"
+)  # whole tokens only: three times faster than trying every position
+
+#: any capitalised token or token with a digit, wherever it stands: masked out of an opening
+#: sentence to compare its wording alone
+_NAME_OR_NUMBER = re.compile(r"(?<!\S)(?:\S*\d\S*|[" + _UPPER + r"]\S*)")
 
 U32Array = npt.NDArray[np.uint32]
 
@@ -150,6 +160,9 @@ class Thresholds:
     text: float = 0.5
     #: ... or the shorter text is at least this much contained in the longer one
     containment: float = 0.7
+    #: ... and in either case at least this share of the names and numbers of the body with
+    #: fewer of them appears in the other (a templated release about someone else fails)
+    body_terms: float = 0.7
     #: a body with fewer distinct shingles than this is short (a feed summary, a stub): the
     #: leads decide
     min_text_shingles: int = 150
@@ -251,29 +264,21 @@ def first_sentence(text: str) -> str:
 
 
 def key_terms(text: str) -> list[str]:
-    """Numbers and capitalised words inside a sentence of ``text``, normalised.
+    """Numbers and capitalised words inside sentences of ``text``, normalised, in order.
 
     These are what a copy shares with its original and a templated text about another company
-    does not: names, products, places, amounts. A capitalised word that starts a sentence, a
-    line or a quotation is not a key term; neither is a word in lower case.
+    does not: names, products, places, amounts. A capitalised word that starts a line or a
+    sentence, or follows an opening quotation mark or parenthesis, is not a key term; a word
+    in lower case never is.
     """
-    terms: list[str] = []
-    previous = ""
-    for match in _TOKEN.finditer(text):
-        token = match.group()
-        if not any(c.isalnum() for c in token):
-            previous = token
-            continue
-        has_digit = any(c.isdigit() for c in token)
-        first = token.lstrip(_OPENING_QUOTES)
-        if has_digit or (first[:1].isupper() and len(first) == len(token)):
-            start = match.start()
-            line_start = start == 0 or "\n" in text[max(0, start - 3) : start]
-            sentence_start = line_start or not previous or previous.endswith(_SENTENCE_END)
-            if has_digit or not sentence_start:
-                terms.append(normalize_text(token))
-        previous = token
-    return terms
+    return normalize_text(" ".join(_KEY_TERM.findall(text))).split()
+
+
+def body_lines(text: str) -> str:
+    """The lines of ``text`` with at least ``MIN_LEAD_LINE_WORDS`` words: the prose, without
+    bylines, date lines, share bars, copyright and "Originally published at" lines."""
+    return "\n".join(line for line in text.splitlines()
+                     if len(line.split()) >= MIN_LEAD_LINE_WORDS)  # fmt: skip
 
 
 def title_words(title: str) -> list[str]:
@@ -321,7 +326,10 @@ class Signature:
     lead_size: int  #: distinct shingles of the lead
     title_words: tuple[int, ...]  #: sorted distinct 32-bit hashes of the title's words
     title_key: bytes  #: 16-byte digest of the normalised title (empty when it has no words)
+    #: 8-byte digest of the first sentence with its key terms masked: its wording alone
+    opening: bytes
     terms: tuple[int, ...]  #: sorted distinct 32-bit hashes of the lead sentence's key terms
+    body_terms: tuple[int, ...]  #: the smallest ``MAX_BODY_TERMS`` hashes of the body's terms
     text: Any = field(repr=False)  #: datasketch LeanMinHash of the body's shingles
     lead: Any = field(repr=False)  #: datasketch LeanMinHash of the lead's shingles
 
@@ -339,10 +347,13 @@ class Signature:
         header = _HEADER.pack(
             _MAGIC, FORMAT_VERSION, s.shingle_words, s.lead_words, s.text_perm, s.lead_perm,
             s.text_bands, s.text_rows, s.lead_bands, s.lead_rows, len(self.title_words),
-            len(self.terms), self.size, self.lead_size, len(self.title_key),
+            len(self.terms), len(self.body_terms), self.size, self.lead_size, len(self.title_key),
+            len(self.opening),
         )  # fmt: skip
-        parts = (self.title_words, self.terms, self.text.hashvalues, self.lead.hashvalues)
-        return header + self.title_key + b"".join(np.asarray(p, _U32).tobytes() for p in parts)
+        parts = (self.title_words, self.terms, self.body_terms, self.text.hashvalues,
+                 self.lead.hashvalues)  # fmt: skip
+        arrays = b"".join(np.asarray(p, _U32).tobytes() for p in parts)
+        return header + self.title_key + self.opening + arrays
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
@@ -350,17 +361,18 @@ class Signature:
         if len(data) < _HEADER.size:
             raise ValueError("not a near-duplicate signature: too short")
         (magic, version, k, lead_words, perm, lead_perm, text_bands, text_rows, lead_bands,
-         lead_rows, n_title, n_terms, size, lead_size, n_key) = _HEADER.unpack_from(
+         lead_rows, n_title, n_terms, n_body, size, lead_size, n_key, n_open) = _HEADER.unpack_from(
             data)  # fmt: skip
         if magic != _MAGIC or version != FORMAT_VERSION:
             raise ValueError(f"not a version {FORMAT_VERSION} near-duplicate signature")
-        expected = _HEADER.size + n_key + 4 * (n_title + n_terms + perm + lead_perm)
+        keys = _HEADER.size + n_key + n_open
+        expected = keys + 4 * (n_title + n_terms + n_body + perm + lead_perm)
         if len(data) != expected:
             raise ValueError(f"signature is {len(data)} bytes, expected {expected}")
         shape = Shape(k, lead_words, perm, lead_perm, text_bands, text_rows, lead_bands, lead_rows)
-        offset = _HEADER.size + n_key
+        offset = keys
         arrays: list[U32Array] = []
-        for count in (n_title, n_terms, perm, lead_perm):
+        for count in (n_title, n_terms, n_body, perm, lead_perm):
             array = np.frombuffer(data, dtype=_U32, count=count, offset=offset)
             arrays.append(array.astype(np.uint32))
             offset += 4 * count
@@ -370,9 +382,11 @@ class Signature:
             lead_size=lead_size,
             title_words=tuple(int(v) for v in arrays[0]),
             title_key=bytes(data[_HEADER.size : _HEADER.size + n_key]),
+            opening=bytes(data[_HEADER.size + n_key : keys]),
             terms=tuple(int(v) for v in arrays[1]),
-            text=_lean(arrays[2]),
-            lead=_lean(arrays[3]),
+            body_terms=tuple(int(v) for v in arrays[2]),
+            text=_lean(arrays[3]),
+            lead=_lean(arrays[4]),
         )
 
 
@@ -386,14 +400,22 @@ def signature(title: str, text: str, shape: Shape = DEFAULT_SHAPE) -> Signature:
     if head:
         key = hashlib.blake2b(" ".join(head).encode("utf-8", "surrogatepass"),
                               digest_size=16).digest()  # fmt: skip
-    terms = _hashes32(key_terms(first_sentence(opening)))
+    prose = body_lines(text)
+    sentence = first_sentence(lead_text(prose, shape.lead_words)) if prose else ""
+    masked = normalize_text(_NAME_OR_NUMBER.sub(" # ", sentence))
+    opening_key = b""
+    if masked:
+        opening_key = hashlib.blake2b(masked.encode("utf-8", "surrogatepass"),
+                                      digest_size=8).digest()  # fmt: skip
     return Signature(
         shape=shape,
         size=int(shingles.size),
         lead_size=int(lead.size),
         title_words=_hashes32(head)[:255],
         title_key=key,
-        terms=terms[:MAX_TERMS],
+        opening=opening_key,
+        terms=_hashes32(key_terms(sentence))[:MAX_TERMS],
+        body_terms=_hashes32(key_terms(prose))[:MAX_BODY_TERMS],
         text=_minhash(shingles, shape.text_perm),
         lead=_minhash(lead, shape.lead_perm),
     )
@@ -443,8 +465,10 @@ class Similarity:
     containment: float  #: estimated share of the shorter body's shingles found in the longer
     lead: float  #: estimated share of the shorter lead's shingles found in the longer lead
     title: float  #: exact Jaccard of the titles' word sets
-    terms: float  #: share of the smaller key-term set found in the other
+    terms: float  #: share of the smaller first-sentence key-term set found in the other
+    body_terms: float  #: the same for the bodies' key terms
     same_title: bool  #: equal normalised titles (non-empty)
+    same_opening: bool  #: first sentences worded alike (key terms aside)
 
     @property
     def strength(self) -> tuple[float, float, float]:
@@ -462,7 +486,7 @@ def similarity(a: Signature, b: Signature) -> Similarity:
     """Compare two signatures of the same shape."""
     if a.shape != b.shape:
         raise ValueError("signatures of different shapes cannot be compared")
-    text = containment = lead = terms = -1.0
+    text = containment = lead = -1.0
     if a.size and b.size:
         text = float(a.text.jaccard(b.text))
         containment = _containment(text, a.size, b.size)
@@ -472,17 +496,27 @@ def similarity(a: Signature, b: Signature) -> Similarity:
     if a.title_words and b.title_words:
         ta, tb = set(a.title_words), set(b.title_words)
         title = len(ta & tb) / len(ta | tb)
-    if a.terms and b.terms:
-        ka, kb = set(a.terms), set(b.terms)
-        terms = len(ka & kb) / min(len(ka), len(kb))
     same_title = bool(a.title_key) and a.title_key == b.title_key
-    return Similarity(text, containment, lead, title, terms, same_title)
+    same_opening = bool(a.opening) and a.opening == b.opening
+    return Similarity(text, containment, lead, title, _overlap(a.terms, b.terms),
+                      _overlap(a.body_terms, b.body_terms), same_title, same_opening)  # fmt: skip
+
+
+def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """|A ∩ B| / min(|A|, |B|), or -1.0 when either is empty."""
+    if not a or not b:
+        return -1.0
+    return len(set(a).intersection(b)) / min(len(a), len(b))
 
 
 def accepts(s: Similarity, a: Signature, b: Signature, th: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether ``b`` (the new article) joins ``a`` (a candidate), given their ``Similarity``."""
     small = min(a.size, b.size)
     if small >= th.min_text_shingles:  # two full texts
+        if 0 <= s.body_terms < th.body_terms:  # other names, other numbers
+            return False
+        if s.same_opening and 0 <= s.terms < th.terms:  # one template, other names
+            return False
         return s.text >= th.text or s.containment >= th.containment
     if min(a.lead_size, b.lead_size) >= th.min_lead_shingles:  # a short text (feed summary)
         if 0 <= s.terms < th.terms:  # other names or numbers (none at all: nothing to check)
