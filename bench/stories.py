@@ -522,6 +522,8 @@ def _templated(seed: int, label: int, base: _Story, start: datetime) -> _Story:
     customer, people, places and numbers replaced (a hard negative with a high Jaccard)."""
     rng = _rng(seed, "templated", label)
     fresh = _facts(rng, base.kind, base.topic, base.ctx["company"])
+    while fresh["partner"] == base.ctx["partner"]:  # another customer, station or partner
+        fresh = _facts(rng, base.kind, base.topic, base.ctx["company"])
     ctx = dict(base.ctx)
     swaps: dict[str, str] = {}
     for slot in TEMPLATED_SLOTS:
@@ -929,7 +931,7 @@ SWEEP: dict[str, tuple[float, ...]] = {
     "text": (0.3, 0.4, 0.5, 0.6, 0.7),
     "containment": (0.6, 0.7, 0.8, 0.9, 1.01),
     "title": (0.3, 0.4, 0.5, 0.7, 1.01),
-    "lead": (0.4, 0.5, 0.6, 0.7, 0.8),
+    "lead": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
     "lead_with_title": (0.2, 0.3, 0.4, 0.5, 1.01),
     "terms": (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     "body_terms": (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),

@@ -15,18 +15,21 @@ The method
 2. A 128-permutation MinHash (datasketch, ``affine32`` scheme, fixed seed) of the body's
    shingles estimates the Jaccard similarity of two texts; with the distinct-shingle counts it
    also estimates how much of the shorter text the longer one contains (a trimmed copy). A
-   64-permutation MinHash of the *lead* (the first ``LEAD_WORDS`` words) compares a feed summary
-   with the opening of a full article. The title's words give an exact title Jaccard. The
-   *key terms* of the lead (numbers and capitalised words inside sentences: names, products,
-   amounts) tell a copy from a templated text about someone else ("X reports Q3 revenue of...").
+   64-permutation MinHash of the *lead* (the first ``LEAD_WORDS`` words of prose, bylines and
+   date lines skipped) compares a feed summary with the opening of a full article. The title's
+   words give an exact title Jaccard. The *key terms* (numbers and capitalised words inside
+   sentences: names, products, places, amounts) of the first sentence and of the whole body,
+   and the wording of the first sentence with those masked, tell a copy from a templated text
+   about someone else ("X wins Y contract for 40 channels", reissued for Z).
 3. Candidates are found by LSH banding (``band_keys``: 32 body bands x 4 rows, 16 lead bands x
    2 rows, plus the normalised title), looked up by equality, within ``window`` of the new
    article's publication time.
 4. ``decide`` accepts a candidate when (two full texts) the texts are similar enough or the
-   shorter is mostly contained in the longer; when one text is short (a feed summary, a stub)
-   the leads must match (less closely when the titles do) and the names and numbers of the
-   first sentence must agree; a new title-only article joins on an equal normalised title of
-   at least ``MIN_TITLE_WORDS`` words (a site's " | Name" suffix removed). The new article
+   shorter is mostly contained in the longer, and most names and numbers agree (and all of
+   them in an identically worded first sentence); when one text is short (a feed summary, a
+   stub) the leads must match (less closely when the titles do) and the names and numbers of
+   the first sentence must agree; a new title-only article joins on an equal normalised title
+   of at least ``MIN_TITLE_WORDS`` words (a site's " | Name" suffix removed). The new article
    joins the story of the strongest accepted candidate; stories are never merged afterwards.
 
 Thresholds, the labelled evaluation (precision and recall) and the measured cost per article are
@@ -49,9 +52,10 @@ then, in the transaction that stores the article, join ``best``'s story (or crea
 this article as its first member), insert the band rows, and set the story's lead
 (``choose_lead``), first and last seen. Band rows older than the window may be deleted;
 signatures stay with their articles. A revision replaces its article's signature and band rows
-and keeps its story. On PostgreSQL, two workers placing two copies at the same instant could
-each create a story: take ``pg_advisory_xact_lock`` on each of the sorted band keys before the
-lookup to serialise them (SQLite has a single writer already).
+and keeps its story. On PostgreSQL two workers placing two copies at the same instant could
+each open a story: serialise placement with a transaction-scoped advisory lock taken before
+the lookup (``pg_advisory_xact_lock`` on one constant; placing takes about a millisecond).
+SQLite has a single writer already.
 """
 
 from __future__ import annotations
@@ -169,7 +173,7 @@ class Thresholds:
     #: short texts: the share of the smaller key-term set (names, numbers) found in the other
     terms: float = 0.8
     #: ... and at least this share of the shorter lead found in the other lead
-    lead: float = 0.6
+    lead: float = 0.5
     #: ... or at or above this with a title Jaccard of at least ``title``
     lead_with_title: float = 0.25
     title: float = 0.5
@@ -421,11 +425,21 @@ def signature(title: str, text: str, shape: Shape = DEFAULT_SHAPE) -> Signature:
     )
 
 
-def _band_key(kind: int, band: int, shape: Shape, payload: bytes) -> int:
-    h = hashlib.blake2b(digest_size=8, person=b"mimir-stories")
-    h.update(bytes((kind, band, shape.shingle_words, shape.lead_words)))
-    h.update(payload)
-    return int.from_bytes(h.digest(), "little", signed=True)
+_BAND_HASH = hashlib.blake2b(digest_size=8, person=b"mimir-stories")
+
+
+def _band_keys(kind: int, shape: Shape, values: Any, bands: int, rows: int) -> list[int]:
+    """One key per band: BLAKE2b (64 bits) of the kind, band number, shape and the band's
+    hash values (little-endian uint32), as a signed integer."""
+    data = np.asarray(values, dtype=_U32).tobytes()
+    width = 4 * rows
+    keys: list[int] = []
+    for band in range(bands):
+        h = _BAND_HASH.copy()
+        h.update(bytes((kind, band, shape.shingle_words, shape.lead_words)))
+        h.update(data[band * width : (band + 1) * width])
+        keys.append(int.from_bytes(h.digest(), "little", signed=True))
+    return keys
 
 
 def band_keys(sig: Signature) -> list[int]:
@@ -440,17 +454,16 @@ def band_keys(sig: Signature) -> list[int]:
     shape = sig.shape
     keys: list[int] = []
     if sig.size:
-        values = np.asarray(sig.text.hashvalues, dtype=_U32)
-        for band in range(shape.text_bands):
-            rows = values[band * shape.text_rows : (band + 1) * shape.text_rows]
-            keys.append(_band_key(_KIND_TEXT, band, shape, rows.tobytes()))
+        keys += _band_keys(_KIND_TEXT, shape, sig.text.hashvalues, shape.text_bands,
+                           shape.text_rows)  # fmt: skip
     if sig.lead_size:
-        values = np.asarray(sig.lead.hashvalues, dtype=_U32)
-        for band in range(shape.lead_bands):
-            rows = values[band * shape.lead_rows : (band + 1) * shape.lead_rows]
-            keys.append(_band_key(_KIND_LEAD, band, shape, rows.tobytes()))
+        keys += _band_keys(_KIND_LEAD, shape, sig.lead.hashvalues, shape.lead_bands,
+                           shape.lead_rows)  # fmt: skip
     if len(sig.title_words) >= MIN_TITLE_WORDS:
-        keys.append(_band_key(_KIND_TITLE, 0, shape, sig.title_key))
+        h = _BAND_HASH.copy()
+        h.update(bytes((_KIND_TITLE, 0, shape.shingle_words, shape.lead_words)))
+        h.update(sig.title_key)
+        keys.append(int.from_bytes(h.digest(), "little", signed=True))
     return keys
 
 
