@@ -17,10 +17,16 @@ release or a wire report, 200 to 1,200 words) and its copies across sites:
 
 And the hard negatives, each its own story: a *sibling* (the same vendor's second launch that
 week, a competitor's quarterly results, the same company's second appointment, the same
-acquirer's next deal, the same supplier's next contract) sharing the company, its "About"
-paragraph and the vocabulary; and a *follow-up* the next day (reaction, shares, regulators,
-first customer) that recycles one or two paragraphs of the original verbatim. Follow-ups are
-separate stories: they say something new, and alerts should fire for them.
+acquirer's next deal, the same supplier's next contract, another station's launch of the same
+service) sharing the company, its "About" paragraph and the vocabulary; a *templated* reissue
+(a contract or service-launch text reissued for another customer, station or market: the same
+sentences with names and numbers replaced); and a *follow-up* the next day (reaction, shares,
+regulators, first customer) that recycles one or two paragraphs of the original verbatim.
+Follow-ups are separate stories: they say something new, and alerts should fire for them.
+
+The sentence templates, vocabulary and site boilerplate are in
+``tests/data/stories/phrases.toml``; ``[a|b]`` alternatives and synonyms are picked per story,
+so two stories built from one template read like two writers.
 
 Everything is a pure function of the seed. Thresholds are tuned on one seed and reported on
 another (held out)::
@@ -1033,7 +1039,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.show:
         for a in generate(args.seed, max(args.show, 2)):
             if a.story <= args.show:
-                out(f"--- story {a.story} {a.relation} | {a.variant} | {a.site} | "
+                relation = f" ({a.relation})" if a.relation else ""
+                out(f"--- story {a.story}{relation} | {a.variant} | {a.site} | "
                     f"{a.published_at:%Y-%m-%d %H:%M} | {a.words} words\n# {a.title}\n{a.text}\n")
         return 0
     _parameters(out)
