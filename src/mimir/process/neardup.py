@@ -170,11 +170,12 @@ class Thresholds:
     #: a body with fewer distinct shingles than this is short (a feed summary, a stub): the
     #: leads decide
     min_text_shingles: int = 150
-    #: short texts: the share of the smaller key-term set (names, numbers) found in the other
+    #: the share of the smaller first-sentence key-term set (names, numbers) found in the
+    #: other: needed by short texts, and by full texts whose first sentences are worded alike
     terms: float = 0.8
-    #: ... and at least this share of the shorter lead found in the other lead
+    #: short texts: at least this share of the shorter lead found in the other lead...
     lead: float = 0.5
-    #: ... or at or above this with a title Jaccard of at least ``title``
+    #: ... or at least this share when the titles' word Jaccard is at least ``title``
     lead_with_title: float = 0.25
     title: float = 0.5
     #: a short text needs at least this many distinct shingles to be compared at all
@@ -191,8 +192,10 @@ DEFAULT_THRESHOLDS = Thresholds()
 
 # ---- text to shingles and terms ----------------------------------------------------------------
 
+#: each distinct word is hashed once per process; the cache is emptied when it reaches its limit
+#: (about 15 MB; a news vocabulary of a few days mostly fits)
 _WORD_HASHES: dict[str, int] = {}
-_WORD_CACHE_LIMIT = 1 << 18
+_WORD_CACHE_LIMIT = 1 << 17
 
 
 def _word_hash(word: str) -> int:
