@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     robots_cache_seconds: int = Field(default=3600, ge=0)
     fetch_allowed_networks: str = ""  # comma-separated CIDRs allowed despite the SSRF guard
 
+    # alerts and notifications
+    notify_allowed_networks: str = ""  # CIDRs webhooks / mail relays may be on although private
+    channel_secrets: str = ""  # env var names a channel URL may use as ${NAME}
+    notify_timeout_seconds: float = Field(default=30.0, gt=0)
+    notify_max_attempts: int = Field(default=16, ge=1, le=100)
+    notify_batch_size: int = Field(default=20, ge=1, le=1000)
+    digest_daily_hour: int = Field(default=7, ge=0, le=23)  # daily digests, owner's local time
+    story_window_hours: int = Field(default=72, ge=1, le=24 * 30)
+
     # serving and logs
     log_level: str = "info"
     log_format: str = "auto"  # auto | json | console
@@ -122,7 +131,7 @@ class Settings(BaseSettings):
             v = "postgresql+psycopg://" + v.split("://", 1)[1]
         return v
 
-    @field_validator("fetch_allowed_networks")
+    @field_validator("fetch_allowed_networks", "notify_allowed_networks")
     @classmethod
     def _check_networks(cls, v: str) -> str:
         for part in _split(v):
@@ -144,6 +153,18 @@ class Settings(BaseSettings):
         return tuple(
             ipaddress.ip_network(p, strict=False) for p in _split(self.fetch_allowed_networks)
         )
+
+    @cached_property
+    def notify_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(
+            ipaddress.ip_network(p, strict=False) for p in _split(self.notify_allowed_networks)
+        )
+
+    def channel_placeholders(self) -> dict[str, str]:
+        """The ``${NAME}`` values channel URLs may use: only the variables named in
+        MIMIR_CHANNEL_SECRETS, so whoever can write a channel URL cannot have any other
+        variable (the database URL, say) mailed to them."""
+        return {n: os.environ[n] for n in _split(self.channel_secrets) if n in os.environ}
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -102,6 +104,10 @@ articles = Table(
     Column("discovered_at", UTCDateTime, nullable=False, index=True),
     Column("fetched_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime),
+    # the story this article belongs to (stories.id; kept by the code, see `stories`) and the
+    # MinHash signature that placed it (mimir.process.neardup.Signature.to_bytes())
+    Column("story_id", BigId, index=True),
+    Column("signature", LargeBinary),
     UniqueConstraint("url_hash"),
     Index("ix_articles_source_guid", "source_id", "guid_hash"),
     Index("ix_articles_source_fingerprint", "source_id", "fingerprint"),
@@ -174,6 +180,128 @@ fetch_log = Table(
     Column("bytes", Integer, nullable=False, server_default="0"),
     Column("worker", String(100)),
     Index("ix_fetch_log_source_started", "source_id", "started_at"),
+)
+
+#: near-duplicate articles across sources, as one story (docs/stories.md). No foreign keys
+#: between stories and articles (each points at the other): the code keeps them consistent.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("lead_article_id", BigId, nullable=False),
+    Column("title", Text),
+    Column("article_count", Integer, nullable=False, server_default="1"),
+    Column("source_count", Integer, nullable=False, server_default="1"),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+#: LSH band keys of recent articles: the candidate lookup of story placement. Rows older than
+#: the clustering window are pruned; signatures stay on `articles`.
+story_bands = Table(
+    "story_bands",
+    metadata,
+    Column("band_key", BigInteger, nullable=False),
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Index("ix_story_bands_key", "band_key", "published_at"),
+    Index("ix_story_bands_article", "article_id"),
+)
+
+#: notification channels: Apprise URLs; `${NAME}` placeholders are filled at send time from
+#: the environment variables the operator allowed (MIMIR_CHANNEL_SECRETS)
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # apprise | webhook
+    Column("webhook_secret", Text),  # HMAC key of signed webhooks
+    Column("owner_id", BigId),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name"),
+)
+
+#: saved searches that alert: a query, a mode (instant | hourly | daily), an owner's zone
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("mode", String(16), nullable=False, server_default="instant"),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("owner_id", BigId),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("feed_token", String(64), nullable=False),
+    Column("note", Text),
+    Column("next_digest_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("name"),
+    UniqueConstraint("feed_token"),
+)
+
+watch_channels = Table(
+    "watch_channels",
+    metadata,
+    Column("watch_id", BigId, ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True),
+    Column("channel_id", BigId, ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: one alert per (watch, story): a second copy of a story never alerts again
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("watch_id", BigId, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", BigId, nullable=False),
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("matched_terms", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("digested_at", UTCDateTime),  # when a digest carried it (digest modes)
+    UniqueConstraint("watch_id", "story_id"),
+    Index("ix_alerts_watch_created", "watch_id", "created_at"),
+)
+
+#: what is to be sent, written in the transaction that made it (the alert, the digest); a
+#: sender claims rows with a lease, delivers, and records every attempt
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("channel_id", BigId, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("watch_id", BigId, ForeignKey("watches.id", ondelete="CASCADE")),
+    Column("alert_id", BigId, ForeignKey("alerts.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),  # alert | digest | test
+    Column("payload", Json, nullable=False),
+    Column("state", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index("ix_outbox_due", "state", "due_at"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("outbox_id", BigId, ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer),
+    Column("error_class", String(64)),
+    Column("error_message", Text),
+    Column("worker", String(100)),
+    Index("ix_delivery_attempts_outbox", "outbox_id"),
 )
 
 #: what search filters and sorts on, one row per live (not deleted) article, kept by triggers on

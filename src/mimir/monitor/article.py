@@ -20,9 +20,10 @@ from mimir.errors import (
 from mimir.model import ArticleJob, Entry, ExtractedArticle, FetchResponse, Source
 from mimir.monitor.context import Context
 from mimir.monitor.entries import entry_from_dict, entry_hash, guid_hash
+from mimir.monitor.ingest import AfterStore, Stored, store_article
+from mimir.process import neardup
 from mimir.process.fingerprint import text_fingerprint
 from mimir.process.urls import canonicalize, url_hash
-from mimir.storage import articles as article_store
 from mimir.storage import jobs as job_store
 from mimir.storage.articles import ArticleValues, StoreOutcome
 
@@ -78,6 +79,8 @@ def build_values(
     ex = extracted
     text = (ex.text if ex else "") or (entry.summary or "")
     meta: dict[str, Any] = response.meta() if response is not None else {}
+    title = (ex.title if ex and ex.title else None) or entry.title
+    sig = neardup.signature(title or "", text) if (title or text) else None
     return ArticleValues(
         source_id=source_id,
         url=entry_url,
@@ -88,7 +91,7 @@ def build_values(
         guid_hash=guid_hash(source_id, entry.guid) if source_id is not None else None,
         fingerprint=text_fingerprint(text),
         entry_hash=entry_hash(entry) if entry.title or entry.summary else None,
-        title=(ex.title if ex and ex.title else None) or entry.title,
+        title=title,
         summary=entry.summary or (ex.description if ex else None),
         text=text,
         html=ex.html if ex else None,
@@ -101,6 +104,8 @@ def build_values(
         tags=list(dict.fromkeys([*(ex.tags if ex else ()), *entry.tags])),
         fetch_meta=meta,
         extraction=extraction,
+        signature=sig.to_bytes() if sig is not None else None,
+        band_keys=tuple(neardup.band_keys(sig)) if sig is not None else (),
     )
 
 
@@ -129,20 +134,25 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
             due = now + timedelta(seconds=ctx.rng.uniform(wait / 2, wait))
             await ctx.db.write(job_store.retry_later, job.id, due, f"{exc.code}: {exc.message}")
             return JobResult("retry", error=exc.code)
-        return await _fallback(ctx, job, entry, source_id, f"{exc.code}: {exc.message}")
+        return await _fallback(ctx, job, entry, source, source_id, f"{exc.code}: {exc.message}")
     if resp.content_type not in _HTML_TYPES:
-        return await _fallback(ctx, job, entry, source_id, f"not a page: {resp.content_type}")
+        return await _fallback(
+            ctx, job, entry, source, source_id, f"not a page: {resp.content_type}"
+        )
     try:
         values = await ctx.extractor.article_values(source_id, entry, job.url, resp, selectors, now)
     except ExtractionError as exc:
-        return await _fallback(ctx, job, entry, source_id, f"{exc.code}: {exc.message}", resp)
-    return await _store(ctx, job, values)
+        return await _fallback(
+            ctx, job, entry, source, source_id, f"{exc.code}: {exc.message}", resp
+        )
+    return await _store(ctx, job, values, source)
 
 
 async def _fallback(
     ctx: Context,
     job: ArticleJob,
     entry: Entry,
+    source: Source | None,
     source_id: int | None,
     reason: str,
     resp: FetchResponse | None = None,
@@ -155,32 +165,46 @@ async def _fallback(
     values = build_values(source_id, entry, job.url, None, resp, "feed_fallback")
     values.fetch_meta["fallback_reason"] = reason
     log.info("article_feed_fallback", url=job.url, source_id=source_id, reason=reason)
-    return await _store(ctx, job, values)
+    return await _store(ctx, job, values, source)
 
 
-async def _store(ctx: Context, job: ArticleJob, values: ArticleValues) -> JobResult:
+async def _store(
+    ctx: Context, job: ArticleJob, values: ArticleValues, source: Source | None
+) -> JobResult:
     now = ctx.clock()
-    outcome, article_id = await ctx.db.write(_store_and_finish, values, job.id, now)
-    emit_stored(ctx, outcome, article_id, values)
-    return JobResult(outcome.value, article_id)
+    stored = await ctx.db.write(_store_and_finish, values, job.id, now, ctx.after_store(source))
+    emit_stored(ctx, stored, values)
+    return JobResult(stored.outcome.value, stored.article_id)
 
 
-def emit_stored(ctx: Context, outcome: StoreOutcome, article_id: int, v: ArticleValues) -> None:
-    """Tell listeners (console, later the UI) about a new article or a new revision."""
-    if outcome in (StoreOutcome.NEW, StoreOutcome.REVISED):
+def emit_stored(ctx: Context, stored: Stored, v: ArticleValues) -> None:
+    """Tell listeners (console, later the UI) about a new article or revision, and alerts."""
+    if stored.outcome in (StoreOutcome.NEW, StoreOutcome.REVISED):
         ctx.emit(
-            f"article_{outcome.value}",
-            article_id=article_id,
+            f"article_{stored.outcome.value}",
+            article_id=stored.article_id,
             title=v.title,
             url=v.canonical_url,
             source_id=v.source_id,
             language=v.language,
+            story_id=stored.story_id,
+            joined_story=stored.joined_story,
+        )
+    for m in stored.matched:
+        ctx.emit(
+            "alert",
+            alert_id=m.alert_id,
+            watch_id=m.watch_id,
+            article_id=stored.article_id,
+            story_id=stored.story_id,
+            title=v.title,
+            terms=list(m.terms),
         )
 
 
 def _store_and_finish(
-    conn: Any, values: ArticleValues, job_id: int, now: datetime
-) -> tuple[StoreOutcome, int]:
-    result = article_store.store(conn, values, now)
+    conn: Any, values: ArticleValues, job_id: int, now: datetime, after: AfterStore
+) -> Stored:
+    stored = store_article(conn, values, now, after)
     job_store.finish(conn, job_id)
-    return result
+    return stored

@@ -5,13 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mimir.alerts.matching import SourceInfo, WatchSet
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.fetch.client import Fetcher
 from mimir.monitor.extract import Extractor
+from mimir.monitor.ingest import AfterStore
 
 
 def utcnow() -> datetime:
@@ -36,6 +38,15 @@ class Context:
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     on_event: Callable[[Event], None] | None = None
+    #: the enabled watches, swapped whole when they change (jobs.worker refreshes it)
+    watches: WatchSet = field(default_factory=WatchSet.empty)
+
+    def after_store(self, source: Any | None) -> AfterStore:
+        """The watches and story window an article stored now is matched against."""
+        info = None
+        if source is not None:
+            info = SourceInfo(source.name, source.host, source.category)
+        return AfterStore(self.watches, info, timedelta(hours=self.settings.story_window_hours))
 
     def emit(self, kind: str, **data: Any) -> None:
         if self.on_event is not None:

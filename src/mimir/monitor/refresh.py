@@ -21,6 +21,7 @@ from mimir.monitor import schedule
 from mimir.monitor.article import build_values, emit_stored
 from mimir.monitor.context import Context
 from mimir.monitor.entries import Candidate, Plan, candidates, job_row, plan_entries
+from mimir.monitor.ingest import AfterStore, Stored, store_article
 from mimir.parse.fragment import text_from_html
 from mimir.process.fingerprint import text_fingerprint
 from mimir.storage import articles as article_store
@@ -138,16 +139,16 @@ async def refresh_source(
     }
     if jobs or direct:
         queued, stored = await ctx.db.write(
-            _commit, source.id, jobs, direct, values, log_row, started
+            _commit, source.id, jobs, direct, values, log_row, started, ctx.after_store(source)
         )
     else:  # the common case (304, nothing new): merged with other checks into one executemany
         await ctx.db.write_many(source_store.record_checks, (source.id, values, log_row))
         queued, stored = 0, []
     changed = (StoreOutcome.NEW, StoreOutcome.REVISED)
     result.queued = queued
-    result.stored = sum(1 for outcome, _id, _v in stored if outcome in changed)
-    for outcome, article_id, v in stored:
-        emit_stored(ctx, outcome, article_id, v)
+    result.stored = sum(1 for st, _v in stored if st.outcome in changed)
+    for st, v in stored:
+        emit_stored(ctx, st, v)
     _log(source, result)
     ctx.emit("source_checked", name=source.name, **result.as_dict())
     return result
@@ -302,12 +303,10 @@ def _commit(
     values: dict[str, Any],
     log_row: dict[str, Any],
     now: datetime,
-) -> tuple[int, list[tuple[StoreOutcome, int, ArticleValues]]]:
+    after: AfterStore,
+) -> tuple[int, list[tuple[Stored, ArticleValues]]]:
     queued = job_store.enqueue(conn, jobs, now)
-    stored: list[tuple[StoreOutcome, int, ArticleValues]] = []
-    for v in direct:
-        outcome, article_id = article_store.store(conn, v, now)
-        stored.append((outcome, article_id, v))
+    stored = [(store_article(conn, v, now, after), v) for v in direct]
     source_store.record_checks(conn, [(source_id, values, log_row)])
     return queued, stored
 

@@ -59,6 +59,9 @@ class ArticleValues:
     tags: list[str]
     fetch_meta: dict[str, Any]
     extraction: str  # page | feed | feed_fallback
+    # near-duplicate detection (mimir.process.neardup): the signature and its LSH band keys
+    signature: bytes | None = None
+    band_keys: tuple[int, ...] = ()
 
 
 def _known_from(row: Any) -> Known:
@@ -210,6 +213,7 @@ def _article_row(v: ArticleValues, now: datetime) -> dict[str, Any]:
         "guid_hash": v.guid_hash,
         "fingerprint": v.fingerprint,
         "entry_hash": v.entry_hash,
+        "signature": v.signature,
         "title": v.title,
         "summary": v.summary,
         "text": v.text,
