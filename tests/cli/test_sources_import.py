@@ -100,12 +100,25 @@ def test_legacy_json_report(mimir: Mimir) -> None:
     assert len(mimir.json("sources", "list")) == 11
 
 
-def test_settings_file_brings_no_sources_but_reports_its_rules(mimir: Mimir) -> None:
+def test_settings_file_brings_no_sources_but_its_keyword_alerts_become_watches(
+    mimir: Mimir,
+) -> None:
     out = mimir.ok("sources", "import", str(DATA / "config.json")).stdout
     assert out.startswith("config.json: 0 sources found, 0 added\n")
-    assert "keyword rules found (reported only, not stored): alerts" in out
     assert "environment variable SMTP_SERVER is not set, placeholder kept" in out
     assert mimir.json("sources", "list") == []
+    watches = {w["name"]: w for w in mimir.json("watches", "list")}
+    assert watches["Keyword: ATSC 3.0"]["query"] == '"ATSC 3.0"'
+    assert watches["Keyword: AI"]["query"] == "AI"  # a word now, not a substring
+    assert all(w["mode"] == "instant" and w["enabled"] for w in watches.values())
+    assert all(w["channels"] == ["E-mail (imported)"] for w in watches.values())
+    [channel] = mimir.json("channels", "list")
+    assert channel["kind"] == "apprise" and "SMTP_PASSWORD" not in channel["url"]
+    again = mimir.json("sources", "import", str(DATA / "config.json"))
+    assert (
+        again["watches"]["added"] == []
+        and len(again["watches"]["already_present"]) == len(watches) + 1
+    )
 
 
 def test_dry_run_stores_nothing(mimir: Mimir) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mimir import __version__
-from mimir.cli import articles, run, search, sources
+from mimir.cli import articles, run, search, sources, watches
 from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
@@ -40,6 +40,9 @@ cli.add_command(run.fetch)
 cli.add_command(sources.sources)
 cli.add_command(articles.articles)
 cli.add_command(search.search)
+cli.add_command(watches.watches)
+cli.add_command(watches.channels)
+cli.add_command(watches.alerts)
 
 
 def main() -> None:

@@ -312,8 +312,13 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
 
     settings = state(ctx).settings()
     report = parse_import(file.read_bytes(), file.name)
+    from mimir.alerts.manage import ImportedWatches, import_watches
+    from mimir.importers.watches import watches_from_rules
+
     added: list[str] = []
     existing: list[tuple[str, str]] = []
+    found_watches = watches_from_rules(report.keyword_rules, report.file_settings)
+    made = ImportedWatches(notes=list(found_watches.notes))
     if not dry_run:
         with open_db(settings) as db:
             for spec in report.sources:
@@ -324,6 +329,10 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
                     added.append(spec.name)
                 except InputError as exc:
                     existing.append((spec.name, exc.message))
+            if found_watches.watches or found_watches.channels:
+                made = db.sync_write(
+                    import_watches, found_watches, now(), daily_hour=settings.digest_daily_hour
+                )
     out = {
         "file": str(file),
         "found": len(report.sources),
@@ -333,6 +342,13 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
         "unknown_keys": report.unknown_keys,
         "warnings": report.warnings,
         "keyword_rules": report.keyword_rules,
+        "watches": {
+            "found": [w.name for w in found_watches.watches],
+            "added": made.watches,
+            "channels_added": made.channels,
+            "already_present": made.existing,
+            "notes": made.notes,
+        },
         "dry_run": dry_run,
     }
     if as_json:
@@ -350,11 +366,19 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
         click.echo(f"  ? {n}: unknown keys kept in settings.legacy: {', '.join(keys)}")
     for w in report.warnings:
         click.echo(f"  warning: {w}")
-    if report.keyword_rules:
+    if found_watches.watches:
         click.echo(
-            "  keyword rules found (reported only, not stored): "
-            + ", ".join(sorted(report.keyword_rules))
+            f"  {len(found_watches.watches)} watches from the keyword rules, "
+            f"{len(made.watches)} added"
+            + (" (dry run)" if dry_run else "")
+            + ": `mimir watches list`"
         )
+        for name in made.channels:
+            click.echo(f"  + channel {name}")
+        for name in made.existing:
+            click.echo(f"  = {name}: exists already")
+    for note in made.notes:
+        click.echo(f"  note: {note}")
     added_names = set(added)
     disabled = sum(1 for s in report.sources if not s.enabled and s.name in added_names)
     if disabled:

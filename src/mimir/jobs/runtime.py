@@ -10,12 +10,15 @@ from typing import Any
 
 import structlog
 
+from mimir.alerts.matching import WatchSet
+from mimir.alerts.sender import OutboxSender, run_digests
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.fetch.client import Fetcher
 from mimir.jobs.worker import Worker, make_worker_id
 from mimir.monitor.context import Context, Event
 from mimir.monitor.extract import Extractor
+from mimir.storage import watches as watch_store
 
 log = structlog.get_logger("mimir.runtime")
 
@@ -49,6 +52,33 @@ async def open_context(
             database.close()
 
 
+async def _watch_upkeep(
+    ctx: Context, done: asyncio.Event, *, every: float = 5.0, digests_every: float = 30.0
+) -> None:
+    """Swap in a new watch set when watches change; queue digests whose window closed."""
+    last_digests = 0.0
+    loop = asyncio.get_running_loop()
+    while not done.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), every)
+        if done.is_set():
+            return
+        try:
+            version = await ctx.db.read(watch_store.watches_version)
+            if version != ctx.watches.version:
+                ctx.watches = await ctx.db.read(WatchSet.load)
+                log.info("watches_reloaded", watches=len(ctx.watches))
+            if loop.time() - last_digests >= digests_every:
+                last_digests = loop.time()
+                queued = await ctx.db.write(
+                    run_digests, ctx.clock(), ctx.settings.digest_daily_hour
+                )
+                if queued and ctx.wake_sender is not None:
+                    ctx.wake_sender()
+        except Exception:  # the database may be away for a moment: try again next round
+            log.exception("watch_upkeep_error")
+
+
 async def run_worker(
     settings: Settings,
     *,
@@ -70,7 +100,24 @@ async def run_worker(
     try:
         async with open_context(settings, db=db, on_event=on_event) as ctx:
             log.info("worker_started", worker=ctx.worker_id, once=once)
-            stats = await Worker(ctx, source_ids=source_ids).run(stop, once=once)
+            ctx.watches = await ctx.db.read(WatchSet.load)
+            sender = OutboxSender(ctx.db, settings, ctx.worker_id)
+            ctx.wake_sender = sender.wake
+            done = asyncio.Event()
+            background = [asyncio.create_task(_watch_upkeep(ctx, done))]
+            if not once:
+                background.append(asyncio.create_task(sender.run(done)))
+            try:
+                stats = await Worker(ctx, source_ids=source_ids).run(stop, once=once)
+            finally:
+                done.set()
+                await asyncio.gather(*background, return_exceptions=True)
+            if once:  # a one-shot pass also sends what it queued (bounded: a few rounds)
+                for _ in range(10):
+                    if not await sender.run_once():
+                        break
+                await sender.close()
+            stats = {**stats, **{f"notifications_{k}": v for k, v in sender.stats.items()}}
             log.info("worker_stopped", worker=ctx.worker_id, **stats)
             return stats
     finally:

@@ -190,6 +190,8 @@ def emit_stored(ctx: Context, stored: Stored, v: ArticleValues) -> None:
             story_id=stored.story_id,
             joined_story=stored.joined_story,
         )
+    if ctx.wake_sender is not None and any(m.queued for m in stored.matched):
+        ctx.wake_sender()
     for m in stored.matched:
         ctx.emit(
             "alert",

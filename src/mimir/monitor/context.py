@@ -40,6 +40,8 @@ class Context:
     on_event: Callable[[Event], None] | None = None
     #: the enabled watches, swapped whole when they change (jobs.worker refreshes it)
     watches: WatchSet = field(default_factory=WatchSet.empty)
+    #: called when notifications were queued, so the sender sends them at once
+    wake_sender: Callable[[], None] | None = None
 
     def after_store(self, source: Any | None) -> AfterStore:
         """The watches and story window an article stored now is matched against."""

@@ -297,3 +297,48 @@ def prune_sent(conn: Connection, older_than: datetime) -> int:
         outbox.delete().where(outbox.c.state == OUTBOX_SENT, outbox.c.sent_at < older_than)
     )
     return result.rowcount or 0
+
+
+def article_cards(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """What a message shows of each article: title, URL, source name, date, a snippet."""
+    from mimir.db.tables import articles, sources
+
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            articles.c.id,
+            articles.c.title,
+            articles.c.canonical_url,
+            articles.c.published_at,
+            articles.c.discovered_at,
+            articles.c.summary,
+            func.substr(articles.c.text, 1, 600).label("lead"),
+            articles.c.story_id,
+            sources.c.name.label("source"),
+        )
+        .select_from(articles.outerjoin(sources, sources.c.id == articles.c.source_id))
+        .where(articles.c.id.in_(list(ids)))
+    )
+    return {r.id: dict(r._mapping) for r in rows}
+
+
+def story_member_ids(
+    conn: Connection, story_ids: Sequence[int], limit: int = 20
+) -> dict[int, list[int]]:
+    """Up to ``limit`` member article ids per story, oldest first."""
+    from mimir.db.tables import articles
+
+    if not story_ids:
+        return {}
+    rows = conn.execute(
+        select(articles.c.story_id, articles.c.id)
+        .where(articles.c.story_id.in_(list(story_ids)), articles.c.deleted_at.is_(None))
+        .order_by(articles.c.story_id, articles.c.id)
+    )
+    out: dict[int, list[int]] = {}
+    for sid, aid in rows:
+        members = out.setdefault(sid, [])
+        if len(members) < limit:
+            members.append(aid)
+    return out

@@ -1,0 +1,280 @@
+"""The outbox sender and the digest scheduler: the two loops that turn alerts into messages.
+
+The sender leases due outbox rows, renders each (an instant alert, a digest or a test
+message) from what is stored now, delivers it through the :class:`Notifier`, records the
+attempt, and marks the row sent, due again (exponential back-off with jitter, or the
+receiver's Retry-After) or dead. Lease, send and mark are separate short transactions, so a
+sender killed mid-batch leaves leases that expire and are taken over; the receiver drops the
+repeat by its idempotency key (see :mod:`mimir.storage.alerts`).
+
+The digest scheduler turns the alerts of hourly and daily watches into one digest row per
+channel when the watch's window closes (in the owner's time zone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as dtime
+from typing import Any
+
+import structlog
+
+from mimir.alerts.backoff import next_attempt_at
+from mimir.alerts.digest import (
+    digest_window,
+    next_digest_at,
+    render_alert,
+    render_digest,
+    render_test,
+)
+from mimir.alerts.matching import queue_digest
+from mimir.alerts.notify import Notifier
+from mimir.config import Settings
+from mimir.db.database import Database
+from mimir.model.alerts import AlertArticle, DigestItem, Notification, WatchRef
+from mimir.model.watches import WatchMode
+from mimir.storage import alerts as alert_store
+from mimir.storage import watches as watch_store
+from mimir.storage.alerts import OutboxRow
+
+log = structlog.get_logger("mimir.sender")
+
+LEASE_SECONDS = 120
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _card(row: dict[str, Any]) -> AlertArticle:
+    snippet = row.get("summary") or row.get("lead") or None
+    return AlertArticle(
+        id=int(row["id"]),
+        title=row.get("title") or row.get("canonical_url") or "(untitled)",
+        url=row["canonical_url"],
+        source=row.get("source"),
+        published_at=row.get("published_at") or row.get("discovered_at"),
+        snippet=" ".join(snippet.split())[:400] if snippet else None,
+    )
+
+
+def _items(conn: Any, alerts: Sequence[alert_store.AlertRow]) -> list[DigestItem]:
+    """One item per alert: the article that raised it, the rest of its story as "also"."""
+    members = alert_store.story_member_ids(conn, [a.story_id for a in alerts])
+    ids = {a.article_id for a in alerts} | {m for ms in members.values() for m in ms}
+    cards = alert_store.article_cards(conn, sorted(ids))
+    out = []
+    for a in alerts:
+        if a.article_id not in cards:
+            continue  # the article was deleted since
+        also = tuple(
+            _card(cards[m]) for m in members.get(a.story_id, []) if m != a.article_id and m in cards
+        )
+        out.append(
+            DigestItem(
+                lead=_card(cards[a.article_id]),
+                matched_terms=a.matched_terms,
+                story_id=a.story_id,
+                alert_id=a.id,
+                also=also,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    row: OutboxRow
+    channel_url: str | None  # None: the channel is gone or disabled
+    secret: str | None
+    notification: Notification | None
+
+
+def prepare(conn: Any, row: OutboxRow, daily_hour: int) -> Prepared:
+    """Render an outbox row from what is stored now."""
+    channel = watch_store.channels_by_id(conn, [row.channel_id]).get(row.channel_id)
+    if channel is None or not channel.enabled:
+        return Prepared(row, None, None, None)
+    if row.kind == "test":
+        return Prepared(row, channel.url, channel.webhook_secret, render_test())
+    watch = watch_store.find_watch(conn, row.watch_id) if row.watch_id is not None else None
+    if watch is None:
+        return Prepared(row, channel.url, channel.webhook_secret, None)
+    ref = WatchRef(watch.id, watch.name)
+    if row.kind == "alert":
+        found = alert_store.alerts_by_id(conn, [int(row.payload["alert_id"])])
+        items = _items(conn, found)
+        note = render_alert(ref, items[0], tz=watch.timezone) if items else None
+        return Prepared(row, channel.url, channel.webhook_secret, note)
+    alert_ids = [int(i) for i in row.payload.get("alert_ids", [])]
+    window = tuple(datetime.fromisoformat(w) for w in row.payload["window"])
+    items = _items(conn, alert_store.alerts_by_id(conn, alert_ids))
+    note = render_digest(
+        ref, items, mode=watch.mode, window=(window[0], window[1]), tz=watch.timezone
+    )
+    return Prepared(row, channel.url, channel.webhook_secret, note)
+
+
+class OutboxSender:
+    """``await sender.run(stop)``; ``wake()`` when rows were queued, to send them at once."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        worker_id: str,
+        *,
+        notifier: Notifier | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.worker_id = worker_id
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._own_notifier = notifier is None
+        self.notifier = notifier or Notifier(
+            allowed_networks=settings.notify_networks,
+            timeout_seconds=settings.notify_timeout_seconds,
+            user_agent=settings.user_agent,
+            placeholders=settings.channel_placeholders(),
+        )
+        self._wakeup = asyncio.Event()
+        self.stats = {"sent": 0, "failed": 0, "dead": 0, "takeovers": 0}
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def close(self) -> None:
+        if self._own_notifier:
+            await self.notifier.aclose()
+        await self.db.write(alert_store.release, self.worker_id)
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; the number of rows handled."""
+        now = self.clock()
+        rows, takeovers = await self.db.write(
+            lambda conn: alert_store.claim(
+                conn,
+                worker=self.worker_id,
+                now=now,
+                limit=self.settings.notify_batch_size,
+                lease_seconds=max(LEASE_SECONDS, int(self.settings.notify_timeout_seconds * 4)),
+            )
+        )
+        if takeovers:
+            self.stats["takeovers"] += takeovers
+            log.warning("outbox_lease_takeover", rows=takeovers, worker=self.worker_id)
+        if rows:
+            await asyncio.gather(*(self._deliver(r) for r in rows))
+        return len(rows)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        prepared = await self.db.read(prepare, row, self.settings.digest_daily_hour)
+        now = self.clock()
+        if prepared.channel_url is None or prepared.notification is None:
+            reason = (
+                "channel removed or disabled"
+                if prepared.channel_url is None
+                else ("nothing to send: the alert's watch or article is gone")
+            )
+            await self.db.write(
+                alert_store.mark_failed, row.id, self.worker_id, reason, retry_at=None
+            )
+            self.stats["dead"] += 1
+            return
+        started = time.monotonic()
+        result = await self.notifier.deliver(
+            prepared.channel_url,
+            prepared.notification,
+            secret=prepared.secret,
+            idempotency_key=str(row.id),
+            now=now,
+        )
+        duration_ms = int((time.monotonic() - started) * 1000)
+
+        def record(conn: Any) -> str:
+            alert_store.record_attempt(
+                conn,
+                row.id,
+                at=now,
+                ok=result.ok,
+                duration_ms=duration_ms,
+                status_code=result.status_code,
+                error_class=result.error_class,
+                error_message=result.error_message,
+                worker=self.worker_id,
+            )
+            if result.ok:
+                alert_store.mark_sent(conn, row.id, self.worker_id, self.clock())
+                return "sent"
+            attempts = row.attempts + 1
+            retry = None
+            if result.retryable and attempts < self.settings.notify_max_attempts:
+                retry = next_attempt_at(
+                    attempts, now, retry_after_seconds=result.retry_after_seconds, rng=self.rng
+                )
+            error = f"{result.error_class}: {result.error_message}"
+            alert_store.mark_failed(conn, row.id, self.worker_id, error, retry_at=retry)
+            return "failed" if retry is not None else "dead"
+
+        state = await self.db.write(record)
+        self.stats[state] += 1
+
+    async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
+        """Deliver until ``stop`` is set; then finish the batch in hand and release leases."""
+        try:
+            while not stop.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception:  # the database may be away for a moment: keep going
+                    log.exception("outbox_sender_error")
+                    handled = 0
+                if handled:
+                    continue
+                self._wakeup.clear()
+                waiters = [
+                    asyncio.ensure_future(stop.wait()),
+                    asyncio.ensure_future(self._wakeup.wait()),
+                ]
+                _done, pending = await asyncio.wait(
+                    waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+                for p in pending:
+                    p.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await p
+        finally:
+            await self.close()
+
+
+def run_digests(conn: Any, now: datetime, daily_hour: int = 7) -> int:
+    """Queue the digests whose window has closed; returns digest rows queued."""
+    at = dtime(daily_hour)
+    queued = 0
+    for watch in watch_store.due_digests(conn, now):
+        window = digest_window(watch.mode, watch.timezone, now, daily_at=at)
+        alerts = alert_store.undigested(conn, watch.id, before=window[1])
+        queued += queue_digest(
+            conn, watch.id, watch.channel_ids, [a.id for a in alerts], window, now
+        )
+        watch_store.set_next_digest(
+            conn, watch.id, next_digest_at(watch.mode, watch.timezone, now, daily_at=at)
+        )
+    return queued
+
+
+def first_digest_at(
+    mode: WatchMode, timezone: str, now: datetime, daily_hour: int
+) -> datetime | None:
+    """When a new watch's first digest is due (None for instant watches)."""
+    if mode is WatchMode.INSTANT:
+        return None
+    return next_digest_at(mode, timezone, now, daily_at=dtime(daily_hour))
