@@ -1,0 +1,1 @@
+"""The HTTP side: FastAPI app (output feeds now; the REST API under /api/v1 later)."""
