@@ -117,7 +117,8 @@ _UPPER = "".join(c for c in map(chr, range(0x250)) if c.isupper())  # Latin capi
 #: sentence or open a quotation><space>" (so never at the start of a line or a sentence)
 _KEY_TERM = re.compile(
     r"(?<!\S)(?:\S*\d\S*|(?<=[^\s.!?:;\"'(\u2013\u2014\u201c\u2018\u00ab\u201e] )["
-    + _UPPER + r"]\S*)"
+    + _UPPER
+    + r"]\S*)"
 )  # whole tokens only: three times faster than trying every position
 
 #: any capitalised token or token with a digit, wherever it stands: masked out of an opening
@@ -395,6 +396,13 @@ class Signature:
             text=_lean(arrays[3]),
             lead=_lean(arrays[4]),
         )
+
+
+def stored_size(data: bytes) -> int:
+    """``Signature.from_bytes(data).size`` without decoding the rest (choosing a lead)."""
+    if len(data) < _HEADER.size:
+        raise ValueError("not a near-duplicate signature: too short")
+    return int(_HEADER.unpack_from(data)[13])
 
 
 def signature(title: str, text: str, shape: Shape = DEFAULT_SHAPE) -> Signature:

@@ -10,6 +10,8 @@ a story; SQLite has one writer already.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,11 +19,45 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 
 from mimir.db.tables import articles, stories, story_bands
-from mimir.process.neardup import DEFAULT_WINDOW, Signature, best_match, choose_lead
+from mimir.process.neardup import (
+    DEFAULT_WINDOW,
+    Signature,
+    best_match,
+    choose_lead,
+    stored_size,
+)
 
 #: pg_advisory_xact_lock key of story placement ("mimir-stories" folded into a bigint)
 _LOCK_KEY = 0x6D696D6972_5354
-_MAX_CANDIDATES = 200
+_MAX_CANDIDATES = 12  # near-duplicates share the most band keys; look-alikes one or two
+_CACHE_SIZE = 20_000
+
+
+class _SignatureCache:
+    """Decoded signatures of recent articles: the same few hundred are candidates again and
+    again while a story is in the news, and decoding one costs more than comparing it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, int], Signature] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, article_id: int, blob: bytes) -> Signature:
+        key = (article_id, hash(blob))
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        sig = Signature.from_bytes(blob)
+        with self._lock:
+            self._items[key] = sig
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return sig
+
+
+_signatures = _SignatureCache(_CACHE_SIZE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +67,18 @@ class Placement:
     lead_article_id: int
 
 
+_HITS = func.count().label("hits")
+#: the articles sharing the most band keys first: a near-duplicate shares many (its body and
+#: lead bands), a look-alike on the same subject one or two
 _CANDIDATES = (
-    select(story_bands.c.article_id)
+    select(story_bands.c.article_id, _HITS)
     .where(
         story_bands.c.band_key.in_(bindparam("keys", expanding=True)),
         story_bands.c.published_at.between(bindparam("lo"), bindparam("hi")),
         story_bands.c.article_id != bindparam("aid"),
     )
-    .distinct()
+    .group_by(story_bands.c.article_id)
+    .order_by(_HITS.desc(), story_bands.c.article_id)
     .limit(_MAX_CANDIDATES)
 )
 _SIGNATURES = select(articles.c.id, articles.c.story_id, articles.c.signature).where(
@@ -57,8 +97,11 @@ def _lock(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
-def _add_bands(conn: Connection, article_id: int, keys: Sequence[int], at: datetime) -> None:
-    conn.execute(story_bands.delete().where(story_bands.c.article_id == article_id))
+def _add_bands(
+    conn: Connection, article_id: int, keys: Sequence[int], at: datetime, *, replace: bool
+) -> None:
+    if replace:
+        conn.execute(story_bands.delete().where(story_bands.c.article_id == article_id))
     if keys:
         conn.execute(
             insert(story_bands),
@@ -97,11 +140,11 @@ def place(
             rows = conn.execute(_SIGNATURES, {"ids": ids}).all()
             story_of = {r.id: r.story_id for r in rows}
             chosen = best_match(
-                sig, [(r.id, Signature.from_bytes(r.signature)) for r in rows if r.signature]
+                sig, [(r.id, _signatures.get(r.id, r.signature)) for r in rows if r.signature]
             )
             if chosen is not None:
                 best = (chosen, story_of[chosen])
-        _add_bands(conn, article_id, band_keys, at)
+        _add_bands(conn, article_id, band_keys, at, replace=False)
     if best is None:
         story_id = conn.execute(
             insert(stories).returning(stories.c.id),
@@ -130,7 +173,7 @@ def _refresh_story(conn: Connection, story_id: int, now: datetime) -> int:
     sized = [
         (
             m.id,
-            Signature.from_bytes(m.signature).size if m.signature else 0,
+            stored_size(m.signature) if m.signature else 0,
             m.published_at or m.discovered_at,
         )
         for m in members
@@ -166,7 +209,7 @@ def replace_signature(
         select(articles.c.story_id).where(articles.c.id == article_id)
     ).scalar_one_or_none()
     at = published_at if published_at is not None and published_at <= now else now
-    _add_bands(conn, article_id, band_keys, at)
+    _add_bands(conn, article_id, band_keys, at, replace=True)
     if story_id is not None:
         _refresh_story(conn, story_id, now)
     return story_id
