@@ -17,7 +17,9 @@ from mimir.cli.common import now, open_db, safe_url, state, upgraded_db
 from mimir.cli.output import ago, dumps, emit_json, table
 from mimir.db.database import Database
 from mimir.model import SourceKind, SourceSpec
+from mimir.model.watches import WatchSpec
 from mimir.storage import sources as source_store
+from mimir.storage import watches as watch_store
 
 if TYPE_CHECKING:
     from mimir.monitor.context import Event
@@ -53,6 +55,7 @@ class ConsoleEvents:
         self.quiet = quiet
         self.new = 0
         self.revised = 0
+        self.watches: dict[int, str] = {}
 
     def __call__(self, event: Event) -> None:
         d = event.data
@@ -71,6 +74,13 @@ class ConsoleEvents:
             lang = f" [{d['language']}]" if d.get("language") else ""
             click.echo(f"{mark} {name}: {d.get('title') or '(untitled)'}{lang}")
             click.echo(f"    {d.get('url')}")
+        elif event.kind == "alert" and not self.quiet:
+            if self.as_json:
+                click.echo(dumps({"event": event.kind, **d}))
+                return
+            watch = self.watches.get(d.get("watch_id") or 0, f"watch #{d.get('watch_id')}")
+            terms = ", ".join(d.get("terms") or [])
+            click.echo(f"  ★ {watch} ({terms}): story #{d.get('story_id')}")
         elif (
             event.kind == "source_checked"
             and d.get("outcome") not in ("ok", "not_modified")
@@ -112,6 +122,7 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         if demo:
             site = _start_demo(demo_port)
             _ensure_sources(db, site.source_specs(), replace_urls=True)
+            _ensure_demo_watch(db)
             click.echo(f"Demo news site running at {site.url}")
         elif not db.sync_read(source_store.list_sources):
             from mimir.importers.defaults import default_sources
@@ -125,6 +136,7 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         names = {s.id: s.name for s in srcs}
         enabled = sum(1 for s in srcs if s.enabled)
         printer = ConsoleEvents(names, as_json)
+        printer.watches = {w.id: w.name for w in db.sync_read(watch_store.list_watches)}
         try:
             # the handlers go in before the banner: a Ctrl-C right after it must stop cleanly
             with _stop_on_signals() as stop:
@@ -182,6 +194,24 @@ def _ensure_sources(db: Database, specs: list[SourceSpec], *, replace_urls: bool
             elif replace_urls and old.url != spec.url:
                 source_store.update_url(conn, old.id, spec.url, t)
                 source_store.update_settings(conn, old.id, spec.settings, t)
+
+    db.sync_write(apply)
+
+
+DEMO_WATCH = WatchSpec(
+    "Next-generation broadcast (demo)",
+    '"NextGen TV" OR "ATSC 3.0" OR "DVB-I" OR "5G Broadcast"',
+    note="created by mimir run --demo; alerts print in the console (add a channel to send them)",
+)
+
+
+def _ensure_demo_watch(db: Database) -> None:
+    """A watch on the demo's subjects, so the console shows alerts (once per story)."""
+    from mimir.alerts.manage import add_watch
+
+    def apply(conn: Any) -> None:
+        if not any(w.name == DEMO_WATCH.name for w in watch_store.list_watches(conn)):
+            add_watch(conn, DEMO_WATCH, now())
 
     db.sync_write(apply)
 
