@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import tomllib
 from functools import cached_property
 from pathlib import Path
@@ -119,6 +120,9 @@ class Settings(BaseSettings):
     story_window_hours: int = Field(default=72, ge=1, le=24 * 30)
 
     # serving and logs
+    http_host: str = "127.0.0.1"  # `mimir serve` listens here (0.0.0.0: every interface)
+    http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    public_url: str = ""  # e.g. https://mimir.example.org: base of absolute feed links
     log_level: str = "info"
     log_format: str = "auto"  # auto | json | console
 
@@ -139,6 +143,22 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(part, strict=False)
             except ValueError as exc:
                 raise ValueError(f"{part!r} is not a CIDR network: {exc}") from exc
+        return v
+
+    @field_validator("http_host")
+    @classmethod
+    def _check_host(cls, v: str) -> str:
+        v = v.strip()
+        if not v or any(c in v for c in "/ "):
+            raise ValueError("must be a host name or an IP address (0.0.0.0: every interface)")
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, v: str) -> str:
+        v = v.strip().rstrip("/")
+        if v and not re.fullmatch(r"https?://[^/?#\s]+(/[^?#\s]*)?", v):
+            raise ValueError("must be empty or an http(s) URL such as https://mimir.example.org")
         return v
 
     @field_validator("log_format")

@@ -278,3 +278,6 @@ def first_digest_at(
     if mode is WatchMode.INSTANT:
         return None
     return next_digest_at(mode, timezone, now, daily_at=dtime(daily_hour))
+
+
+digest_items = _items

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mimir import __version__
-from mimir.cli import articles, run, search, sources, watches
+from mimir.cli import articles, run, search, serve, sources, watches
 from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
@@ -35,6 +35,7 @@ cli.add_command(run.init)
 cli.add_command(run.migrate)
 cli.add_command(run.run)
 cli.add_command(run.worker)
+cli.add_command(serve.serve)
 cli.add_command(run.refresh)
 cli.add_command(run.fetch)
 cli.add_command(sources.sources)

@@ -1,0 +1,65 @@
+"""``create_app(settings)``: the FastAPI application (output feeds and probes now; the REST API
+under ``/api/v1`` and the web UI join it later).
+
+The app holds one :class:`~mimir.db.database.Database`. Given one (``mimir run`` shares the
+worker's), it leaves its closing to the caller; otherwise its lifespan opens one at start-up
+and closes it at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+
+from mimir import __version__
+from mimir.api import feeds, health, problems
+from mimir.api.boundary import Boundary
+from mimir.api.health import READY_TIMEOUT_SECONDS
+from mimir.config import Settings
+from mimir.db.database import Database
+from mimir.db.migrate import is_current
+
+log = structlog.get_logger("mimir.http")
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
+    """The ASGI application for ``settings``; ``db`` when the caller owns the database."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = db if db is not None else Database(settings)
+        app.state.db = database
+        try:  # say it once at start-up; /readyz keeps saying it until it is fixed
+            check = asyncio.to_thread(is_current, database.engine)
+            if not await asyncio.wait_for(check, READY_TIMEOUT_SECONDS):
+                log.warning("database_not_migrated", hint="run `mimir migrate`")
+        except (SQLAlchemyError, TimeoutError) as exc:  # serve anyway: probes report it
+            log.warning("database_unavailable", error_class=type(exc).__name__)
+        try:
+            yield
+        finally:
+            if db is None:
+                database.close()
+
+    app = FastAPI(
+        title="Mimir",
+        version=__version__,
+        summary="Self-hosted news intelligence",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,  # interactive docs need scripts and styles: with the web UI
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(feeds.router)
+    app.add_middleware(Boundary)
+    return app

@@ -1,0 +1,63 @@
+"""`mimir serve`: the HTTP side (output feeds of watches, /healthz, /readyz) until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from typing import TYPE_CHECKING
+
+import click
+
+from mimir.cli.common import database_errors, state
+from mimir.db.database import Database
+
+if TYPE_CHECKING:
+    from mimir.api.server import ApiServer
+
+# uvicorn, FastAPI and the app are imported inside the command, so `mimir --help` stays quick
+
+
+@click.command()
+@click.option(
+    "--host",
+    default=None,
+    help="Address to listen on (default: MIMIR_HTTP_HOST, 127.0.0.1; 0.0.0.0 for every interface).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Port to listen on (default: MIMIR_HTTP_PORT, 8080; 0 picks a free one).",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve HTTP: every watch's output feed (/feeds/TOKEN.atom, .rss, .json) and the
+    /healthz and /readyz probes, in one process, until SIGTERM or Ctrl-C (graceful)."""
+    from mimir.api.server import ApiServer
+
+    settings = state(ctx).settings()
+    with database_errors(settings):
+        db = Database(settings)
+    try:
+        server = ApiServer(settings, db=db, host=host, port=port)
+        asyncio.run(_serve(server))
+    finally:
+        db.close()
+    click.echo("Stopped.")
+
+
+async def _serve(server: ApiServer) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        click.echo(
+            f"Mimir is serving on {server.url}: feeds at {server.url}/feeds/TOKEN.atom "
+            "(.rss, .json; tokens in `mimir watches list --json`). Ctrl-C stops."
+        )
+        await server.serve(stop)
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
