@@ -23,7 +23,8 @@ def walk(
 
 COMMANDS = dict(walk(cli))
 LISTING = [("sources", "list"), ("articles", "list"), ("refresh",), ("sources", "show"),
-           ("articles", "show"), ("search",)]  # fmt: skip
+           ("articles", "show"), ("search",), ("watches", "list"), ("watches", "test"),
+           ("channels", "list"), ("alerts", "list"), ("alerts", "outbox")]  # fmt: skip
 
 
 def test_the_tree_is_what_we_document() -> None:
@@ -33,7 +34,11 @@ def test_the_tree_is_what_we_document() -> None:
         ("sources", "enable"), ("sources", "disable"), ("sources", "remove"),
         ("sources", "import"), ("sources", "export"),
         ("articles",), ("articles", "list"), ("articles", "show"), ("articles", "export"),
-        ("articles", "delete"), ("search",),
+        ("articles", "delete"), ("search",), ("serve",),
+        ("watches",), ("watches", "add"), ("watches", "list"), ("watches", "test"),
+        ("watches", "enable"), ("watches", "disable"), ("watches", "remove"),
+        ("channels",), ("channels", "add"), ("channels", "list"), ("channels", "test"),
+        ("channels", "remove"), ("alerts",), ("alerts", "list"), ("alerts", "outbox"),
     }  # fmt: skip
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import feedparser
+import httpx
 import pytest
 
 MIMIR = Path(sys.executable).with_name("mimir")
@@ -25,7 +27,8 @@ STOPPED = re.compile(r"^Stopped: (\d+) new articles, (\d+) revisions this run\.$
 def _env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The caller's environment without any MIMIR_* setting, the data in `data_dir`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMIR_")}
-    return env | {"MIMIR_DATA_DIR": str(data_dir), "MIMIR_LOG_FORMAT": "json", **extra}
+    base = {"MIMIR_DATA_DIR": str(data_dir), "MIMIR_LOG_FORMAT": "json", "MIMIR_HTTP_PORT": "0"}
+    return env | base | extra
 
 
 class Running:
@@ -165,6 +168,15 @@ def test_demo_run_follows_the_bundled_site_and_stops_on_sigint(start: Any, tmp_p
         return len(found) >= 5 and len({m["source"] for m in found}) >= 3
 
     mimir.read_until(enough, timeout=90)
+    # the HTTP side runs next to the worker: probes, and the demo watch's output feed
+    http = next(m for line in mimir.lines if (m := re.match(r"Output feeds .* on (\S+) ", line)))
+    assert httpx.get(f"{http[1]}/healthz", timeout=10).status_code == 200
+    mimir.read_until(lambda lines: any("★" in x for x in lines), timeout=60)
+    [watch] = mimir_json(tmp_path, "demo.db", "watches", "list")
+    feed = httpx.get(f"{http[1]}/feeds/{watch['feed_token']}.atom", timeout=10)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom")
+    entries = feedparser.parse(feed.content).entries
+    assert entries and all(e.link.startswith("http://127.0.0.1:") for e in entries)
     assert mimir.interrupt(timeout=30) == 0, mimir.output()
 
     site = re.fullmatch(r"Demo news site running at (http://127\.0\.0\.1:(\d+))", mimir.lines[0])

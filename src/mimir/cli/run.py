@@ -15,7 +15,9 @@ import click
 
 from mimir.cli.common import now, open_db, safe_url, state, upgraded_db
 from mimir.cli.output import ago, dumps, emit_json, table
+from mimir.config import Settings
 from mimir.db.database import Database
+from mimir.errors import ConfigError
 from mimir.model import SourceKind, SourceSpec
 from mimir.model.watches import WatchSpec
 from mimir.storage import sources as source_store
@@ -114,7 +116,6 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
             data = Path(os.environ.get("MIMIR_DATA_DIR", "~/.local/share/mimir")).expanduser()
             extra["database_url"] = f"sqlite:///{data / 'demo.db'}"
     settings = st.settings(**extra) if extra else st.settings()
-    from mimir.jobs.runtime import run_worker
 
     db, _revision = upgraded_db(settings)
     with db:
@@ -144,7 +145,8 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
                     f"Mimir is running on {safe_url(settings)}: {enabled} of {len(srcs)} "
                     "sources enabled. New articles appear below; Ctrl-C stops."
                 )
-                asyncio.run(run_worker(settings, stop=stop, on_event=printer, db=db))
+                api = _api_server(settings, db)
+                asyncio.run(_worker_and_api(settings, db, api, stop, printer))
         finally:
             if site is not None:
                 site.stop()
@@ -196,6 +198,34 @@ def _ensure_sources(db: Database, specs: list[SourceSpec], *, replace_urls: bool
                 source_store.update_settings(conn, old.id, spec.settings, t)
 
     db.sync_write(apply)
+
+
+def _api_server(settings: Settings, db: Database) -> Any:
+    """The HTTP side (output feeds, probes) next to the worker; a busy port is a warning, not
+    a reason to stop ingesting (the zero-setup default must start)."""
+    from mimir.api.server import ApiServer
+
+    try:
+        api = ApiServer(settings, db=db)
+    except ConfigError as exc:
+        click.echo(f"warning: {exc.message}; no HTTP (set MIMIR_HTTP_PORT)", err=True)
+        return None
+    click.echo(f"Output feeds and health probes on {api.url} (/feeds/TOKEN.atom, /healthz)")
+    return api
+
+
+async def _worker_and_api(
+    settings: Settings, db: Database, api: Any, stop: asyncio.Event, printer: ConsoleEvents
+) -> dict[str, Any]:
+    from mimir.jobs.runtime import run_worker
+
+    served = asyncio.create_task(api.serve(stop)) if api is not None else None
+    try:
+        return await run_worker(settings, stop=stop, on_event=printer, db=db)
+    finally:
+        stop.set()  # the worker may end on its own: take the API down with it
+        if served is not None:
+            await served
 
 
 DEMO_WATCH = WatchSpec(

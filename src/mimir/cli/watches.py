@@ -49,7 +49,7 @@ def watches() -> None:
 @click.option("--timezone", "tz", default="UTC", show_default=True, help="The owner's zone.")
 @click.option("--channel", "channels", multiple=True, help="A channel (name or id); repeatable.")
 @click.option("--disabled", is_flag=True, help="Store it disabled.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def add(
     ctx: click.Context,
@@ -78,7 +78,7 @@ def add(
 
 
 @watches.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Every watch with its mode and channels."""
@@ -107,8 +107,10 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 
 @watches.command("test")
 @click.argument("query")
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 500), help="At most this many."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def test(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
     """What QUERY (or the query of the watch named QUERY) would have matched in 7 days."""
@@ -189,7 +191,7 @@ def channels() -> None:
 @channels.command("add")
 @click.argument("name")
 @click.argument("url")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def channel_add(ctx: click.Context, name: str, url: str, as_json: bool) -> None:
     """Add a channel. Secrets can stay in the environment: mailtos://me:${SMTP_PASS}@host
@@ -212,7 +214,7 @@ def channel_add(ctx: click.Context, name: str, url: str, as_json: bool) -> None:
 
 
 @channels.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def channel_list(ctx: click.Context, as_json: bool) -> None:
     """Every channel (URLs shown with their secrets hidden)."""
@@ -288,8 +290,14 @@ def alerts() -> None:
 
 @alerts.command("list")
 @click.option("--watch", "watch_ref", help="Only this watch (id or name).")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="At most this many.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def alerts_list(ctx: click.Context, watch_ref: str | None, limit: int, as_json: bool) -> None:
     """The latest alerts, newest first."""
@@ -326,9 +334,20 @@ def alerts_list(ctx: click.Context, watch_ref: str | None, limit: int, as_json: 
 
 
 @alerts.command("outbox")
-@click.option("--state", "state_", type=click.Choice(["pending", "sent", "dead"]))
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
-@click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--state",
+    "state_",
+    type=click.Choice(["pending", "sent", "dead"]),
+    help="Only rows in this state.",
+)
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="At most this many.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts).")
 @click.pass_context
 def alerts_outbox(ctx: click.Context, state_: str | None, limit: int, as_json: bool) -> None:
     """Notifications queued, sent, or given up, with their attempts."""
