@@ -7,26 +7,35 @@ they require and verifies only those whose words the article has, with the same 
 
 Both sides get the same advantages: queries parsed once, and the article cut into words once
 (one ``Document`` per article, shared by all the watches). Per article, in one process and
-interleaved (percolator, then the loop, article by article):
+interleaved (percolator, then the loop, article by article), in wall-clock and in CPU time of
+the thread (the machine is shared, so CPU time is the steadier measure of the cost):
 
 - *percolator*: ``Document.of(article)`` + ``Percolator.match(doc, now)``;
 - *loop*: ``Document.of(article)`` + ``match(query, doc, now)`` for every watch.
 
 Both must return the same watches with the same matched terms, or the run fails. At the larger
 sizes the loop is timed on fewer articles (it is slow); the ratio is taken on those articles.
+Before it is timed the percolator sees 256 to 512 other articles, as a running worker has: it
+counts the words of its keys in them and re-indexes itself (``Percolator.rekey``). "Cold" is the
+same percolator before any article (keys chosen by word length only).
 
-The watches are what an industry's users write (``make_watches``): mostly one to four terms:
-company names (of the demo newsroom, which the articles mention, and many others, which they
-mostly do not), the trade's vocabulary as phrases ("ATSC 3.0", "5G Broadcast", "SMPTE ST 2110"),
-people and places, ORs of competitors, prefixes (``encod*``), NOT clauses, NEAR, fields
-(``title:``, ``tag:``, ``author:``), some ``lang:``/``within:``, a few broad ones (``streaming``)
-and a few with no required word (``lang:de source:techdaily``). Users overlap: the same company
-is watched in several ways by several people.
+The watches (``make_watches``) are what an industry's users write, mostly one to four terms, in
+these shares: a company name (28 %: one in ten of the sixty companies the articles write about,
+each in about 5 % of them; the rest names the articles never mention, as most of the companies
+users watch are absent from any one article), a company and a subject (12 %, ``Vectra (contract
+OR deal)``), an OR of two to four companies (9 %), a person (5 %), a product (4 %), a term of
+the trade (12 %: "ATSC 3.0", "5G Broadcast", ``HEVC``, some with a subject), a term and a place
+(7 %), a term or a company with a NOT (8 %), a prefix (4 %, ``encod* AV1``, ``Lumenwave*``),
+NEAR (3 %), fields (5 %: ``title:``, ``tag:``, ``url:``, ``author:``), a broad word of the trade
+(1 %: ``streaming``, ``broadcast*``, in most articles) and no required word at all (0.5 %:
+``lang:de source:techdaily``); one in ten gets ``lang:``, ``within:`` or ``-source:``. Users
+overlap: the same company is watched in several ways by several people.
 
-The articles (``make_articles``) are the demo newsroom's (``mimir.demo.content``: trade-press
-stories about broadcast and media technology, 11 % in German or French, with authors, tags,
-source, URL), lengthened to 3-8 KB of text with paragraphs of other stories, as longer pieces
-carry background.
+The articles (``make_articles``): half are copies of the stories generator's stories
+(``bench/stories.py``: press releases, wire copies, syndicated copies with the sites'
+boilerplate), three in ten the demo newsroom's articles (``mimir.demo.content``, with authors,
+tags and URL, some in German or French), two in ten round-ups of two or three of those (a
+newsletter's "this week"); all of 3 to 8 KB of text.
 
 Targets (issue 3): with 10,000 watches at most 2 ms per article and at least 20x faster than
 the loop; nearly flat from 10 to 10,000 watches.
@@ -314,12 +323,13 @@ class Row:
     mean_ms: float  #: the percolator, Document.of included (wall clock)
     p95_ms: float
     cpu_ms: float  #: the same in CPU time of the thread
+    cpu_p95_ms: float
     cold_mean_ms: float  #: the percolator before it has counted any words (required's keys)
     loop_articles: int
     loop_mean_ms: float
     loop_p95_ms: float
     loop_cpu_ms: float
-    ratio: float  #: loop mean / percolator mean, on the loop's articles
+    ratio: float  #: loop / percolator, mean CPU time on the loop's articles
     candidates: float  #: indexed queries found by the index, per article
     verified: float  #: queries run through the matcher, per article
     matches: float  #: watches matched, per article
@@ -412,12 +422,13 @@ def measure(
         mean_ms=_ms(statistics.fmean(wall)),
         p95_ms=_ms(_p95(wall)),
         cpu_ms=_ms(statistics.fmean(cpu)),
+        cpu_p95_ms=_ms(_p95(cpu)),
         cold_mean_ms=_ms(statistics.fmean(cold_ns)),
         loop_articles=len(loop_wall),
         loop_mean_ms=_ms(statistics.fmean(loop_wall)),
         loop_p95_ms=_ms(_p95(loop_wall)),
         loop_cpu_ms=_ms(statistics.fmean(loop_cpu)),
-        ratio=statistics.fmean(loop_wall) / statistics.fmean(wall[: len(loop_wall)]),
+        ratio=statistics.fmean(loop_cpu) / statistics.fmean(cpu[: len(loop_cpu)]),
         candidates=(stats.candidates - before.candidates) / done,
         verified=(stats.verified - before.verified) / done,
         matches=(stats.matches - before.matches) / done,
@@ -427,15 +438,17 @@ def measure(
 def report(rows: Sequence[Row]) -> list[str]:
     """The results as a Markdown table."""
     lines = [
-        "| Watches | Distinct queries (no key) | Build / rekey | Percolator mean / p95 (CPU) "
-        "| Cold mean | One by one mean / p95 (CPU) | Ratio | Found / verified / matched |",
+        "| Watches | Distinct queries (no key) | Build / rekey | Percolator mean / p95 "
+        "(CPU mean / p95) | Cold mean | One by one mean / p95 (CPU mean) | Ratio (CPU) "
+        "| Found / verified / matched |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.watches:,} | {r.queries:,} ({r.unindexed}) "
             f"| {r.build_ms:,.0f} / {r.rekey_ms:,.0f} ms "
-            f"| {r.mean_ms:.2f} / {r.p95_ms:.2f} ms ({r.cpu_ms:.2f}) | {r.cold_mean_ms:.2f} ms "
+            f"| {r.mean_ms:.2f} / {r.p95_ms:.2f} ms ({r.cpu_ms:.2f} / {r.cpu_p95_ms:.2f}) "
+            f"| {r.cold_mean_ms:.2f} ms "
             f"| {r.loop_mean_ms:,.2f} / {r.loop_p95_ms:,.2f} ms ({r.loop_cpu_ms:,.2f}) "
             f"| {r.ratio:,.1f}x | {r.candidates:.0f} / {r.verified:.0f} / {r.matches:.0f} |"
         )
@@ -492,9 +505,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.smoke or 10_000 not in sizes:
         return 0
     big = next(r for r in rows if r.watches == 10_000)
-    ok = big.mean_ms <= TARGET_MS and big.ratio >= TARGET_RATIO
+    ok = big.cpu_ms <= TARGET_MS and big.ratio >= TARGET_RATIO
     print(
-        f"\n10,000 watches: {big.mean_ms:.2f} ms per article (target <= {TARGET_MS} ms), "
+        f"\n10,000 watches: {big.cpu_ms:.2f} ms of CPU per article (target <= {TARGET_MS} ms), "
         f"{big.ratio:.1f}x the loop (target >= {TARGET_RATIO:.0f}x): "
         + ("met" if ok else "NOT met")
     )
