@@ -399,11 +399,11 @@ def measure(
             continue
         t0, c0 = time.perf_counter_ns(), time.thread_time_ns()
         doc = Document.of(article)
-        expected = []
+        expected: list[WatchMatch] = []
         for watch_id, query in queries:
             result = match(query, doc, now=NOW)
             if result.matched:
-                expected.append(WatchMatch(watch_id, result))
+                expected.append((watch_id, result))
         loop_wall.append(time.perf_counter_ns() - t0)
         loop_cpu.append(time.thread_time_ns() - c0)
         if found != expected:

@@ -12,7 +12,7 @@ article's words::
     percolator.add(3, "lang:de source:heise")          # no required word: checked every time
     doc = Document.of(ArticleFields(title="Crestline launches ATSC 3.0", text=..., ...))
     percolator.match(doc, now=now)
-    # [WatchMatch(watch_id=1, result=MatchResult(matched=True, terms=('"atsc 3 0"', 'launch*')))]
+    # [(1, MatchResult(matched=True, terms=('"atsc 3 0"', 'launch*')))]
 
 The index is looked up with the distinct words of the article's title, text, authors, tags and
 URL (the fields keys come from):
@@ -62,11 +62,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from itertools import repeat
+from operator import itemgetter
 
 from mimir.errors import QuerySyntaxError
-from mimir.search.matcher import ArticleFields, Document, MatchResult, match
-from mimir.search.nodes import And, Field, Node, Not, Or, Term
+from mimir.search.matcher import ArticleFields, Document, MatchResult, match, matches
+from mimir.search.nodes import And, Field, Node, Not, Or, Term, positive_terms
 from mimir.search.parser import parse
 from mimir.search.required import IndexKey, KeySet, required_key_sets
 
@@ -78,11 +79,8 @@ KEY_FIELDS: tuple[Field, ...] = (*BODY_FIELDS, Field.AUTHOR, Field.TAG, Field.UR
 REKEY_FIRST, REKEY_EVERY = 128, 16_384
 
 
-class WatchMatch(NamedTuple):
-    """A watch that matched the article, with the matched terms (for highlighting)."""
-
-    watch_id: int
-    result: MatchResult
+#: a watch that matched an article: its id and the matched terms (for highlighting)
+WatchMatch = tuple[int, MatchResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,14 +154,50 @@ class _Chooser:
         return found
 
 
+class _Core:
+    """The part of queries that has their terms (see ``_split``), shared by every query that
+    has it, so that it goes through the matcher once per article (hashed by identity)."""
+
+    __slots__ = ("node", "users")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.users = 0
+
+
+def _split(query: Node) -> tuple[Node | None, tuple[Node, ...]]:
+    """``query`` as (core, filters): an ``AND``'s parts without terms to highlight (``NOT``,
+    ``lang:``, dates, ``source:``: ``positive_terms`` finds none in them) are filters, matched on
+    their own; the rest is the core, the ``AND`` of the other parts (None: there are none).
+    ``"ATSC 3.0" -sports lang:en`` and ``"ATSC 3.0" within:7d`` share the core ``"ATSC 3.0"``.
+    The query matches when every filter and the core do, and its matched terms are the core's,
+    since the filters have none."""
+    if not isinstance(query, And):
+        return query, ()
+    core = tuple(c for c in query.children if positive_terms(c))
+    filters = tuple(c for c in query.children if not positive_terms(c))
+    if not filters:
+        return query, ()
+    if not core:
+        return None, filters
+    return (core[0] if len(core) == 1 else And(core)), filters
+
+
+#: what a query of filters only gets when it matches (no terms to highlight)
+_NO_TERMS = MatchResult(True, ())
+
+
 class _Entry:
     """One distinct query and the watches that have it (hashed by identity)."""
 
-    __slots__ = ("checks", "excluded", "keys", "query", "texts", "watch_ids")
+    __slots__ = ("checks", "core", "excluded", "filters", "keys", "query", "texts", "watch_ids")
 
     def __init__(self, query: Node, chooser: _Chooser) -> None:
         self.query = query
         self.watch_ids: set[int] = set()
+        #: set by the index: the shared core of the query (None: filters only), and its filters
+        self.core: _Core | None = None
+        self.filters: tuple[Node, ...] = ()
         sets = chooser.key_sets(query)
         #: what it is indexed under (None: verified against every article)
         self.keys: KeySet | None = min(sets, key=chooser.rank) if sets else None
@@ -200,6 +234,7 @@ class _Index:
         "by_query",
         "by_watch",
         "chooser",
+        "cores",
         "exact",
         "paths",
         "prefix",
@@ -212,6 +247,7 @@ class _Index:
         self.chooser = chooser
         self.by_watch: dict[int, _Entry] = {}
         self.by_query: dict[Node, _Entry] = {}
+        self.cores: dict[Node, _Core] = {}
         self.exact: dict[str, set[_Entry]] = {}
         self.prefix: dict[str, set[_Entry]] = {}
         self.unindexed: set[_Entry] = set()
@@ -228,6 +264,12 @@ class _Index:
         entry = self.by_query.get(query)
         if entry is None:
             entry = _Entry(query, self.chooser)
+            core, entry.filters = _split(query)
+            if core is not None:
+                entry.core = self.cores.get(core)
+                if entry.core is None:
+                    entry.core = self.cores[core] = _Core(core)
+                entry.core.users += 1
             self.by_query[query] = entry
             self._insert(entry)
         entry.watch_ids.add(watch_id)
@@ -241,6 +283,10 @@ class _Index:
         if not entry.watch_ids:
             del self.by_query[entry.query]
             self._delete(entry)
+            if entry.core is not None:
+                entry.core.users -= 1
+                if not entry.core.users:
+                    del self.cores[entry.core.node]
         return True
 
     def _insert(self, entry: _Entry) -> None:
@@ -304,11 +350,6 @@ class _Index:
             if entries:
                 found |= entries
         return found
-
-
-def _has_all(checks: tuple[frozenset[str], ...], present: set[str]) -> bool:
-    """Whether ``present`` has a key of every set of ``checks``."""
-    return all(not keys.isdisjoint(present) for keys in checks)
 
 
 def _bisected(prefixes: list[str], words: set[str]) -> list[str]:
@@ -487,18 +528,30 @@ class Percolator:
         index = self._index
         present, prefix_hits = index.present(words)
         candidates = index.candidates(words, prefix_hits)
-        todo = [entry for entry in candidates if _has_all(entry.checks, present)]
+        todo = []
+        for entry in candidates:
+            for keys in entry.checks:  # a key of each of the other required sets
+                if keys.isdisjoint(present):
+                    break
+            else:
+                todo.append(entry)
         todo.extend(index.unindexed)
         out: list[WatchMatch] = []
         verified = 0
+        cores: dict[_Core, MatchResult] = {}  # each core through the matcher once
         for entry in todo:
             if entry.excluded and not entry.excluded.isdisjoint(body):
                 continue
             verified += 1
-            result = match(entry.query, doc, now=now)
-            if result.matched:
-                out.extend(WatchMatch(watch_id, result) for watch_id in entry.watch_ids)
-        out.sort(key=lambda m: m.watch_id)
+            if entry.filters and not all(matches(f, doc, now=now) for f in entry.filters):
+                continue
+            core = entry.core
+            result = _NO_TERMS if core is None else cores.get(core)
+            if result is None and core is not None:
+                result = cores[core] = match(core.node, doc, now=now)
+            if result is not None and result.matched:
+                out.extend(zip(entry.watch_ids, repeat(result)))
+        out.sort(key=itemgetter(0))
         self._counts.update(index.vocab.keys() & present)
         self._articles += 1
         self._candidates += len(candidates)
