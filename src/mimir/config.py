@@ -116,6 +116,7 @@ class Settings(BaseSettings):
     notify_timeout_seconds: float = Field(default=30.0, gt=0)
     notify_max_attempts: int = Field(default=16, ge=1, le=100)
     notify_batch_size: int = Field(default=20, ge=1, le=1000)
+    notify_lease_seconds: int = Field(default=120, ge=5)
     digest_daily_hour: int = Field(default=7, ge=0, le=23)  # daily digests, owner's local time
     story_window_hours: int = Field(default=72, ge=1, le=24 * 30)
 

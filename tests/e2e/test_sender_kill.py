@@ -11,11 +11,10 @@ exactly once for a receiver that drops repeated ``Idempotency-Key`` values. Ever
 ``sent``; the distinct keys the receiver saw are exactly the outbox ids (nothing lost); the only
 keys it saw twice belong to rows the dead worker held when it died.
 
-The sender's lease is ``max(LEASE_SECONDS, 4 * notify_timeout_seconds)`` with
-``LEASE_SECONDS = 120`` in ``mimir.alerts.sender``, a constant no setting can lower. Rather than
-wait two minutes the test moves the dead worker's leases' expiry into the past (the same rows,
-the same owner: only the clock has "run on"); everything else is the real code in real
-processes.
+The sender's lease is ``max(MIMIR_NOTIFY_LEASE_SECONDS, 4 * notify_timeout_seconds)`` (120 s by
+default). Rather than wait for it, the test moves the dead worker's leases' expiry into the
+past once it has checked that the survivor leaves them alone (the same rows, the same owner:
+only the clock has "run on"); everything else is the real code in real processes.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -44,8 +45,6 @@ from mimir.storage import watches as watch_store
 from mimir.storage.alerts import OutboxRow
 
 log = structlog.get_logger("mimir.sender")
-
-LEASE_SECONDS = 120
 
 
 def _utcnow() -> datetime:
@@ -147,7 +146,11 @@ class OutboxSender:
             placeholders=settings.channel_placeholders(),
         )
         self._wakeup = asyncio.Event()
-        self.stats = {"sent": 0, "failed": 0, "dead": 0, "takeovers": 0}
+        self._per_channel: dict[int, int] = {}  # rows in flight per channel
+        #: at most this many rows of one channel in flight: a slow receiver holds half the
+        #: slots at most, the other half stays for the other channels
+        self.per_channel = max(1, math.ceil(self.settings.notify_batch_size / 2))
+        self.stats = {"sent": 0, "failed": 0, "dead": 0, "takeovers": 0, "lost_lease": 0}
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -157,21 +160,36 @@ class OutboxSender:
             await self.notifier.aclose()
         await self.db.write(alert_store.release, self.worker_id)
 
-    async def run_once(self) -> int:
-        """Claim one batch and deliver it; the number of rows handled."""
+    @property
+    def lease_seconds(self) -> int:
+        # never shorter than 4 delivery timeouts: a live sender's row must not be taken over
+        timeout = math.ceil(4 * self.settings.notify_timeout_seconds)
+        return max(self.settings.notify_lease_seconds, timeout)
+
+    async def _claim(self, limit: int) -> list[OutboxRow]:
+        """Lease up to ``limit`` due rows, none for a channel already at its share."""
         now = self.clock()
+        full = [c for c, n in self._per_channel.items() if n >= self.per_channel]
         rows, takeovers = await self.db.write(
             lambda conn: alert_store.claim(
                 conn,
                 worker=self.worker_id,
                 now=now,
-                limit=self.settings.notify_batch_size,
-                lease_seconds=max(LEASE_SECONDS, int(self.settings.notify_timeout_seconds * 4)),
+                limit=limit,
+                lease_seconds=self.lease_seconds,
+                skip_channels=full,
+                per_channel=self.per_channel,
+                busy_channels=dict(self._per_channel),
             )
         )
         if takeovers:
             self.stats["takeovers"] += takeovers
             log.warning("outbox_lease_takeover", rows=takeovers, worker=self.worker_id)
+        return rows
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it all; the number of rows handled (tests, one-shot)."""
+        rows = await self._claim(self.settings.notify_batch_size)
         if rows:
             await asyncio.gather(*(self._deliver(r) for r in rows))
         return len(rows)
@@ -213,8 +231,9 @@ class OutboxSender:
                 worker=self.worker_id,
             )
             if result.ok:
-                alert_store.mark_sent(conn, row.id, self.worker_id, self.clock())
-                return "sent"
+                if alert_store.mark_sent(conn, row.id, self.worker_id, self.clock()):
+                    return "sent"
+                return "lost_lease"  # delivered, but another sender had taken the row over
             attempts = row.attempts + 1
             retry = None
             if result.retryable and attempts < self.settings.notify_max_attempts:
@@ -229,30 +248,58 @@ class OutboxSender:
         self.stats[state] += 1
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
-        """Deliver until ``stop`` is set; then finish the batch in hand and release leases."""
+        """Deliver until ``stop`` is set, up to ``notify_batch_size`` at once, claiming again as
+        soon as a delivery ends, at most ``per_channel`` rows per channel in flight: a slow or
+        dead receiver holds only its own share, never the other channels' messages. On stop,
+        the deliveries in flight finish and the leases are released."""
+        inflight: dict[asyncio.Task[None], int] = {}
         try:
             while not stop.is_set():
-                try:
-                    handled = await self.run_once()
-                except Exception:  # the database may be away for a moment: keep going
-                    log.exception("outbox_sender_error")
-                    handled = 0
-                if handled:
-                    continue
+                free = self.settings.notify_batch_size - len(inflight)
+                rows: list[OutboxRow] = []
+                if free > 0:
+                    try:
+                        rows = await self._claim(free)
+                    except Exception:  # the database may be away for a moment: keep going
+                        log.exception("outbox_sender_error")
+                for row in rows:
+                    self._per_channel[row.channel_id] = self._per_channel.get(row.channel_id, 0) + 1
+                    inflight[asyncio.create_task(self._deliver(row))] = row.channel_id
+                if rows and len(inflight) < self.settings.notify_batch_size:
+                    continue  # there may be more due now
                 self._wakeup.clear()
-                waiters = [
+                waiters: set[asyncio.Future[Any]] = {
                     asyncio.ensure_future(stop.wait()),
                     asyncio.ensure_future(self._wakeup.wait()),
-                ]
-                _done, pending = await asyncio.wait(
-                    waiters, timeout=idle_seconds, return_when=asyncio.FIRST_COMPLETED
+                }
+                await asyncio.wait(
+                    waiters | set(inflight),
+                    timeout=idle_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
-                for p in pending:
-                    p.cancel()
+                for task in [t for t in inflight if t.done()]:
+                    self._finished(task, inflight.pop(task))
+                for w in waiters:
+                    w.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
-                        await p
+                        await w
         finally:
+            if inflight:
+                await asyncio.wait(set(inflight), timeout=self.settings.notify_timeout_seconds + 5)
+                for task, channel_id in list(inflight.items()):
+                    if not task.done():
+                        task.cancel()
+                    self._finished(task, channel_id)
             await self.close()
+
+    def _finished(self, task: asyncio.Task[None], channel_id: int) -> None:
+        left = self._per_channel.get(channel_id, 1) - 1
+        if left > 0:
+            self._per_channel[channel_id] = left
+        else:
+            self._per_channel.pop(channel_id, None)
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            log.error("outbox_delivery_error", error=repr(task.exception()))
 
 
 def run_digests(conn: Any, now: datetime, daily_hour: int = 7) -> int:

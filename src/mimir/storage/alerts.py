@@ -147,18 +147,40 @@ def _free(now: datetime) -> Any:
 
 
 def claim(
-    conn: Connection, *, worker: str, now: datetime, limit: int, lease_seconds: int
+    conn: Connection,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    lease_seconds: int,
+    skip_channels: Sequence[int] = (),
+    per_channel: int | None = None,
+    busy_channels: dict[int, int] | None = None,
 ) -> tuple[list[OutboxRow], int]:
-    """Lease up to ``limit`` due rows (oldest first). Returns (rows, takeovers of expired
-    leases). PostgreSQL: SKIP LOCKED, so several senders share the outbox."""
+    """Lease up to ``limit`` due rows (oldest first), at most ``per_channel`` per channel
+    counting the ``busy_channels`` this sender already has in flight, none of
+    ``skip_channels``. Returns (rows, takeovers of expired leases). PostgreSQL: SKIP LOCKED,
+    so several senders share the outbox."""
     cond = and_(outbox.c.state == OUTBOX_PENDING, outbox.c.due_at <= now, _free(now))
+    if skip_channels:
+        cond = and_(cond, outbox.c.channel_id.not_in(list(skip_channels)))
     pick = (
-        select(outbox.c.id, outbox.c.lease_owner).where(cond).order_by(outbox.c.due_at, outbox.c.id)
+        select(outbox.c.id, outbox.c.lease_owner, outbox.c.channel_id)
+        .where(cond)
+        .order_by(outbox.c.due_at, outbox.c.id)
+        .limit(limit * 4 if per_channel else limit)
     )
-    pick = pick.limit(limit)
     if conn.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    chosen = {r.id: r.lease_owner for r in conn.execute(pick)}
+    chosen: dict[int, str | None] = {}
+    taken = dict(busy_channels or {})
+    for r in conn.execute(pick):
+        if per_channel is not None and taken.get(r.channel_id, 0) >= per_channel:
+            continue
+        taken[r.channel_id] = taken.get(r.channel_id, 0) + 1
+        chosen[r.id] = r.lease_owner
+        if len(chosen) >= limit:
+            break
     if not chosen:
         return [], 0
     rows = conn.execute(
