@@ -38,7 +38,7 @@ from bench.corpus import BenchCorpus
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.db.migrate import upgrade
-from mimir.db.tables import articles, metadata, sources
+from mimir.db.tables import articles, sources
 from mimir.jobs.runtime import run_worker
 from mimir.model import SourceKind, SourceSpec
 from mimir.storage import sources as source_store
@@ -203,9 +203,9 @@ def fresh_db(db_url: str | None, workdir: Path, name: str) -> str:
     else:
         url = db_url
         engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        metadata.drop_all(engine)
+        with engine.begin() as conn:  # everything, search functions and triggers included
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     engine = create_engine(url)
     upgrade(engine)
