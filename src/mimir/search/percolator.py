@@ -33,7 +33,11 @@ under a ``NOT`` the whole query needs (``launch -sports``) must not be in the ti
 The rest are verified with the full matcher (``matcher.match``) against the same ``Document``,
 cut into words once per article. So the answer is exactly the one-by-one answer: the index only
 skips queries that cannot match. Identical queries (after parsing: ``ai merger`` and
-``ai AND merger``) are verified once for all the watches that have them.
+``ai AND merger``) are verified once for all the watches that have them, and so are the parts
+queries share: an ``AND`` is matched as its filters (the parts without terms to highlight:
+``-sports``, ``lang:en``, ``within:7d``) and its core (the rest), each through the matcher once
+per article, so ``"ATSC 3.0" -sports``, ``"ATSC 3.0" lang:en`` and ``"ATSC 3.0"`` cost one
+phrase lookup and two cheap filters.
 
 Which set a query is indexed under decides how often it is a candidate. ``required.index_keys``
 prefers longer words, but in a trade's press a long word is often a common one
@@ -42,7 +46,7 @@ in the articles it sees, how many have each word its watches could be indexed un
 each query under the set (and each ``OR`` branch under the key) the fewest articles had, with
 ``index_keys``'s preferences breaking ties (so before any article, and for words never seen, the
 choice is ``index_keys``'s). It re-indexes itself with the counts after 128, 256, 512 ... 16,384
-articles and every 16,384 after that (``rekey``: about 0.1 to 0.3 s for 10,000 watches, in the
+articles and every 16,384 after that (``rekey``: 0.2 to 0.5 s for 10,000 watches, in the
 call to ``match`` that reaches the count), and ``replace_all`` indexes by them. A new percolator
 built to replace another (``learned_from=``) starts with the other's counts.
 
@@ -66,7 +70,7 @@ from itertools import repeat
 from operator import itemgetter
 
 from mimir.errors import QuerySyntaxError
-from mimir.search.matcher import ArticleFields, Document, MatchResult, match, matches
+from mimir.search.matcher import ArticleFields, Document, MatchResult, match
 from mimir.search.nodes import And, Field, Node, Not, Or, Term, positive_terms
 from mimir.search.parser import parse
 from mimir.search.required import IndexKey, KeySet, required_key_sets
@@ -90,8 +94,8 @@ class PercolatorStats:
     articles: int = 0  #: articles matched
     candidates: int = 0  #: indexed queries one of whose keys an article had
     unindexed: int = 0  #: queries with no keys, looked at for every article
-    verified: int = 0  #: queries run through the matcher: candidates that had a key of every
-    #: required set, and the unindexed ones
+    verified: int = 0  #: queries verified with the matcher: the candidates with a key of every
+    #: required set and none of their excluded words, and the unindexed ones
     matches: int = 0  #: (watch, article) pairs that matched
     rekeys: int = 0  #: times the index was rebuilt with the word counts
 
@@ -154,9 +158,9 @@ class _Chooser:
         return found
 
 
-class _Core:
-    """The part of queries that has their terms (see ``_split``), shared by every query that
-    has it, so that it goes through the matcher once per article (hashed by identity)."""
+class _Part:
+    """A part of queries (a core or a filter, see ``_split``), shared by every query that has
+    it, so that it goes through the matcher once per article (hashed by identity)."""
 
     __slots__ = ("node", "users")
 
@@ -187,6 +191,25 @@ def _split(query: Node) -> tuple[Node | None, tuple[Node, ...]]:
 _NO_TERMS = MatchResult(True, ())
 
 
+def _verify(
+    entry: _Entry, doc: Document, now: datetime, done: dict[_Part, MatchResult]
+) -> MatchResult:
+    """``match(entry.query, doc)``: its filters, then its core, each part through the matcher
+    once per article (``done``)."""
+    for part in entry.filters:
+        result = done.get(part)
+        if result is None:
+            result = done[part] = match(part.node, doc, now=now)
+        if not result.matched:
+            return result
+    if entry.core is None:
+        return _NO_TERMS
+    result = done.get(entry.core)
+    if result is None:
+        result = done[entry.core] = match(entry.core.node, doc, now=now)
+    return result
+
+
 class _Entry:
     """One distinct query and the watches that have it (hashed by identity)."""
 
@@ -195,9 +218,9 @@ class _Entry:
     def __init__(self, query: Node, chooser: _Chooser) -> None:
         self.query = query
         self.watch_ids: set[int] = set()
-        #: set by the index: the shared core of the query (None: filters only), and its filters
-        self.core: _Core | None = None
-        self.filters: tuple[Node, ...] = ()
+        #: set by the index: the query's core (None: filters only) and filters, shared
+        self.core: _Part | None = None
+        self.filters: tuple[_Part, ...] = ()
         sets = chooser.key_sets(query)
         #: what it is indexed under (None: verified against every article)
         self.keys: KeySet | None = min(sets, key=chooser.rank) if sets else None
@@ -234,8 +257,8 @@ class _Index:
         "by_query",
         "by_watch",
         "chooser",
-        "cores",
         "exact",
+        "parts",
         "paths",
         "prefix",
         "prefixes",
@@ -247,7 +270,7 @@ class _Index:
         self.chooser = chooser
         self.by_watch: dict[int, _Entry] = {}
         self.by_query: dict[Node, _Entry] = {}
-        self.cores: dict[Node, _Core] = {}
+        self.parts: dict[Node, _Part] = {}
         self.exact: dict[str, set[_Entry]] = {}
         self.prefix: dict[str, set[_Entry]] = {}
         self.unindexed: set[_Entry] = set()
@@ -264,12 +287,9 @@ class _Index:
         entry = self.by_query.get(query)
         if entry is None:
             entry = _Entry(query, self.chooser)
-            core, entry.filters = _split(query)
-            if core is not None:
-                entry.core = self.cores.get(core)
-                if entry.core is None:
-                    entry.core = self.cores[core] = _Core(core)
-                entry.core.users += 1
+            core, filters = _split(query)
+            entry.core = None if core is None else self._part(core)
+            entry.filters = tuple(self._part(f) for f in filters)
             self.by_query[query] = entry
             self._insert(entry)
         entry.watch_ids.add(watch_id)
@@ -283,11 +303,18 @@ class _Index:
         if not entry.watch_ids:
             del self.by_query[entry.query]
             self._delete(entry)
-            if entry.core is not None:
-                entry.core.users -= 1
-                if not entry.core.users:
-                    del self.cores[entry.core.node]
+            for part in (*entry.filters, *([entry.core] if entry.core else [])):
+                part.users -= 1
+                if not part.users:
+                    del self.parts[part.node]
         return True
+
+    def _part(self, node: Node) -> _Part:
+        part = self.parts.get(node)
+        if part is None:
+            part = self.parts[node] = _Part(node)
+        part.users += 1
+        return part
 
     def _insert(self, entry: _Entry) -> None:
         for text in entry.texts:
@@ -538,18 +565,13 @@ class Percolator:
         todo.extend(index.unindexed)
         out: list[WatchMatch] = []
         verified = 0
-        cores: dict[_Core, MatchResult] = {}  # each core through the matcher once
+        done: dict[_Part, MatchResult] = {}  # each part through the matcher once
         for entry in todo:
             if entry.excluded and not entry.excluded.isdisjoint(body):
                 continue
             verified += 1
-            if entry.filters and not all(matches(f, doc, now=now) for f in entry.filters):
-                continue
-            core = entry.core
-            result = _NO_TERMS if core is None else cores.get(core)
-            if result is None and core is not None:
-                result = cores[core] = match(core.node, doc, now=now)
-            if result is not None and result.matched:
+            result = _verify(entry, doc, now, done)
+            if result.matched:
                 out.extend(zip(entry.watch_ids, repeat(result)))
         out.sort(key=itemgetter(0))
         self._counts.update(index.vocab.keys() & present)
