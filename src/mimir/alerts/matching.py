@@ -40,10 +40,12 @@ class WatchSet:
         return cls(Percolator())
 
     @classmethod
-    def load(cls, conn: Connection) -> WatchSet:
+    def load(cls, conn: Connection, previous: WatchSet | None = None) -> WatchSet:
+        """The enabled watches now; ``previous`` lends its word statistics to the new index
+        (which watches to file under which word), so a reload does not start cold."""
         version = watch_store.watches_version(conn)
         watches = watch_store.list_watches(conn, enabled_only=True)
-        percolator = Percolator()
+        percolator = Percolator(learned_from=previous.percolator if previous else None)
         rejected = percolator.replace_all((w.id, w.query) for w in watches)
         for watch_id, exc in rejected:
             log.warning("watch_query_invalid", watch_id=watch_id, error=str(exc))

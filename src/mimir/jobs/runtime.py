@@ -66,7 +66,7 @@ async def _watch_upkeep(
         try:
             version = await ctx.db.read(watch_store.watches_version)
             if version != ctx.watches.version:
-                ctx.watches = await ctx.db.read(WatchSet.load)
+                ctx.watches = await ctx.db.read(WatchSet.load, ctx.watches)
                 log.info("watches_reloaded", watches=len(ctx.watches))
             if loop.time() - last_digests >= digests_every:
                 last_digests = loop.time()
