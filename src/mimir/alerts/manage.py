@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,9 +15,8 @@ from mimir.alerts.outfeeds import mint_feed_token
 from mimir.alerts.sender import first_digest_at
 from mimir.alerts.signing import mint_webhook_secret
 from mimir.errors import InputError, NotFound
-from mimir.model.watches import WatchImport, WatchMode, WatchSpec
+from mimir.model.watches import WatchImport, WatchSpec
 from mimir.search.parser import parse
-from mimir.storage import alerts as alert_store
 from mimir.storage import watches as watch_store
 
 
@@ -111,20 +109,9 @@ def import_watches(
     return out
 
 
-def queue_test(conn: Connection, channel_ref: str | int, now: datetime) -> int:
-    """Queue a test message to a channel through the outbox (the path real alerts take)."""
-    channel = watch_store.find_channel(conn, channel_ref)
-    alert_store.enqueue(conn, [{"channel_id": channel.id, "kind": "test", "payload": {}}], now)
-    return channel.id
-
-
 def last_week(conn: Connection, query: str, now: datetime, limit: int = 50) -> Any:
     """What a query would have matched in the last 7 days (newest first)."""
     from mimir.storage import search as search_store
 
     parse(query)
     return search_store.search(conn, f"({query}) within:7d", now=now, limit=limit)
-
-
-def digest_modes() -> Sequence[str]:
-    return [m.value for m in WatchMode]
