@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -118,13 +119,19 @@ def test_updates_deletes_and_a_removed_source(engine: Engine) -> None:
         )
         assert ids(conn, "lang:en") == [c, b, a]
         assert ids(conn, "before:2026-02-15") == [a]
+        # an article moves to another source: its source filter follows (on SQLite the source
+        # is also an FTS5 token, re-indexed with it)
+        conn.execute(update(articles).where(articles.c.id == c).values(source_id=sids[1]))
+        assert ids(conn, "merger source:other") == [c]
+        assert ids(conn, "merger source:bbc") == [a]
+        conn.execute(update(articles).where(articles.c.id == c).values(source_id=sids[0]))
         # a hard delete
         conn.execute(delete(articles).where(articles.c.id == c))
         assert ids(conn, "merger") == [a]
         # the source goes: its articles stay, without a source
         conn.execute(delete(sources).where(sources.c.id == sids[0]))
         assert ids(conn, "merger") == [a]
-        assert ids(conn, "source:bbc") == []
+        assert ids(conn, "source:bbc") == [] and ids(conn, "merger source:bbc") == []
         assert ids(conn, "-source:other") == [a]
         assert ids(conn, "NOT source:other") == [a]
 
@@ -285,6 +292,52 @@ def test_a_newest_page_widens_its_window_until_full(engine: Engine) -> None:
             assert [h.id for h in page.hits] == got[:limit]
         assert search(conn, "common", now=NOW, limit=7).next_cursor is not None
         assert search(conn, "common", now=NOW, limit=8).next_cursor is None
+
+
+def test_pages_are_exact_when_ids_are_not_in_date_order(engine: Engine) -> None:
+    """A backfill stores old articles last: the windows' id ranges must still miss nothing."""
+    rng = random.Random(7)
+    arts = []
+    for i in range(80):
+        found = NOW - timedelta(hours=rng.randint(0, 24 * 900))
+        published = found - timedelta(hours=rng.choice([0, 1, 30, 24 * 200, -5]))
+        arts.append(Art(f"n{i}", rng.choice(["common", "common rare"]), published_at=published,
+                        discovered_at=found))  # fmt: skip
+    with engine.begin() as conn:
+        sids = add_sources(conn, [Src("S", "s.example")])
+        add_articles(conn, arts, sids)
+    with engine.connect() as conn:
+        for query in ("common", "rare", "common before:2025-06-01", "rare after:2024-01-01"):
+            everything = ids(conn, query)
+            for limit in (1, 3, 7, 20):
+                seen: list[int] = []
+                cursor = None
+                while True:
+                    page = search(conn, query, now=NOW, limit=limit, cursor=cursor)
+                    seen += [h.id for h in page.hits]
+                    if page.next_cursor is None:
+                        break
+                    cursor = page.next_cursor
+                assert seen == everything, (query, limit)
+
+
+def test_relevance_ranks_the_newest_candidates(engine: Engine) -> None:
+    day = timedelta(days=1)
+    filler = "Lorem ipsum dolor sit amet. " * 5
+    arts = [
+        Art("Merger", filler + "merger", discovered_at=NOW - 100 * day),  # the best, but old
+        Art("Other", filler + "merger", discovered_at=NOW - 3 * day),
+        Art("Other", filler + "merger", discovered_at=NOW - 2 * day),
+        Art("Other", filler + "merger", discovered_at=NOW - 1 * day),
+    ] + [Art(f"Filler {i}", filler) for i in range(20)]
+    with engine.begin() as conn:
+        sids = add_sources(conn, [Src("S", "s.example")])
+        old_best, *recent = add_articles(conn, arts, sids)[:4]
+    with engine.connect() as conn:
+        everything = search(conn, "merger", now=NOW, order=Order.RELEVANCE)
+        assert everything.hits[0].id == old_best
+        newest3 = search(conn, "merger", now=NOW, order=Order.RELEVANCE, candidates=3)
+        assert {h.id for h in newest3.hits} == set(recent)
 
 
 def test_hits_carry_highlights_and_snippets(engine: Engine) -> None:

@@ -127,6 +127,21 @@ def date_filter_bounds(
     return now - node.period, None
 
 
+def date_bounds(query: Node, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """``(at_or_after, before)``: the date range every match of ``query`` lies in, from its
+    top-level date filters (None where the query sets no bound)."""
+    lower: datetime | None = None
+    upper: datetime | None = None
+    for node in query.children if isinstance(query, And) else (query,):
+        if isinstance(node, After | Before | Within):
+            lo, hi = date_filter_bounds(node, now)
+            if lo is not None:
+                lower = lo if lower is None else max(lower, lo)
+            if hi is not None:
+                upper = hi if upper is None else min(upper, hi)
+    return lower, upper
+
+
 def leaves(node: Node) -> list[Leaf]:
     """Every leaf of ``node``, left to right."""
     if isinstance(node, And | Or):

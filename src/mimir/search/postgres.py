@@ -23,11 +23,13 @@ configuration, so ``launch`` ranks an article about "launches" too (matching sta
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     DateTime,
     MetaData,
     Select,
@@ -37,7 +39,7 @@ from sqlalchemy import (
     cast,
     column,
     func,
-    literal_column,
+    literal,
     select,
     text,
 )
@@ -46,7 +48,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
 from mimir.db.types import UTCDateTime
 from mimir.search.nodes import And, Field, Near, Node, Not, Or, Term, positive_terms
 from mimir.search.plan import IndexCond, translate
-from mimir.search.sql import Order, SearchSpec, age_days_boost, cond_sql, window_sql
+from mimir.search.sql import SearchSpec, cond_sql, ranked_page, window_sql
 
 #: article_search with its PostgreSQL-only columns (own MetaData: they are migration-only)
 search_table = Table(
@@ -189,19 +191,36 @@ def rank_text(query: Node) -> str | None:
 
 
 def build_select(spec: SearchSpec) -> Select[Any]:
-    """``SELECT article_id, sort_at, score`` for one page of ``spec``."""
+    """``SELECT article_id, sort_at`` of the matching articles, newest first."""
     s = search_table
     plan = translate(spec.query, _group, _express)
 
     def index(cond: IndexCond) -> Any:
         vector = s.c.terms if cond.group == "terms" else s.c.meta
-        return vector.op("@@")(cast(bindparam(None, cond.expr), TSQUERY))
+        return vector.op("@@", is_comparison=True)(cast(bindparam(None, cond.expr), TSQUERY))
 
-    where = [cond_sql(plan, s, spec, index), *window_sql(s, spec)]
+    q = (
+        select(s.c.article_id, s.c.sort_at)
+        .where(cond_sql(plan, s, spec, index), *window_sql(s, spec))
+        .order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+    )
+    return q.limit(spec.limit) if spec.limit is not None else q
+
+
+def build_ranked(spec: SearchSpec, offset: int, limit: int) -> Select[Any]:
+    """One page of the ``spec.limit`` newest matches ranked by ts_rank_cd x recency boost
+    (``mimir.search.sql.ranked_page``).
+
+    The pool is ids and dates only (its sort stays small); the ranking vectors are read for
+    the pool's rows afterwards, by primary key.
+    """
+    pool = build_select(spec).subquery("newest")
+    r = search_table.alias("r")
     now = bindparam("now", spec.now, type_=DateTime(timezone=True))
-    age = func.greatest(0.0, func.date_part("epoch", now - s.c.sort_at) / 86400.0)
-    boost = age_days_boost(age)
-    ranked = rank_text(spec.query) if spec.order is Order.RELEVANCE else None
+    age = func.greatest(0.0, func.date_part("epoch", now - pool.c.sort_at) / 86400.0)
+    ranked = rank_text(spec.query)
+    relevance: Any = literal(1.0)
+    joined: Any = pool
     if ranked is not None:
         rq = (
             text(
@@ -212,19 +231,19 @@ def build_select(spec: SearchSpec) -> Select[Any]:
             .columns(column("cfg", REGCONFIG), column("q", TSQUERY))
             .subquery("rq")
         )
-        score = func.ts_rank_cd(s.c.rank_terms, rq.c.q) * boost
-        q = select(s.c.article_id, s.c.sort_at, score.label("score")).select_from(
-            s.join(rq, rq.c.cfg == s.c.rank_config)
+        relevance = func.ts_rank_cd(r.c.rank_terms, rq.c.q)
+        joined = pool.join(r, r.c.article_id == pool.c.article_id).join(
+            rq, rq.c.cfg == r.c.rank_config
         )
-    else:
-        q = select(s.c.article_id, s.c.sort_at, boost.label("score"))
-    q = q.where(*where)
-    if spec.order is Order.RELEVANCE:
-        q = q.order_by(literal_column("score").desc(), s.c.sort_at.desc(), s.c.article_id.desc())
-    else:
-        q = q.order_by(s.c.sort_at.desc(), s.c.article_id.desc())
-    if spec.limit is not None:
-        q = q.limit(spec.limit)
-    if spec.offset:
-        q = q.offset(spec.offset)
-    return q
+    scored = select(
+        pool.c.article_id, pool.c.sort_at, age.label("age"), relevance.label("relevance")
+    ).select_from(joined)
+    return ranked_page(scored.subquery("pool"), offset, limit)
+
+
+#: PostgreSQL needs no id range for a window: the GIN and date indexes combine (BitmapAnd)
+USES_ID_RANGE = False
+
+
+def id_range(conn: Connection, since: datetime, until: datetime | None) -> tuple[int, int] | None:
+    raise NotImplementedError("PostgreSQL windows need no id range")  # pragma: no cover

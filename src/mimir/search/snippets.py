@@ -80,14 +80,21 @@ def highlight(text: str | None, terms: Sequence[Term]) -> Highlighted:
 
 def snippet(text: str | None, terms: Sequence[Term], *, size: int = 36) -> Highlighted:
     """About ``size`` words of ``text`` around its best cluster of matches (the most distinct
-    terms, then the earliest), or its first words when nothing matches in it."""
+    terms, then the earliest), or its first words when nothing matches in it.
+
+    The opening is searched first and the rest (up to ``SNIPPET_SCAN_CHARS``) only when it has
+    no match: most matches are near the top, and cutting a long text into words costs.
+    """
     if not text:
         return Highlighted("")
-    scanned = text[:SNIPPET_SCAN_CHARS]
-    words = spans(scanned)
+    for limit in (_FIRST_SCAN_CHARS, SNIPPET_SCAN_CHARS):
+        scanned = _cut(text, limit)
+        words = spans(scanned)
+        hits = occurrences(words, terms) if terms else []
+        if hits or len(scanned) == len(text):
+            break
     if not words:
         return Highlighted("")
-    hits = occurrences(words, terms)
     first = 0
     if hits:
         best = (-1, 0)
@@ -109,6 +116,17 @@ def snippet(text: str | None, terms: Sequence[Term], *, size: int = 36) -> Highl
         (words[a].start + shift, words[b].end + shift) for a, b in hits if a >= first and b <= last
     )
     return Highlighted(f"{prefix}{text[start_char:end_char]}{suffix}", marks)
+
+
+_FIRST_SCAN_CHARS = 2000
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` up to ``limit`` characters, ending between two words."""
+    if len(text) <= limit:
+        return text
+    end = text.rfind(" ", 0, limit)
+    return text[: end if end > 0 else limit]
 
 
 def _label(words: Sequence[Span], hit: tuple[int, int]) -> str:

@@ -1,4 +1,9 @@
-"""What both SQL back-ends share: the request, the filters, the order, the recency boost."""
+"""What both SQL back-ends share: the request, the filters, the order, the recency boost.
+
+Both build the same statement shape: the ids and dates of the articles a query matches, newest
+first (date, then id), within an optional date window, after an optional keyset cursor, at most
+``limit`` of them. Relevance is computed afterwards, for such a set of candidates only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, false, not_, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    Table,
+    and_,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 
 from mimir.search.nodes import After, Before, Lang, Node, Term, Within
 from mimir.search.plan import (
@@ -34,19 +51,22 @@ RECENCY_DAYS = 7.0
 
 @dataclass(frozen=True, slots=True)
 class SearchSpec:
-    """One page of one search, ready to be turned into SQL."""
+    """Which matching articles to fetch (newest first), ready to be turned into SQL."""
 
     query: Node
     now: datetime
-    order: Order = Order.NEWEST
     limit: int | None = 20
-    offset: int = 0
     #: source ids of each ``source:``/``category:`` term (see ``plan.source_terms``)
     sources: SourceIds = field(default_factory=dict)
     #: only articles dated at or after this (the newest-first search widens it step by step)
     since: datetime | None = None
-    #: keyset cursor (newest first): only articles strictly after this (date, id) in the order
+    #: keyset cursor: only articles strictly after this (date, id) in the order
     after: tuple[datetime, int] | None = None
+    #: only articles with an id in this range (SQLite: the smallest and largest id a window
+    #: holds, which lets FTS5 read only that part of its lists; they exclude nothing the
+    #: window holds)
+    min_id: int | None = None
+    max_id: int | None = None
 
 
 def filter_sql(table: Table, node: Lang | After | Before | Within | Term, spec: SearchSpec) -> Any:
@@ -81,21 +101,38 @@ def cond_sql(
 
 
 def window_sql(table: Table, spec: SearchSpec) -> list[Any]:
-    """The date window and the keyset cursor."""
+    """The date window, the keyset cursor and the id floor."""
     c = table.c
     out: list[Any] = []
     if spec.since is not None:
         out.append(c.sort_at >= spec.since)
+    if spec.min_id is not None:
+        out.append(c.article_id >= spec.min_id)
+    if spec.max_id is not None:
+        out.append(c.article_id <= spec.max_id)
+
     if spec.after is not None:
         at, article_id = spec.after
         out.append(or_(c.sort_at < at, and_(c.sort_at == at, c.article_id < article_id)))
     return out
 
 
+def ranked_page(pool: Subquery, offset: int, limit: int) -> Select[Any]:
+    """``SELECT article_id, sort_at, score, pool_size`` of one page of ``pool`` (columns
+    article_id, sort_at, age in days, relevance) by score = relevance x recency boost."""
+    score = pool.c.relevance * (1.0 + RECENCY_WEIGHT / (1.0 + pool.c.age / RECENCY_DAYS))
+    return (
+        select(
+            pool.c.article_id,
+            pool.c.sort_at,
+            score.label("score"),
+            func.count().over().label("pool_size"),
+        )
+        .order_by(score.desc(), pool.c.sort_at.desc(), pool.c.article_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+
+
 def split_conjuncts(cond: Cond) -> list[Cond]:
     return list(cond.parts) if isinstance(cond, AndCond) else [cond]
-
-
-def age_days_boost(age_days: Any) -> Any:
-    """``1 + WEIGHT / (1 + age / DAYS)`` as a SQL expression of an age in days (>= 0)."""
-    return 1.0 + RECENCY_WEIGHT / (1.0 + age_days / RECENCY_DAYS)

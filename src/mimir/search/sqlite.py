@@ -8,8 +8,11 @@ rule the in-memory matcher follows; ``AND``/``OR`` stay; ``a NOT b`` is FTS5's b
 What FTS5 cannot say (a lone ``NOT``, an ``OR`` with a ``NOT`` branch) becomes SQL around
 ``article_search.article_id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ...)``.
 
-The first top-level index condition drives the query (``article_fts JOIN article_search``), so
-relevance can use ``bm25()``.
+The first top-level index condition drives the query (``article_fts JOIN article_search``);
+FTS5 is told the ids the window holds (``rowid BETWEEN ...``) so that a window of the last days
+reads only the end of its lists, and top-level source filters naming few sources become FTS5
+conditions too (the ``src`` column). Relevance is ``bm25()`` of the driving condition,
+computed in the same pass for the candidates.
 """
 
 from __future__ import annotations
@@ -17,20 +20,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Select, Table, func, literal_column, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    Select,
+    Table,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnClause
 
 from mimir.db.tables import article_search
 from mimir.search.nodes import And, Field, Near, Node, Not, Or, Term
-from mimir.search.plan import IndexCond, translate
-from mimir.search.sql import (
-    Order,
-    SearchSpec,
-    age_days_boost,
-    cond_sql,
-    split_conjuncts,
-    window_sql,
-)
+from mimir.search.plan import Cond, FilterCond, IndexCond, translate
+from mimir.search.sql import SearchSpec, cond_sql, ranked_page, split_conjuncts, window_sql
 
 #: the FTS5 table (in its own MetaData: migration-only, not part of the schema description)
 article_fts = Table("article_fts", MetaData(), Column("rowid", Integer))
@@ -44,9 +51,8 @@ COLUMNS = {
     Field.TAG: "tag",
     Field.URL: "url",
 }
-#: bm25 column weights: title, body, author, tag, url
-BM25_WEIGHTS = (4.0, 1.0, 1.0, 2.0, 0.5)
-_JULIAN_UNIX_EPOCH = 2440587.5
+#: bm25 column weights: title, body, author, tag, url, src (the source token: no weight)
+BM25_WEIGHTS = (4.0, 1.0, 1.0, 2.0, 0.5, 0.0)
 
 
 def _group(_: Term | Near) -> str:
@@ -92,39 +98,92 @@ def _express(_group: str, node: Node) -> str | None:
     return fts_expression(node)
 
 
-def build_select(spec: SearchSpec) -> Select[Any]:
-    """``SELECT article_id, sort_at, score`` for one page of ``spec``."""
-    s = article_search
-    plan = translate(spec.query, _group, _express)
-    conjuncts = split_conjuncts(plan)
+def _plan(spec: SearchSpec) -> tuple[str | None, list[Cond]]:
+    """The driving FTS5 expression (the first top-level index condition, with the top-level
+    source filters said to FTS5 too when they name few sources) and the other conditions."""
+    conjuncts = split_conjuncts(translate(spec.query, _group, _express))
     driver = next((c for c in conjuncts if isinstance(c, IndexCond)), None)
     rest = [c for c in conjuncts if c is not driver]
+    if driver is None:
+        return None, rest
+    expr = driver.expr
+    for cond in rest:
+        if isinstance(cond, FilterCond) and isinstance(cond.node, Term):
+            ids = spec.sources.get(cond.node, frozenset())
+            if 0 < len(ids) <= SOURCE_TOKENS:
+                expr += f" AND src : ({' OR '.join(f'{_Q}s{i}{_Q}' for i in sorted(ids))})"
+    return expr, rest
+
+
+#: a top-level source filter naming at most this many sources is also an FTS5 condition on the
+#: `src` column (a join of short posting lists instead of a look-up per match)
+SOURCE_TOKENS = 64
+_Q = '"'
+
+
+def build_select(spec: SearchSpec) -> Select[Any]:
+    """``SELECT article_id, sort_at`` of the matching articles, newest first."""
+    return _select(spec, ranked=False)
+
+
+def build_ranked(spec: SearchSpec, offset: int, limit: int) -> Select[Any]:
+    """One page of the ``spec.limit`` newest matches ranked by bm25 x recency boost
+    (``mimir.search.sql.ranked_page``)."""
+    return ranked_page(_select(spec, ranked=True).subquery("pool"), offset, limit)
+
+
+def _select(spec: SearchSpec, *, ranked: bool) -> Select[Any]:
+    s = article_search
+    driver, rest = _plan(spec)
 
     def index(cond: IndexCond) -> Any:
-        inner = select(article_fts.c.rowid).where(_FTS.match(cond.expr))
+        inner = select(article_fts.c.rowid).where(_FTS.match(cond.expr), *_id_range(spec))
         return s.c.article_id.in_(inner)
 
     where = [cond_sql(c, s, spec, index) for c in rest] + window_sql(s, spec)
-    age = func.max(0.0, julian_day(spec.now) - func.julianday(s.c.sort_at))
+    columns: list[Any] = [s.c.article_id, s.c.sort_at]
+    if ranked:
+        age = func.max(0.0, julian_day(spec.now) - func.julianday(s.c.sort_at))
+        relevance = -func.bm25(_FTS, *BM25_WEIGHTS) if driver is not None else literal(1.0)
+        columns += [age.label("age"), relevance.label("relevance")]
+    q = select(*columns)
     if driver is not None:
-        relevance = -func.bm25(_FTS, *BM25_WEIGHTS)
-        q = select(s.c.article_id, s.c.sort_at, (relevance * age_days_boost(age)).label("score"))
         q = q.select_from(article_fts.join(s, s.c.article_id == article_fts.c.rowid))
-        q = q.where(_FTS.match(driver.expr), *where)
-    else:
-        q = select(s.c.article_id, s.c.sort_at, age_days_boost(age).label("score"))
-        q = q.where(*where)
-    if spec.order is Order.RELEVANCE:
-        q = q.order_by(literal_column("score").desc(), s.c.sort_at.desc(), s.c.article_id.desc())
-    else:
-        q = q.order_by(s.c.sort_at.desc(), s.c.article_id.desc())
-    if spec.limit is not None:
-        q = q.limit(spec.limit)
-    if spec.offset:
-        q = q.offset(spec.offset)
-    return q
+        # the id range said to FTS5 itself, so that it reads only that part of its lists
+        q = q.where(_FTS.match(driver), *_id_range(spec))
+    q = q.where(*where).order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+    return q.limit(spec.limit) if spec.limit is not None else q
+
+
+def _id_range(spec: SearchSpec) -> list[Any]:
+    out = []
+    if spec.min_id is not None:
+        out.append(article_fts.c.rowid >= spec.min_id)
+    if spec.max_id is not None:
+        out.append(article_fts.c.rowid <= spec.max_id)
+    return out
 
 
 def julian_day(at: datetime) -> float:
-    """SQLite's julianday() of ``at``."""
-    return at.astimezone(UTC).timestamp() / 86400.0 + _JULIAN_UNIX_EPOCH
+    """SQLite's ``julianday()`` of ``at``."""
+    return at.astimezone(UTC).timestamp() / 86400.0 + 2440587.5
+
+
+#: SQLite narrows a window to the ids it holds (see id_range)
+USES_ID_RANGE = True
+
+
+def id_range(conn: Connection, since: datetime, until: datetime | None) -> tuple[int, int] | None:
+    """The smallest and largest id of the articles dated in [since, until] (None: none are).
+
+    ``+ 0`` keeps SQLite from answering ``min()`` by walking the primary key from its start;
+    it reads the window's entries of the (sort_at, article_id) index instead.
+    """
+    s = article_search
+    q = select(func.min(s.c.article_id + 0), func.max(s.c.article_id + 0)).where(
+        s.c.sort_at >= since
+    )
+    if until is not None:
+        q = q.where(s.c.sort_at <= until)
+    lo, hi = conn.execute(q).one()
+    return None if lo is None else (int(lo), int(hi))

@@ -180,33 +180,32 @@ class Span:
 
 
 def spans(text: str) -> list[Span]:
-    """The words of ``text`` with their character offsets in ``text`` (for highlighting)."""
+    """The words of ``text`` with their character offsets in ``text`` (for highlighting).
+
+    A run of letters, digits and combining marks in the original is folded on its own; in the
+    rare case that folding splits it into several words (``l·l`` from ``ŀl``), each of them gets
+    the whole run's offsets.
+    """
     text = text[:MAX_FIELD_CHARS]
     if text.isascii():
         return [Span(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
-    folded, starts, ends = _fold_with_offsets(text)
-    return [Span(m.group(), starts[m.start()], ends[m.end() - 1]) for m in _WORD.finditer(folded)]
+    out: list[Span] = []
+    for m in _RUN.finditer(text):
+        run = m.group()
+        if run.isascii():
+            out.append(Span(run.lower(), m.start(), m.end()))
+            continue
+        for word in _WORD.findall(_fold_cluster(run)):
+            out.append(Span(word, m.start(), m.end()))
+    return out
 
 
-def _fold_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
-    """``normalize`` cluster by cluster (a character and the combining marks after it), with
-    where each output character's cluster starts and ends in ``text``."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        folded = _fold_cluster(text[i:j])
-        pieces.append(folded)
-        starts.extend([i] * len(folded))
-        ends.extend([j] * len(folded))
-        i = j
-    return "".join(pieces), starts, ends
+#: what may be (part of) a word before folding: letters, digits, combining marks
+_RUN = re.compile(
+    r"(?:[^\W_]|[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff])+"
+)
 
 
-@lru_cache(maxsize=4096)
-def _fold_cluster(cluster: str) -> str:
-    return cluster.lower() if cluster.isascii() else _fold(cluster)
+@lru_cache(maxsize=8192)
+def _fold_cluster(run: str) -> str:
+    return run.lower() if run.isascii() else _fold(run)

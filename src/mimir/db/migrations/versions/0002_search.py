@@ -10,7 +10,9 @@ articles needs to know nothing about it:
 - `article_search` (both dialects): one row per live article with its source, language
   (primary subtag) and date (published, never later than discovered).
 - SQLite: `article_fts`, an FTS5 table (rowid = article id; columns title, body, author, tag,
-  url; tokenizer `unicode61 remove_diacritics 2`) whose external content is the view
+  url, and src: the token `s<source id>`, so that a search for a few sources is a join of
+  posting lists inside FTS5; tokenizer `unicode61 remove_diacritics 2`) whose external
+  content is the view
   `article_fts_source`, which spells out the letters FTS5 does not fold (`SPELLED`, equal to
   `mimir.search.tokens.SQLITE_SPELLED`, a test checks) so that FTS5 cuts the same words as
   Mimir's tokenizer. Triggers feed it from the view (FTS5's own 'rebuild' trips over the
@@ -227,7 +229,7 @@ def _sqlite_row_values(r: str) -> str:
     )
 
 
-_FTS_COLUMNS = "title, body, author, tag, url"
+_FTS_COLUMNS = "title, body, author, tag, url, src"
 _ROW_INSERT = "INSERT INTO article_search (article_id, source_id, language, sort_at)"
 _FTS_FROM_SOURCE = f"SELECT id, {_FTS_COLUMNS} FROM article_fts_source WHERE id = "
 _FTS_DELETE = (
@@ -243,7 +245,8 @@ def _upgrade_sqlite() -> None:
         "CREATE VIEW article_fts_source AS SELECT a.id AS id, "
         f"{_fold('a.title')} AS title, {_fold('a.text')} AS body, "
         f"{_fold(_sqlite_list('a.authors'))} AS author, {_fold(_sqlite_list('a.tags'))} AS tag, "
-        f"{_fold('a.canonical_url')} AS url FROM articles a WHERE a.deleted_at IS NULL"
+        f"{_fold('a.canonical_url')} AS url, 's' || a.source_id AS src "
+        "FROM articles a WHERE a.deleted_at IS NULL"
     )
     op.execute(
         f"CREATE VIRTUAL TABLE article_fts USING fts5({_FTS_COLUMNS}, "
@@ -270,8 +273,9 @@ def _upgrade_sqlite() -> None:
         f"WHEN old.deleted_at IS NULL BEGIN {_FTS_DELETE}; "
         "DELETE FROM article_search WHERE article_id = old.id; END"
     )
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in (*WORD_COLUMNS, "deleted_at"))
-    words = f"{', '.join(WORD_COLUMNS)}, deleted_at"
+    indexed = (*WORD_COLUMNS, "source_id", "deleted_at")
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in indexed)
+    words = ", ".join(indexed)
     op.execute(
         f"CREATE TRIGGER article_search_unindex BEFORE UPDATE OF {words} ON articles "
         f"WHEN old.deleted_at IS NULL AND ({changed}) BEGIN {_FTS_DELETE}; END"
