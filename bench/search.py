@@ -459,9 +459,12 @@ def _load_postgresql(
         cur.execute("CREATE INDEX ix_article_search_meta ON article_search USING gin (meta)")
         cur.execute("ALTER TABLE articles ENABLE TRIGGER article_search_sync")
         raw.commit()
-        raw.autocommit = True  # type: ignore[attr-defined]
-        cur.execute("VACUUM ANALYZE articles")
-        cur.execute("VACUUM ANALYZE article_search")
+        driver = raw.driver_connection
+        assert driver is not None
+        driver.autocommit = True
+        with driver.cursor() as plain:
+            plain.execute("VACUUM ANALYZE articles")
+            plain.execute("VACUUM ANALYZE article_search")
     finally:
         raw.close()
 

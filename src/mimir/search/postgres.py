@@ -23,7 +23,8 @@ configuration, so ``launch`` ranks an article about "launches" too (matching sta
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -47,8 +48,8 @@ from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY, TSVECTOR
 
 from mimir.db.types import UTCDateTime
 from mimir.search.nodes import And, Field, Near, Node, Not, Or, Term, positive_terms
-from mimir.search.plan import IndexCond, translate
-from mimir.search.sql import SearchSpec, cond_sql, ranked_page, window_sql
+from mimir.search.plan import Cond, FilterCond, IndexCond, translate
+from mimir.search.sql import SearchSpec, cond_sql, ranked_page, split_conjuncts, window_sql
 
 #: article_search with its PostgreSQL-only columns (own MetaData: they are migration-only)
 search_table = Table(
@@ -190,18 +191,48 @@ def rank_text(query: Node) -> str | None:
     return " | ".join(seen) if seen else None
 
 
-def build_select(spec: SearchSpec) -> Select[Any]:
-    """``SELECT article_id, sort_at`` of the matching articles, newest first."""
-    s = search_table
-    plan = translate(spec.query, _group, _express)
+#: a top-level source filter naming at most this many sources is also said to the GIN index
+#: (the ``_src<id>`` marks), as the days of a window of at most MAX_DAYS days are (``_d<day>``)
+SOURCE_MARKS = 64
+MAX_DAYS = 100
+
+
+def _marks(spec: SearchSpec, conds: list[Cond]) -> str | None:
+    """The marks the top-level ``terms`` condition can require too (None: none)."""
+    required: list[str] = []
+    for cond in conds:
+        if isinstance(cond, FilterCond) and isinstance(cond.node, Term):
+            ids = spec.sources.get(cond.node, frozenset())
+            if 0 < len(ids) <= SOURCE_MARKS:
+                required.append("(" + " | ".join(f"'_src{i}'" for i in sorted(ids)) + ")")
+    if spec.days:
+        required.append("(" + " | ".join(f"'_d{day}'" for day in spec.days) + ")")
+    return " & ".join(required) if required else None
+
+
+def _where(spec: SearchSpec, s: Any) -> list[Any]:
+    conds = split_conjuncts(translate(spec.query, _group, _express))
+    marks = _marks(spec, conds)
+    if marks is not None:
+        top = next((c for c in conds if isinstance(c, IndexCond) and c.group == "terms"), None)
+        if top is None:
+            conds.append(IndexCond("terms", marks, spec.query))
+        else:
+            conds[conds.index(top)] = IndexCond("terms", f"{top.expr} & {marks}", top.node)
 
     def index(cond: IndexCond) -> Any:
         vector = s.c.terms if cond.group == "terms" else s.c.meta
         return vector.op("@@", is_comparison=True)(cast(bindparam(None, cond.expr), TSQUERY))
 
+    return [cond_sql(c, s, spec, index) for c in conds] + window_sql(s, spec)
+
+
+def build_select(spec: SearchSpec) -> Select[Any]:
+    """``SELECT article_id, sort_at`` of the matching articles, newest first."""
+    s = search_table
     q = (
         select(s.c.article_id, s.c.sort_at)
-        .where(cond_sql(plan, s, spec, index), *window_sql(s, spec))
+        .where(*_where(spec, s))
         .order_by(s.c.sort_at.desc(), s.c.article_id.desc())
     )
     return q.limit(spec.limit) if spec.limit is not None else q
@@ -209,41 +240,65 @@ def build_select(spec: SearchSpec) -> Select[Any]:
 
 def build_ranked(spec: SearchSpec, offset: int, limit: int) -> Select[Any]:
     """One page of the ``spec.limit`` newest matches ranked by ts_rank_cd x recency boost
-    (``mimir.search.sql.ranked_page``).
-
-    The pool is ids and dates only (its sort stays small); the ranking vectors are read for
-    the pool's rows afterwards, by primary key.
-    """
-    pool = build_select(spec).subquery("newest")
-    r = search_table.alias("r")
+    (``mimir.search.sql.ranked_page``). The pool carries the ranking vectors (read with the
+    rows the window finds); the query is made once per configuration, not once per row."""
+    s = search_table
+    pool = (
+        select(s.c.article_id, s.c.sort_at, s.c.rank_config, s.c.rank_terms)
+        .where(*_where(spec, s))
+        .order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+    )
+    if spec.limit is not None:
+        pool = pool.limit(spec.limit)
+    newest = pool.subquery("newest")
     now = bindparam("now", spec.now, type_=DateTime(timezone=True))
-    age = func.greatest(0.0, func.date_part("epoch", now - pool.c.sort_at) / 86400.0)
+    age = func.greatest(0.0, func.date_part("epoch", now - newest.c.sort_at) / 86400.0)
     ranked = rank_text(spec.query)
     relevance: Any = literal(1.0)
-    joined: Any = pool
+    joined: Any = newest
     if ranked is not None:
         rq = (
             text(
                 "SELECT oid::regconfig AS cfg, to_tsquery(oid::regconfig, :rank_text) AS q "
-                "FROM pg_ts_config"
+                "FROM pg_ts_config OFFSET 0"  # OFFSET 0: made once, not folded into the join
             )
             .bindparams(rank_text=ranked)
             .columns(column("cfg", REGCONFIG), column("q", TSQUERY))
             .subquery("rq")
         )
-        relevance = func.ts_rank_cd(r.c.rank_terms, rq.c.q)
-        joined = pool.join(r, r.c.article_id == pool.c.article_id).join(
-            rq, rq.c.cfg == r.c.rank_config
-        )
+        relevance = func.ts_rank_cd(newest.c.rank_terms, rq.c.q)
+        joined = newest.join(rq, rq.c.cfg == newest.c.rank_config)
     scored = select(
-        pool.c.article_id, pool.c.sort_at, age.label("age"), relevance.label("relevance")
+        newest.c.article_id, newest.c.sort_at, age.label("age"), relevance.label("relevance")
     ).select_from(joined)
     return ranked_page(scored.subquery("pool"), offset, limit)
 
 
-#: PostgreSQL needs no id range for a window: the GIN and date indexes combine (BitmapAnd)
-USES_ID_RANGE = False
+def narrow(
+    conn: Connection, spec: SearchSpec, since: datetime, until: datetime | None
+) -> SearchSpec | None:
+    """``spec`` with the days of the window [since, until] as marks (None: it holds nothing).
+
+    Without ``until`` the window runs to the newest article's day.
+    """
+    s = search_table
+    last = until or conn.execute(select(func.max(s.c.sort_at))).scalar()
+    if last is None or last < since:
+        return None
+    first_day, last_day = since.astimezone(UTC).date(), last.astimezone(UTC).date()
+    count = (last_day - first_day).days + 1
+    if count > MAX_DAYS:
+        return spec
+    days = tuple(f"{first_day + timedelta(days=i):%Y%m%d}" for i in range(count))
+    return replace(spec, days=days)
 
 
-def id_range(conn: Connection, since: datetime, until: datetime | None) -> tuple[int, int] | None:
-    raise NotImplementedError("PostgreSQL windows need no id range")  # pragma: no cover
+#: the window's days go into the query as marks (see narrow)
+WORK_MEM = "32MB"
+
+
+def prepare(conn: Connection) -> None:
+    """Per search: enough ``work_mem`` for the bitmaps of a window to stay exact (with the
+    default 4 MB they turn lossy at a few tens of thousands of rows, and every row of a lossy
+    page has its vector re-read and re-checked)."""
+    conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")

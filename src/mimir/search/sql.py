@@ -67,6 +67,9 @@ class SearchSpec:
     #: window holds)
     min_id: int | None = None
     max_id: int | None = None
+    #: the days a window covers (PostgreSQL: each article carries its day as a mark in its
+    #: vector, so that a window is a join of short posting lists in the GIN index)
+    days: tuple[str, ...] | None = None
 
 
 def filter_sql(table: Table, node: Lang | After | Before | Within | Term, spec: SearchSpec) -> Any:

@@ -17,6 +17,7 @@ computed in the same pass for the candidates.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -169,12 +170,11 @@ def julian_day(at: datetime) -> float:
     return at.astimezone(UTC).timestamp() / 86400.0 + 2440587.5
 
 
-#: SQLite narrows a window to the ids it holds (see id_range)
-USES_ID_RANGE = True
-
-
-def id_range(conn: Connection, since: datetime, until: datetime | None) -> tuple[int, int] | None:
-    """The smallest and largest id of the articles dated in [since, until] (None: none are).
+def narrow(
+    conn: Connection, spec: SearchSpec, since: datetime, until: datetime | None
+) -> SearchSpec | None:
+    """``spec`` with the smallest and largest id of the articles dated in [since, until] (None:
+    it holds nothing): FTS5 then reads only that part of its lists.
 
     ``+ 0`` keeps SQLite from answering ``min()`` by walking the primary key from its start;
     it reads the window's entries of the (sort_at, article_id) index instead.
@@ -186,4 +186,8 @@ def id_range(conn: Connection, since: datetime, until: datetime | None) -> tuple
     if until is not None:
         q = q.where(s.c.sort_at <= until)
     lo, hi = conn.execute(q).one()
-    return None if lo is None else (int(lo), int(hi))
+    return None if lo is None else replace(spec, min_id=int(lo), max_id=int(hi))
+
+
+def prepare(conn: Connection) -> None:
+    """Nothing to set per search on SQLite."""
