@@ -227,13 +227,25 @@ def _where(spec: SearchSpec, s: Any) -> list[Any]:
     return [cond_sql(c, s, spec, index) for c in conds] + window_sql(s, spec)
 
 
+def _newest_first(spec: SearchSpec, s: Any) -> tuple[Any, Any]:
+    """The order, newest first. Unless the window's days are marks in the query (which makes
+    the GIN index the cheap way in), the date is ordered through an expression the date index
+    cannot serve: past the first windows the query is known to be sparse, and with a LIMIT the
+    planner would otherwise walk the date index backwards and re-check every article's vector
+    until the limit is met (1.7 s for a word in 3 % of the articles), instead of taking the
+    matches from the GIN index and sorting them."""
+    if spec.days is None and spec.limit is not None:
+        return (s.c.sort_at + text("interval '0 seconds'")).desc(), s.c.article_id.desc()
+    return s.c.sort_at.desc(), s.c.article_id.desc()
+
+
 def build_select(spec: SearchSpec) -> Select[Any]:
     """``SELECT article_id, sort_at`` of the matching articles, newest first."""
     s = search_table
     q = (
         select(s.c.article_id, s.c.sort_at)
         .where(*_where(spec, s))
-        .order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+        .order_by(*_newest_first(spec, s))
     )
     return q.limit(spec.limit) if spec.limit is not None else q
 
@@ -246,7 +258,7 @@ def build_ranked(spec: SearchSpec, offset: int, limit: int) -> Select[Any]:
     pool = (
         select(s.c.article_id, s.c.sort_at, s.c.rank_config, s.c.rank_terms)
         .where(*_where(spec, s))
-        .order_by(s.c.sort_at.desc(), s.c.article_id.desc())
+        .order_by(*_newest_first(spec, s))
     )
     if spec.limit is not None:
         pool = pool.limit(spec.limit)

@@ -9,15 +9,16 @@ The query runs on the connection's own back-end (``mimir.search.sqlite`` or
 here, with the in-memory matcher, and become source ids.
 
 Newest first, the search looks at the last day first and widens the window, sized from how
-many matches the previous one held, until one holds a full page (and at last looks at
-everything): a page of a common query reads a day of matches rather than a year of them.
+many matches the previous one held, until one holds a full page (past two months it runs the
+whole query): a page of a common query reads a day of matches rather than a year of them.
 
-By relevance, the 10,000 newest matches (``RELEVANCE_CANDIDATES``, found the same way) are
+By relevance, the 5,000 newest matches (``RELEVANCE_CANDIDATES``, found the same way) are
 ranked by relevance (BM25 on SQLite, ``ts_rank_cd`` on PostgreSQL) times the recency boost
 (``mimir.search.sql.ranked_page``), and the page is cut from that ranking. A query with fewer
 matches is ranked whole; a broad one is ranked over its most recent matches, which keeps a
-page within about 150 ms at a million articles (ranking all 300,000 matches of a
-common two-word query costs 0.7 s in FTS5's bm25 alone). Add ``before:`` to rank older ones.
+page within about 150 ms at a million articles (ranking all 300,000 matches of a common
+two-word query costs 0.7 s in FTS5's bm25 alone; with 10,000 candidates a phrase query on
+PostgreSQL took up to 250 ms). Add ``before:`` to rank older ones.
 """
 
 from __future__ import annotations
@@ -47,12 +48,11 @@ __all__ = ["Order", "SearchHit", "SearchPage", "matching_ids", "search"]
 
 MAX_LIMIT = 1000
 #: by relevance, this many of the newest matches are ranked
-RELEVANCE_CANDIDATES = 10_000
-#: the newest-first windows: the first, the widest before looking at everything, and the widest
-#: the back-end narrows down further (SQLite to the ids it holds, which reads the window's
-#: index; PostgreSQL to the marks of its days)
+RELEVANCE_CANDIDATES = 5_000
+#: the newest-first windows: the first, and the widest, which the back-end narrows down further
+#: (SQLite to the ids it holds, which reads the window's index; PostgreSQL to the marks of its
+#: days); past it the whole query runs
 FIRST_WINDOW = timedelta(days=1)
-LAST_WINDOW = timedelta(days=400)
 NARROW_WINDOW = timedelta(days=62)
 
 
@@ -207,12 +207,14 @@ def _window(conn: Connection, spec: SearchSpec, probe: Probe) -> tuple[int, list
     until = top if top != spec.now else None
     span = FIRST_WINDOW
     attempt = 0
-    while span <= LAST_WINDOW:
+    while True:
         since, last = top - span, False
         if lower is not None and since <= lower:
             since, last = lower, True  # the query's own date filter: the widest window needed
+        elif span > NARROW_WINDOW:
+            break  # a window the back-end cannot narrow costs about what the whole query does
         window = replace(spec, since=since)
-        if span <= NARROW_WINDOW or last:
+        if span <= NARROW_WINDOW:
             narrowed = backend.narrow(conn, window, since, until)
             if narrowed is None:  # no article at all is dated in the window
                 if last:
