@@ -127,6 +127,25 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_format: str = "auto"  # auto | json | console
 
+    # access (docs/api.md)
+    session_hours: int = Field(default=14 * 24, ge=1, le=24 * 365)  # a session's longest life
+    session_idle_hours: int = Field(default=72, ge=1, le=24 * 365)  # unused this long: ended
+    cookie_secure: str = "auto"  # auto (Secure over TLS or an https public URL) | true | false
+    login_max_failures: int = Field(default=5, ge=1, le=1000)  # per account, per window
+    login_max_failures_per_address: int = Field(default=20, ge=1, le=100000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)  # revocation takes this long
+    cors_origins: str = ""  # comma-separated origins allowed to call the API from browsers
+    trust_proxy_headers: bool = False  # take the client address from X-Forwarded-For
+
+    @field_validator("cookie_secure")
+    @classmethod
+    def _check_cookie_secure(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("auto", "true", "false"):
+            raise ValueError("must be auto, true or false")
+        return v
+
     @field_validator("database_url")
     @classmethod
     def _check_db(cls, v: str) -> str:
@@ -186,6 +205,10 @@ class Settings(BaseSettings):
         MIMIR_CHANNEL_SECRETS, so whoever can write a channel URL cannot have any other
         variable (the database URL, say) mailed to them."""
         return {n: os.environ[n] for n in _split(self.channel_secrets) if n in os.environ}
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return _split(self.cors_origins)
 
     @property
     def is_sqlite(self) -> bool:

@@ -49,6 +49,38 @@ class NotFound(MimirError):
     status = 404
 
 
+class Conflict(InputError):
+    """The request conflicts with what exists (a name taken, say)."""
+
+    code = "conflict"
+    status = 409
+
+
+class Unauthenticated(MimirError):
+    """Sign in, or send an API key, to do this."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class Forbidden(MimirError):
+    """Your role or your key's scopes do not allow this."""
+
+    code = "forbidden"
+    status = 403
+
+
+class Throttled(MimirError):
+    """Too many attempts; ``retry_after_seconds`` says when to try again."""
+
+    code = "throttled"
+    status = 429
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = max(1, retry_after_seconds)
+
+
 # ---- fetching -------------------------------------------------------------------------------
 
 

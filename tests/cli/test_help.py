@@ -24,7 +24,8 @@ def walk(
 COMMANDS = dict(walk(cli))
 LISTING = [("sources", "list"), ("articles", "list"), ("refresh",), ("sources", "show"),
            ("articles", "show"), ("search",), ("watches", "list"), ("watches", "test"),
-           ("channels", "list"), ("alerts", "list"), ("alerts", "outbox")]  # fmt: skip
+           ("channels", "list"), ("alerts", "list"), ("alerts", "outbox"), ("users", "list"),
+           ("keys", "list")]  # fmt: skip
 
 
 def test_the_tree_is_what_we_document() -> None:
@@ -39,6 +40,10 @@ def test_the_tree_is_what_we_document() -> None:
         ("watches", "enable"), ("watches", "disable"), ("watches", "remove"),
         ("channels",), ("channels", "add"), ("channels", "list"), ("channels", "test"),
         ("channels", "remove"), ("alerts",), ("alerts", "list"), ("alerts", "outbox"),
+        ("users",), ("users", "create-admin"), ("users", "add"), ("users", "list"),
+        ("users", "set-password"), ("users", "set-role"), ("users", "disable"),
+        ("users", "enable"), ("users", "logout"),
+        ("keys",), ("keys", "create"), ("keys", "list"), ("keys", "revoke"),
     }  # fmt: skip
 
 

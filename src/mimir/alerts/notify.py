@@ -186,7 +186,10 @@ class Notifier:
         self, channel: Channel, notification: Notification, key: str, started: float
     ) -> DeliveryResult:
         def result(
-            ok: bool, retryable: bool, error: str | None, message: str | None,
+            ok: bool,
+            retryable: bool,
+            error: str | None,
+            message: str | None,
             status: int | None = None,
         ) -> DeliveryResult:
             return DeliveryResult(

@@ -115,8 +115,14 @@ class WebhookSender:
         """POST ``body`` to the channel's webhook, signed; never raises for delivery problems."""
         started = time.monotonic()
 
-        def result(ok: bool, retryable: bool, error: str | None, message: str | None,
-                   status: int | None = None, retry_after: float | None = None) -> DeliveryResult:
+        def result(
+            ok: bool,
+            retryable: bool,
+            error: str | None,
+            message: str | None,
+            status: int | None = None,
+            retry_after: float | None = None,
+        ) -> DeliveryResult:
             return DeliveryResult(
                 ok=ok,
                 channel=channel.display,

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from mimir import __version__
-from mimir.api import feeds, health, problems
+from mimir.api import feeds, health, problems, v1
 from mimir.api.boundary import Boundary
 from mimir.api.health import READY_TIMEOUT_SECONDS
 from mimir.config import Settings
@@ -26,7 +26,7 @@ from mimir.db.migrate import is_current
 
 log = structlog.get_logger("mimir.http")
 
-API_PREFIX = "/api/v1"
+API_PREFIX = v1.PREFIX
 
 
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
@@ -61,5 +61,6 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(feeds.router)
+    app.include_router(v1.router())
     app.add_middleware(Boundary)
     return app

@@ -25,6 +25,7 @@ from mimir.alerts.feeds_query import (
 )
 from mimir.alerts.outfeeds import CONTENT_TYPES
 from mimir.api.conditional import etag_of, none_match
+from mimir.api.access import PUBLIC
 from mimir.api.deps import get_db
 from mimir.api.problems import problem
 from mimir.api.redact import token_prefix
@@ -36,7 +37,7 @@ CACHE_CONTROL = "max-age=60"
 NOT_FOUND = "No feed at this address: the link may be mistyped, or the watch removed or disabled."
 DESCRIPTIONS = {"atom": "Atom 1.0", "rss": "RSS 2.0", "json": "JSON Feed 1.1"}
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(tags=["feeds"], dependencies=[Depends(PUBLIC)])
 
 
 async def serve_feed(

@@ -11,6 +11,7 @@ import structlog
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 
+from mimir.api.access import PUBLIC
 from mimir.api.deps import get_db
 from mimir.api.problems import problem
 from mimir.db.database import Database
@@ -24,7 +25,7 @@ UNREADY: dict[int | str, dict[str, Any]] = {
     503: {"description": "Not ready", "content": {"application/problem+json": {}}}
 }
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[Depends(PUBLIC)])
 
 
 @router.get("/healthz", summary="Alive: the process answers")

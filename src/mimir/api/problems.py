@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from mimir.api.redact import redact_path
-from mimir.errors import MimirError
+from mimir.errors import MimirError, Throttled
 
 log = structlog.get_logger("mimir.http")
 
@@ -78,7 +78,8 @@ async def _mimir_error(request: Request, exc: Exception) -> Response:
     if status >= 500:  # ours to fix: the message stays in the log
         log.error("http_error", error_class=exc.code, error=exc.message, path=redact_path(request))
         return problem(status, code=exc.code)
-    return problem(status, exc.message, code=exc.code)
+    headers = {"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, Throttled) else None
+    return problem(status, exc.message, code=exc.code, headers=headers)
 
 
 def install(app: FastAPI) -> None:

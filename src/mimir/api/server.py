@@ -72,6 +72,10 @@ class ApiServer:
             server_header=False,
             lifespan="on",
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            # behind a proxy (MIMIR_TRUST_PROXY_HEADERS): the client's address and scheme come
+            # from X-Forwarded-For / -Proto, for throttling, Secure cookies and HSTS
+            proxy_headers=settings.trust_proxy_headers,
+            forwarded_allow_ips="*" if settings.trust_proxy_headers else "",
         )
         self.server = _Server(self.config)
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mimir import __version__
-from mimir.cli import articles, run, search, serve, sources, watches
+from mimir.cli import articles, run, search, serve, sources, users, watches
 from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
@@ -44,6 +44,8 @@ cli.add_command(search.search)
 cli.add_command(watches.watches)
 cli.add_command(watches.channels)
 cli.add_command(watches.alerts)
+cli.add_command(users.users)
+cli.add_command(users.keys)
 
 
 def main() -> None:

@@ -204,13 +204,20 @@ def _api_server(settings: Settings, db: Database) -> Any:
     """The HTTP side (output feeds, probes) next to the worker; a busy port is a warning, not
     a reason to stop ingesting (the zero-setup default must start)."""
     from mimir.api.server import ApiServer
+    from mimir.api.setup import setup_message
 
     try:
         api = ApiServer(settings, db=db)
     except ConfigError as exc:
         click.echo(f"warning: {exc.message}; no HTTP (set MIMIR_HTTP_PORT)", err=True)
         return None
-    click.echo(f"Output feeds and health probes on {api.url} (/feeds/TOKEN.atom, /healthz)")
+    click.echo(
+        f"API on {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json); "
+        "output feeds at /feeds/TOKEN.atom; probes /healthz, /readyz"
+    )
+    message = setup_message(db, settings.public_url or api.url)
+    if message:
+        click.echo(message)
     return api
 
 

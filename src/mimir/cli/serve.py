@@ -1,4 +1,5 @@
-"""`mimir serve`: the HTTP side (output feeds of watches, /healthz, /readyz) until SIGTERM."""
+"""`mimir serve`: the HTTP side (REST API, output feeds of watches, /healthz, /readyz) until
+SIGTERM."""
 
 from __future__ import annotations
 
@@ -31,22 +32,27 @@ if TYPE_CHECKING:
 )
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve HTTP: every watch's output feed (/feeds/TOKEN.atom, .rss, .json) and the
-    /healthz and /readyz probes, in one process, until SIGTERM or Ctrl-C (graceful)."""
+    """Serve HTTP: the REST API (/api/v1, OpenAPI at /api/v1/openapi.json), every watch's
+    output feed (/feeds/TOKEN.atom, .rss, .json) and the /healthz and /readyz probes, in one
+    process, until SIGTERM or Ctrl-C (graceful). On a fresh install it prints a one-time link to
+    create the first admin."""
     from mimir.api.server import ApiServer
+    from mimir.api.setup import setup_message
 
     settings = state(ctx).settings()
     with database_errors(settings):
         db = Database(settings)
     try:
         server = ApiServer(settings, db=db, host=host, port=port)
-        asyncio.run(_serve(server))
+        with database_errors(settings):
+            message = setup_message(db, settings.public_url or server.url)
+        asyncio.run(_serve(server, message))
     finally:
         db.close()
     click.echo("Stopped.")
 
 
-async def _serve(server: ApiServer) -> None:
+async def _serve(server: ApiServer, message: str | None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGINT, signal.SIGTERM)
@@ -55,8 +61,11 @@ async def _serve(server: ApiServer) -> None:
     try:
         click.echo(
             f"Mimir is serving on {server.url}: feeds at {server.url}/feeds/TOKEN.atom "
-            "(.rss, .json; tokens in `mimir watches list --json`). Ctrl-C stops."
+            "(.rss, .json; tokens in `mimir watches list --json`); the REST API at /api/v1 "
+            "(OpenAPI: /api/v1/openapi.json). Ctrl-C stops."
         )
+        if message:
+            click.echo(message)
         await server.serve(stop)
     finally:
         for sig in signals:

@@ -304,6 +304,82 @@ delivery_attempts = Table(
     Index("ix_delivery_attempts_outbox", "outbox_id"),
 )
 
+#: people who sign in: a role (admin | editor | viewer), an argon2 password hash, a time zone;
+#: `sessions_valid_after` ends every session made before it ("log out everywhere")
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),  # stored lower-cased
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text),  # None: cannot sign in with a password
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("sessions_valid_after", UTCDateTime),
+    Column("last_login_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("email"),
+)
+
+#: browser sessions: the cookie's SHA-256 (never the cookie), its CSRF token, two expiries
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("address", String(64)),
+    Column("user_agent", String(300)),
+    UniqueConstraint("token_hash"),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
+#: machine credentials: shown once; kept as a visible prefix and the SHA-256 of the whole key
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("prefix", String(32), nullable=False),
+    Column("key_hash", String(64), nullable=False),
+    Column("scopes", Json, nullable=False),  # e.g. ["read"] or ["read", "write"]
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+    UniqueConstraint("prefix"),
+)
+
+#: failed sign-ins, by account (`account:<email>`) and by address (`address:<ip>`): throttling
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("key", String(400), nullable=False),
+    Column("failed_at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_key_failed_at", "key", "failed_at"),
+)
+
+#: one-time links: the first admin's set-up link (printed at start-up on a fresh install)
+setup_tokens = Table(
+    "setup_tokens",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("purpose", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+    UniqueConstraint("token_hash"),
+)
+
 #: what search filters and sorts on, one row per live (not deleted) article, kept by triggers on
 #: `articles` (migration 0002): the date (published, never later than discovered), the source
 #: and the language's primary subtag. The words themselves are in dialect-specific structures
