@@ -24,8 +24,8 @@ from mimir.alerts.feeds_query import (
     render_watch_feed,
 )
 from mimir.alerts.outfeeds import CONTENT_TYPES
-from mimir.api.conditional import etag_of, none_match
 from mimir.api.access import PUBLIC
+from mimir.api.conditional import etag_of, none_match
 from mimir.api.deps import get_db
 from mimir.api.problems import problem
 from mimir.api.redact import token_prefix
