@@ -5,20 +5,25 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from starlette.exceptions import StarletteDeprecationWarning
 
 from mimir.alerts import manage
 from mimir.alerts.matching import SourceInfo, WatchSet
+from mimir.api.access import CSRF_HEADER, SESSION_COOKIE
 from mimir.api.app import create_app
 from mimir.config import Settings
 from mimir.db.database import Database
+from mimir.model.users import Role
 from mimir.model.watches import WatchSpec
 from mimir.monitor.ingest import AfterStore, Stored, store_article
+from mimir.storage import users as user_store
 from mimir.storage import watches as watch_store
 from mimir.storage.articles import ArticleValues
+from mimir.storage.users import User
 from tests.storage.test_articles import NOW, source
 from tests.storage.test_stories_alerts import OTHER, RELEASE, article
 
@@ -114,4 +119,68 @@ def scenario(db: Database) -> Scenario:
 def client(settings: Settings, db: Database) -> Iterator[TestClient]:
     """The app on the test's database (the caller owns it: the app must not close it)."""
     with TestClient(create_app(settings, db=db)) as c:
+        yield c
+
+
+# ---- signed-in clients ----------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+#: a cheap argon2 hash of PASSWORD: the tests' users sign in without 60 ms of hashing each
+FAST_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+
+
+@dataclass(frozen=True)
+class People:
+    admin: User
+    editor: User
+    viewer: User
+
+
+@pytest.fixture
+def people(db: Database) -> People:
+    """An admin, an editor and a viewer (password: PASSWORD)."""
+    made = [
+        db.sync_write(user_store.create_user, f"{role.value}@example.org", FAST_HASH, role, NOW)
+        for role in (Role.ADMIN, Role.EDITOR, Role.VIEWER)
+    ]
+    return People(*made)
+
+
+def signed_in(settings: Settings, db: Database, user: User) -> TestClient:
+    """A client with a live session of ``user``: the cookie, and the CSRF header on every
+    request (a test that checks CSRF removes it)."""
+    token, csrf = db.sync_write(
+        user_store.create_session, user.id, datetime.now(UTC), timedelta(hours=1)
+    )
+    c = TestClient(create_app(settings, db=db))
+    c.cookies.set(SESSION_COOKIE, token)
+    c.headers[CSRF_HEADER] = csrf
+    return c
+
+
+def with_key(settings: Settings, db: Database, user: User, *scopes: str) -> TestClient:
+    """A client sending an API key of ``user`` with ``scopes``."""
+    key, _ = db.sync_write(
+        user_store.create_api_key, user.id, "test", list(scopes) or ["read"], datetime.now(UTC)
+    )
+    c = TestClient(create_app(settings, db=db))
+    c.headers["Authorization"] = f"Bearer {key}"
+    return c
+
+
+@pytest.fixture
+def as_admin(settings: Settings, db: Database, people: People) -> Iterator[TestClient]:
+    with signed_in(settings, db, people.admin) as c:
+        yield c
+
+
+@pytest.fixture
+def as_editor(settings: Settings, db: Database, people: People) -> Iterator[TestClient]:
+    with signed_in(settings, db, people.editor) as c:
+        yield c
+
+
+@pytest.fixture
+def as_viewer(settings: Settings, db: Database, people: People) -> Iterator[TestClient]:
+    with signed_in(settings, db, people.viewer) as c:
         yield c

@@ -451,13 +451,11 @@ def create_api_key(
 
 
 def split_key(key: str) -> str | None:
-    """The prefix of a well-formed key, else None."""
-    if not key.startswith(KEY_PREFIX):
+    """The prefix of a well-formed key (``mimir_`` and 8 hex digits, ``_``, the secret)."""
+    size = len(KEY_PREFIX) + 8
+    if not key.startswith(KEY_PREFIX) or len(key) < size + 21 or key[size] != "_":
         return None
-    prefix, sep, secret = key.rpartition("_")
-    if not sep or len(prefix) != len(KEY_PREFIX) + 8 or len(secret) < 20:
-        return None
-    return prefix
+    return key[:size]
 
 
 def find_api_key(conn: Connection, key: str) -> tuple[ApiKey, User] | None:
