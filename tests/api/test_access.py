@@ -325,3 +325,22 @@ def test_create_admin_from_the_cli(db_url: str, db: Database) -> None:
         [*cmd, "--password-stdin"], input="short\n", capture_output=True, text=True, env=env
     )
     assert r.returncode == 2 and "password" in r.stderr
+
+
+def test_cors_is_off_unless_configured(settings: Settings, db: Database) -> None:
+    preflight = {
+        "Origin": "https://bi.example.com",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "Authorization",
+    }
+    with TestClient(create_app(settings, db=db)) as c:
+        r = c.options("/api/v1/me", headers=preflight)
+        assert "access-control-allow-origin" not in r.headers
+    on = settings.model_copy(update={"cors_origins": "https://bi.example.com"})
+    with TestClient(create_app(on, db=db)) as c:
+        r = c.options("/api/v1/me", headers=preflight)
+        assert r.status_code == 200
+        assert r.headers["access-control-allow-origin"] == "https://bi.example.com"
+        assert "access-control-allow-credentials" not in r.headers
+        r = c.options("/api/v1/me", headers={**preflight, "Origin": "https://evil.example"})
+        assert r.headers.get("access-control-allow-origin") != "https://evil.example"
