@@ -30,6 +30,17 @@ log = structlog.get_logger("mimir.http")
 API_PREFIX = v1.PREFIX
 
 
+def app_from_env() -> FastAPI:
+    """The app with settings from the environment: what each process of
+    ``mimir serve --workers N`` serves (uvicorn's factory)."""
+    from mimir.config import load_settings
+    from mimir.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)
+
+
 def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     """The ASGI application for ``settings``; ``db`` when the caller owns the database."""
 

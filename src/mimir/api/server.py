@@ -100,3 +100,24 @@ class ApiServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
             self.socket.close()
+
+
+def serve_processes(settings: Settings, sock: socket.socket, workers: int) -> None:
+    """Serve on ``sock`` from ``workers`` processes (uvicorn's supervisor: it restarts a
+    process that dies and stops them all on SIGINT/SIGTERM). Each process opens its own
+    database pool and reads the settings from the environment."""
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "mimir.api.app:app_from_env",
+        factory=True,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        proxy_headers=settings.trust_proxy_headers,
+        forwarded_allow_ips="*" if settings.trust_proxy_headers else "",
+    )
+    Multiprocess(config, sockets=[sock]).run()

@@ -4,6 +4,7 @@ SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 from typing import TYPE_CHECKING
 
@@ -30,13 +31,20 @@ if TYPE_CHECKING:
     default=None,
     help="Port to listen on (default: MIMIR_HTTP_PORT, 8080; 0 picks a free one).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes serving the same port (one per core on a big host; 1 in a pod).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
     """Serve HTTP: the REST API (/api/v1, OpenAPI at /api/v1/openapi.json), every watch's
     output feed (/feeds/TOKEN.atom, .rss, .json) and the /healthz and /readyz probes, in one
-    process, until SIGTERM or Ctrl-C (graceful). On a fresh install it prints a one-time link to
-    create the first admin."""
-    from mimir.api.server import ApiServer
+    process (or --workers processes), until SIGTERM or Ctrl-C (graceful). On a fresh install it
+    prints a one-time token to create the first admin."""
+    from mimir.api.server import ApiServer, serve_processes
     from mimir.api.setup import setup_message
 
     settings = state(ctx).settings()
@@ -46,10 +54,28 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         server = ApiServer(settings, db=db, host=host, port=port)
         with database_errors(settings):
             message = setup_message(db, settings.public_url or server.url)
-        asyncio.run(_serve(server, message))
+        if workers > 1:
+            db.close()
+            _banner(server.url, f" from {workers} processes")
+            if message:
+                click.echo(message)
+            for name, value in state(ctx).overrides.items():  # the processes read the env
+                os.environ[f"MIMIR_{name.upper()}"] = str(value)
+            serve_processes(settings, server.socket, workers)
+        else:
+            asyncio.run(_serve(server, message))
     finally:
         db.close()
     click.echo("Stopped.")
+
+
+def _banner(url: str, how: str = "") -> None:
+    click.echo(
+        f"Mimir is serving on {url}{how}: feeds at {url}/feeds/TOKEN.atom "
+        "(.rss, .json; tokens in `mimir watches list --json`); the REST API at /api/v1 "
+        "(OpenAPI: /api/v1/openapi.json). Ctrl-C stops.",
+        nl=True,
+    )
 
 
 async def _serve(server: ApiServer, message: str | None) -> None:
@@ -59,11 +85,7 @@ async def _serve(server: ApiServer, message: str | None) -> None:
     for sig in signals:
         loop.add_signal_handler(sig, stop.set)
     try:
-        click.echo(
-            f"Mimir is serving on {server.url}: feeds at {server.url}/feeds/TOKEN.atom "
-            "(.rss, .json; tokens in `mimir watches list --json`); the REST API at /api/v1 "
-            "(OpenAPI: /api/v1/openapi.json). Ctrl-C stops."
-        )
+        _banner(server.url)
         if message:
             click.echo(message)
         await server.serve(stop)
