@@ -67,6 +67,11 @@ def store(db: Database, values: ArticleValues, after: AfterStore, at: object = N
 
 @pytest.fixture
 def scenario(db: Database) -> Scenario:
+    return make_scenario(db)
+
+
+def make_scenario(db: Database) -> Scenario:
+    """Four sources, four articles (two stories alerted for a watch), a disabled watch."""
     wire, tvtech, press, globo = (source(db, n) for n in ("wire", "tvtech", "press", "globo"))
 
     def setup(conn: object) -> tuple[int, int]:
