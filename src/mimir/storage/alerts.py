@@ -79,11 +79,22 @@ def alerts_by_id(conn: Connection, ids: Sequence[int]) -> list[AlertRow]:
 
 
 def list_alerts(
-    conn: Connection, *, watch_id: int | None = None, limit: int = 100
+    conn: Connection,
+    *,
+    watch_id: int | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+    since: datetime | None = None,
 ) -> list[AlertRow]:
+    """Alerts newest first (by id, the order they were made in): of one watch, with an id
+    below ``before_id`` (the keyset of the next page), made at or after ``since``."""
     stmt = select(alerts).order_by(alerts.c.id.desc()).limit(limit)
     if watch_id is not None:
         stmt = stmt.where(alerts.c.watch_id == watch_id)
+    if before_id is not None:
+        stmt = stmt.where(alerts.c.id < before_id)
+    if since is not None:
+        stmt = stmt.where(alerts.c.created_at >= since)
     return [_alert(r) for r in conn.execute(stmt)]
 
 

@@ -1,16 +1,20 @@
-"""Watches (saved searches that alert) and notification channels."""
+"""Watches (saved searches that alert) and notification channels.
+
+Both have an owner (``owner_id``, a user; None for ones made from the shell or by an import)
+and a name unique among their kind: a second one is a :class:`~mimir.errors.Conflict`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from mimir.db.tables import channels, watch_channels, watches
-from mimir.errors import InputError, NotFound
+from mimir.errors import Conflict, NotFound
 from mimir.model.watches import WatchMode
 
 
@@ -23,6 +27,8 @@ class Channel:
     webhook_secret: str | None
     enabled: bool
     created_at: datetime
+    owner_id: int | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +45,30 @@ class Watch:
     channel_ids: tuple[int, ...]
     created_at: datetime
     updated_at: datetime
+    owner_id: int | None = None
 
 
 def _channel(row: Any) -> Channel:
     return Channel(
-        row.id, row.name, row.url, row.kind, row.webhook_secret, row.enabled, row.created_at
+        row.id,
+        row.name,
+        row.url,
+        row.kind,
+        row.webhook_secret,
+        row.enabled,
+        row.created_at,
+        row.owner_id,
+        row.updated_at,
     )
+
+
+def _check_name(conn: Connection, table: Table, name: str, *, but: int | None = None) -> None:
+    what = "channel" if table is channels else "watch"
+    stmt = select(table.c.id).where(table.c.name == name)
+    if but is not None:
+        stmt = stmt.where(table.c.id != but)
+    if conn.execute(stmt).first():
+        raise Conflict(f"name: a {what} named {name!r} exists already")
 
 
 def add_channel(
@@ -55,9 +79,9 @@ def add_channel(
     now: datetime,
     *,
     webhook_secret: str | None = None,
+    owner_id: int | None = None,
 ) -> int:
-    if conn.execute(select(channels.c.id).where(channels.c.name == name)).first():
-        raise InputError(f"a channel named {name!r} exists already")
+    _check_name(conn, channels, name)
     return int(
         conn.execute(
             insert(channels).returning(channels.c.id),
@@ -66,6 +90,7 @@ def add_channel(
                 "url": url,
                 "kind": kind,
                 "webhook_secret": webhook_secret,
+                "owner_id": owner_id,
                 "created_at": now,
                 "updated_at": now,
             },
@@ -75,6 +100,37 @@ def add_channel(
 
 def list_channels(conn: Connection) -> list[Channel]:
     return [_channel(r) for r in conn.execute(select(channels).order_by(channels.c.id))]
+
+
+def page_channels(
+    conn: Connection, *, after_id: int = 0, limit: int = 50, owner_id: int | None = None
+) -> list[Channel]:
+    """Channels with an id above ``after_id``, in id order (one keyset page)."""
+    stmt = select(channels).where(channels.c.id > after_id).order_by(channels.c.id).limit(limit)
+    if owner_id is not None:
+        stmt = stmt.where(channels.c.owner_id == owner_id)
+    return [_channel(r) for r in conn.execute(stmt)]
+
+
+def get_channel(conn: Connection, channel_id: int) -> Channel:
+    """A channel by id only; NotFound otherwise."""
+    row = conn.execute(select(channels).where(channels.c.id == channel_id)).first()
+    if row is None:
+        raise NotFound(f"no channel {channel_id}")
+    return _channel(row)
+
+
+def update_channel(
+    conn: Connection, channel_id: int, values: Mapping[str, Any], now: datetime
+) -> Channel:
+    """Change a channel's ``name``, ``url``, ``kind``, ``webhook_secret`` or ``enabled`` (the
+    caller has validated the URL)."""
+    if "name" in values:
+        _check_name(conn, channels, values["name"], but=channel_id)
+    conn.execute(
+        update(channels).where(channels.c.id == channel_id).values(**values, updated_at=now)
+    )
+    return get_channel(conn, channel_id)
 
 
 def find_channel(conn: Connection, ref: str | int) -> Channel:
@@ -113,6 +169,7 @@ def _watch(row: Any, channel_ids: Sequence[int]) -> Watch:
         channel_ids=tuple(channel_ids),
         created_at=row.created_at,
         updated_at=row.updated_at,
+        owner_id=row.owner_id,
     )
 
 
@@ -129,10 +186,10 @@ def add_watch(
     enabled: bool = True,
     note: str | None = None,
     next_digest_at: datetime | None = None,
+    owner_id: int | None = None,
 ) -> int:
     """Store a watch (the caller has parsed its query and checked its zone)."""
-    if conn.execute(select(watches.c.id).where(watches.c.name == name)).first():
-        raise InputError(f"a watch named {name!r} exists already")
+    _check_name(conn, watches, name)
     watch_id = int(
         conn.execute(
             insert(watches).returning(watches.c.id),
@@ -145,6 +202,7 @@ def add_watch(
                 "feed_token": feed_token,
                 "note": note,
                 "next_digest_at": next_digest_at,
+                "owner_id": owner_id,
                 "created_at": now,
                 "updated_at": now,
             },
@@ -191,6 +249,45 @@ def find_watch(conn: Connection, ref: str | int) -> Watch:
     if row is None:
         raise NotFound(f"no watch {ref!r}")
     return _watch(row, _channel_ids(conn, [row.id]).get(row.id, []))
+
+
+def page_watches(
+    conn: Connection, *, after_id: int = 0, limit: int = 50, owner_id: int | None = None
+) -> list[Watch]:
+    """Watches with an id above ``after_id``, in id order (one keyset page)."""
+    stmt = select(watches).where(watches.c.id > after_id).order_by(watches.c.id).limit(limit)
+    if owner_id is not None:
+        stmt = stmt.where(watches.c.owner_id == owner_id)
+    rows = conn.execute(stmt).all()
+    links = _channel_ids(conn, [r.id for r in rows])
+    return [_watch(r, links.get(r.id, [])) for r in rows]
+
+
+def get_watch(conn: Connection, watch_id: int) -> Watch:
+    """A watch by id only; NotFound otherwise."""
+    row = conn.execute(select(watches).where(watches.c.id == watch_id)).first()
+    if row is None:
+        raise NotFound(f"no watch {watch_id}")
+    return _watch(row, _channel_ids(conn, [row.id]).get(row.id, []))
+
+
+def update_watch(
+    conn: Connection,
+    watch_id: int,
+    values: Mapping[str, Any],
+    now: datetime,
+    *,
+    channel_ids: Sequence[int] | None = None,
+) -> Watch:
+    """Change a watch's columns (``name``, ``query``, ``mode`` ...; the caller has validated
+    them) and, when given, its channels. ``updated_at`` moves, so workers reload their
+    percolator."""
+    if "name" in values:
+        _check_name(conn, watches, values["name"], but=watch_id)
+    conn.execute(update(watches).where(watches.c.id == watch_id).values(**values, updated_at=now))
+    if channel_ids is not None:
+        set_channels(conn, watch_id, channel_ids)
+    return get_watch(conn, watch_id)
 
 
 def watch_by_token(conn: Connection, token: str) -> Watch | None:
