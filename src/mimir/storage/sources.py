@@ -12,6 +12,7 @@ from sqlalchemy import (
     Row,
     and_,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -19,9 +20,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from mimir.db.tables import article_jobs, articles, fetch_log, sources
-from mimir.errors import InputError, NotFound
+from mimir.errors import Conflict, InputError, NotFound
 from mimir.model import Source, SourceKind, SourceSpec
 from mimir.process.urls import canonicalize, host_of, url_hash
 
@@ -284,3 +286,167 @@ def next_due_at(conn: Connection) -> datetime | None:
     return conn.execute(
         select(func.min(sources.c.next_check_at)).where(sources.c.enabled.is_(True))
     ).scalar()
+
+
+# ---- the API's reads and edits (keyset pages, health, checked changes) ----------------------
+
+#: statuses of a source whose last check failed (besides a count of consecutive errors)
+FAILING_STATUSES = ("error", "robots_denied", "rate_limited")
+
+
+def _failing() -> Any:
+    return or_(
+        sources.c.consecutive_errors > 0,
+        sources.c.last_error_class.is_not(None),
+        sources.c.status.in_(FAILING_STATUSES),
+    )
+
+
+def page_sources(
+    conn: Connection,
+    *,
+    after_id: int = 0,
+    limit: int = 50,
+    enabled: bool | None = None,
+    kind: SourceKind | None = None,
+    failing: bool | None = None,
+    text: str | None = None,
+) -> list[Source]:
+    """Sources in id order after ``after_id``; ``text`` matches name or URL (any case)."""
+    q = select(sources).where(sources.c.id > after_id)
+    if enabled is not None:
+        q = q.where(sources.c.enabled == enabled)
+    if kind is not None:
+        q = q.where(sources.c.kind == kind.value)
+    if failing is not None:
+        q = q.where(_failing() if failing else ~_failing())
+    if text:
+        needle = text.lower()
+        q = q.where(
+            or_(
+                func.lower(sources.c.name).contains(needle, autoescape=True),
+                func.lower(sources.c.url).contains(needle, autoescape=True),
+            )
+        )
+    return [_to_source(r) for r in conn.execute(q.order_by(sources.c.id).limit(limit))]
+
+
+def get_source(conn: Connection, source_id: int) -> Source:
+    """A source by id, or NotFound."""
+    row = conn.execute(select(sources).where(sources.c.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"source_id: no source #{source_id}")
+    return _to_source(row)
+
+
+def article_counts(
+    conn: Connection, source_ids: Sequence[int], since: datetime
+) -> dict[int, tuple[int, int]]:
+    """(articles, of which discovered since ``since``) per source, for a page of sources."""
+    if not source_ids:
+        return {}
+    recent = func.sum(case((articles.c.discovered_at >= since, 1), else_=0))
+    rows = conn.execute(
+        select(articles.c.source_id, func.count(), recent)
+        .where(articles.c.source_id.in_(list(source_ids)), articles.c.deleted_at.is_(None))
+        .group_by(articles.c.source_id)
+    )
+    return {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+
+
+def _check_unique(
+    conn: Connection, source_id: int | None, name: str | None, key: str | None
+) -> None:
+    conds = []
+    if name is not None:
+        conds.append(sources.c.name == name)
+    if key is not None:
+        conds.append(sources.c.url_hash == key)
+    if not conds:
+        return
+    q = select(sources.c.id, sources.c.name, sources.c.url_hash).where(or_(*conds))
+    if source_id is not None:
+        q = q.where(sources.c.id != source_id)
+    dup = conn.execute(q.limit(1)).first()
+    if dup is not None:
+        field = "url" if key is not None and dup.url_hash == key else "name"
+        raise Conflict(f"{field}: source #{dup.id} {dup.name!r} has this {field} already")
+
+
+def create_source(conn: Connection, spec: SourceSpec, now: datetime) -> Source:
+    """Like `add_source`, but a name or URL taken is a Conflict naming the field."""
+    _check_unique(conn, None, spec.name, url_hash(canonicalize(spec.url)))
+    try:
+        return add_source(conn, spec, now)
+    except IntegrityError:  # a concurrent insert won the race
+        raise Conflict("name or url: a source with this name or URL was just added") from None
+
+
+def edit_source(conn: Connection, source_id: int, changes: dict[str, Any], now: datetime) -> Source:
+    """Change a source's name, url, kind, category, note, enabled, settings (given keys only).
+
+    A new URL or kind resets the validators and makes the source due now; enabling it too.
+    """
+    old = get_source(conn, source_id)
+    values: dict[str, Any] = {"updated_at": now}
+    name = changes.get("name")
+    key = None
+    if "url" in changes:
+        url = canonicalize(changes["url"])
+        if url != old.url:
+            key = url_hash(url)
+            values.update(url=url, url_hash=key, host=host_of(url))
+    _check_unique(conn, source_id, name if name not in (None, old.name) else None, key)
+    for field in ("name", "category", "note", "settings"):
+        if field in changes:
+            values[field] = changes[field]
+    if "kind" in changes and changes["kind"] != old.kind:
+        values["kind"] = SourceKind(changes["kind"]).value
+    if "enabled" in changes:
+        values["enabled"] = bool(changes["enabled"])
+    if "url" in values or "kind" in values:
+        values.update(etag=None, last_modified=None, next_check_at=now)
+    if values.get("enabled") and not old.enabled:
+        values["next_check_at"] = now
+    try:
+        row = conn.execute(
+            update(sources).where(sources.c.id == source_id).values(**values).returning(*sources.c)
+        ).one()
+    except IntegrityError:
+        raise Conflict("name or url: another source has it now") from None
+    return _to_source(row)
+
+
+def lease_source(
+    conn: Connection, source_id: int, worker: str, now: datetime, lease_seconds: int
+) -> Source | None:
+    """Lease one source now, due or not (refresh now); None while another worker holds it."""
+    free = or_(sources.c.lease_expires_at.is_(None), sources.c.lease_expires_at < now)
+    row = conn.execute(
+        update(sources)
+        .where(sources.c.id == source_id, free)
+        .values(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .returning(*sources.c)
+    ).first()
+    return _to_source(row) if row is not None else None
+
+
+def history_page(
+    conn: Connection,
+    source_id: int,
+    *,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """The fetch log of a source, newest first, after the (started_at, id) key ``before``."""
+    q = select(fetch_log).where(fetch_log.c.source_id == source_id)
+    if before is not None:
+        at, row_id = before
+        q = q.where(
+            or_(
+                fetch_log.c.started_at < at,
+                and_(fetch_log.c.started_at == at, fetch_log.c.id < row_id),
+            )
+        )
+    q = q.order_by(fetch_log.c.started_at.desc(), fetch_log.c.id.desc()).limit(limit)
+    return [dict(r._mapping) for r in conn.execute(q)]
