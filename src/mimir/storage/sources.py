@@ -417,20 +417,6 @@ def edit_source(conn: Connection, source_id: int, changes: dict[str, Any], now: 
     return _to_source(row)
 
 
-def lease_source(
-    conn: Connection, source_id: int, worker: str, now: datetime, lease_seconds: int
-) -> Source | None:
-    """Lease one source now, due or not (refresh now); None while another worker holds it."""
-    free = or_(sources.c.lease_expires_at.is_(None), sources.c.lease_expires_at < now)
-    row = conn.execute(
-        update(sources)
-        .where(sources.c.id == source_id, free)
-        .values(lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds))
-        .returning(*sources.c)
-    ).first()
-    return _to_source(row) if row is not None else None
-
-
 def history_page(
     conn: Connection,
     source_id: int,
