@@ -37,7 +37,12 @@ from mimir.storage import users as user_store
 BIN = Path(sys.executable).parent
 #: far from the ids the fuzzer tries first (1, 2, 0, huge): the key's owner is rarely its target
 KEY_OWNER_ID = 987_654_321
-NETWORK = r"^/api/v1/(sources|sources/\{source_id\}/(test|refresh)|channels/\{channel_id\}/test)$"
+NETWORK = (
+    "POST /api/v1/sources",
+    "POST /api/v1/sources/{source_id}/test",
+    "POST /api/v1/sources/{source_id}/refresh",
+    "POST /api/v1/channels/{channel_id}/test",
+)
 CHECKS = [
     "not_a_server_error",
     "status_code_conformance",
@@ -115,7 +120,7 @@ def run(max_examples: int, seed_value: int | None = None, report_dir: str | None
                 "-H", f"Authorization: Bearer {key}",
                 "--checks", ",".join(CHECKS),
                 "--max-examples", str(max_examples),
-                "--exclude-path-regex", NETWORK,
+                *(arg for name in NETWORK for arg in ("--exclude-name", name)),
                 "--request-timeout", "30",
                 "--workers", "1",
                 "--no-color",
