@@ -17,10 +17,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mimir.errors import QuerySyntaxError
+from mimir.search import percolator
 from mimir.search.matcher import ArticleFields, Document, MatchResult, match
-from mimir.search.nodes import Node
+from mimir.search.nodes import Field, Node, Term
 from mimir.search.parser import parse
-from mimir.search.percolator import Percolator, WatchMatch, _bisected, _walked
+from mimir.search.percolator import (
+    Percolator,
+    WatchMatch,
+    _Article,
+    _pattern,
+    _prefix_keys,
+    _starts,
+)
 from mimir.search.required import IndexKey
 from tests.search.helpers import NOW, Art, fields
 from tests.search.test_agreement import SOURCES, _combine, article, leaf, palettes
@@ -153,9 +161,9 @@ def test_a_word_the_query_excludes_skips_it() -> None:
 def test_an_excluded_word_only_counts_in_the_title_and_the_text() -> None:
     p = Percolator()
     p.add(1, "launch -sports")
-    p.add(2, "launch -title:sports")  # in a field: left to the matcher
+    p.add(2, "launch -title:sports")  # in a field: left to the verification
     p.add(3, "launch -sports*")
-    p.add(4, 'launch -"sports desk"')  # a phrase: left to the matcher
+    p.add(4, 'launch -"sports desk"')  # a phrase: left to the verification
     assert ids(p.match(doc("launch", tags=("sports",)), now=NOW)) == [1, 2, 3, 4]
     assert ids(p.match(doc("launch", "sports desk"), now=NOW)) == [2]
     assert ids(p.match(doc("launch", "sportswear desk"), now=NOW)) == [1, 2, 4]
@@ -325,19 +333,91 @@ def test_a_reload_swaps_the_whole_set_at_once() -> None:
     assert p.stats.articles == 300
 
 
-# ---- the two ways of finding prefix keys --------------------------------------------------------
+# ---- prefix keys, remembered per word -----------------------------------------------------------
 
 
 @given(
     prefixes=st.lists(st.text("abcé", min_size=1, max_size=4), unique=True),
-    words=st.sets(st.text("abcé", min_size=1, max_size=6)),
+    word=st.text("abcé", min_size=1, max_size=6),
 )
-def test_bisecting_and_walking_find_the_same_prefixes(prefixes: list[str], words: set[str]) -> None:
+def test_the_walk_finds_the_prefix_keys_a_word_starts_with(prefixes: list[str], word: str) -> None:
     vocab = {f"{p}*": 1 for p in prefixes}
     paths = {p[:n]: 1 for p in prefixes for n in range(1, len(p) + 1)}
-    expected = sorted(p for p in prefixes if any(w.startswith(p) for w in words))
-    assert _bisected(sorted(prefixes), words) == expected
-    assert _walked(paths, vocab, words) == expected
+    expected = sorted(f"{p}*" for p in prefixes if word.startswith(p))
+    assert sorted(_prefix_keys(word, paths, vocab)) == expected
+
+
+def test_the_words_remembered_are_forgotten_past_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(percolator, "WORDS_REMEMBERED", 4)
+    p = Percolator()
+    p.add(1, "broad*")
+    assert ids(p.match(doc("broadcast news"), now=NOW)) == [1]
+    assert ids(p.match(doc("one two three broadband"), now=NOW)) == [1]  # 6 words: starts again
+    assert p._index.seen == {"one", "two", "three", "broadband"}
+    assert p.match(doc("abroad"), now=NOW) == []
+
+
+def test_a_reload_with_other_prefix_keys_looks_at_the_words_again() -> None:
+    p = Percolator()
+    p.replace_all([(1, "broad*")])
+    assert ids(p.match(doc("broadcast"), now=NOW)) == [1]
+    p.replace_all([(1, "broad*"), (2, "merger")])  # the same prefixes: what was seen is kept
+    assert "broadcast" in p._index.seen
+    p.replace_all([(1, "broad*"), (2, "broadc*")])
+    assert not p._index.seen
+    assert ids(p.match(doc("broadcast"), now=NOW)) == [1, 2]
+
+
+def test_rekey_files_the_queries_again_and_keeps_their_parts() -> None:
+    p = Percolator(rekey_after=None)
+    p.add(1, '"Summit Television Network" -sports')
+    p.add(2, '"Summit Television Network" lang:en')
+    parts = p._index.parts
+    p.rekey()
+    assert p._index.parts is parts and len(parts) == 3  # the phrase, -sports and lang:en
+    found = p.match(doc("Summit Television Network", language="en"), now=NOW)
+    assert found == [(w, MatchResult(True, ('"summit television network"',))) for w in (1, 2)]
+
+
+# ---- verifying with the article's words ---------------------------------------------------------
+
+
+def test_phrases_and_near_do_not_run_from_the_title_into_the_text() -> None:
+    p = Percolator()
+    p.add(1, '"the end start"')
+    p.add(2, "end NEAR/0 start")
+    p.add(3, '"end start" OR "the end"')
+    p.add(4, "end* NEAR/0 sta*")
+    found = p.match(doc("The end", "Start here"), now=NOW)
+    assert found == [(3, MatchResult(True, ('"the end"',)))]
+    assert ids(p.match(doc("The end start", "Start here"), now=NOW)) == [1, 2, 3, 4]
+
+
+def test_terms_to_highlight_of_an_or_are_those_the_article_has() -> None:
+    p = Percolator()
+    p.add(1, '(Vectra OR "Lumenwave Media" OR title:Crestline) (deal OR contract*) -sports')
+    found = p.match(doc("Crestline deal", "Lumenwave Media signs contracts"), now=NOW)
+    assert found == [
+        (1, MatchResult(True, ('"lumenwave media"', "crestline", "deal", "contract*")))
+    ]
+    assert p.match(doc("Lumenwave deal", "Media"), now=NOW) == []
+
+
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "ab", "ba", "c", "3", "0"]), max_size=12),
+    term=st.lists(st.sampled_from(["a", "b", "ab", "c", "3"]), min_size=1, max_size=3),
+    prefix=st.booleans(),
+    field=st.sampled_from([Field.TITLE, Field.TEXT, Field.TAG]),
+)
+def test_a_line_finds_where_a_term_starts_as_the_matcher_does(
+    words: list[str], term: list[str], prefix: bool, field: Field
+) -> None:
+    d = Document({f: list(words) if f is field else [] for f in Field}, "", None)
+    line = _Article(Percolator()._index, d, set(), NOW).line(field)
+    t = Term(tuple(term), prefix)
+    assert _starts(line, _pattern(t)) == d.starts(field, t)
 
 
 # ---- property: the same answer as the matcher, one watch at a time ------------------------------

@@ -15,29 +15,46 @@ article's words::
     # [(1, MatchResult(matched=True, terms=('"atsc 3 0"', 'launch*')))]
 
 The index is looked up with the distinct words of the article's title, text, authors, tags and
-URL (the fields keys come from):
+URL (the fields keys come from), and with the prefix keys they hit:
 
-- *exact keys* (``merger``): a dict from the word to the queries indexed under it, intersected
-  with the article's words;
-- *prefix keys* (``broad*``): a dict from the prefix to its queries. The prefixes an article
-  hits are found by bisecting the article's sorted words once per prefix when there are fewer
-  prefixes than words, and otherwise by walking each word one letter at a time through the set
-  of every beginning of every prefix (``b``, ``br``, ``bro``, ...) until it leaves the set;
+- *keys* (``merger``, ``broad*``): a dict from the key to the queries indexed under it,
+  intersected with the article's words and prefix keys;
+- *prefix keys* an article's word hits are found by walking the word one letter at a time
+  through the set of every beginning of every prefix (``b``, ``br``, ``bro``, ...) until it
+  leaves the set, the first time the word is seen; the answer is remembered (for at most
+  ``WORDS_REMEMBERED`` words, and until the prefix keys change), as a trade's articles use
+  the same words again and again;
 - *unindexed* queries (``NOT sports``, ``lang:de source:x``, ``a OR NOT b``: no required word)
   are looked at for every article.
 
-Before the matcher runs, two set lookups rule candidates out: a query requires a key of each of
+Before a candidate is verified, two set lookups rule it out: a query requires a key of each of
 several sets (``"connected TV" launch*``: *connected*, *tv* and a word starting with *launch*)
 and is indexed under one, so the article must have a key of each of the others too; and a word
 under a ``NOT`` the whole query needs (``launch -sports``) must not be in the title or text.
-The rest are verified with the full matcher (``matcher.match``) against the same ``Document``,
-cut into words once per article. So the answer is exactly the one-by-one answer: the index only
-skips queries that cannot match. Identical queries (after parsing: ``ai merger`` and
-``ai AND merger``) are verified once for all the watches that have them, and so are the parts
-queries share: an ``AND`` is matched as its filters (the parts without terms to highlight:
-``-sports``, ``lang:en``, ``within:7d``) and its core (the rest), each through the matcher once
-per article, so ``"ATSC 3.0" -sports``, ``"ATSC 3.0" lang:en`` and ``"ATSC 3.0"`` cost one
-phrase lookup and two cheap filters.
+
+The rest are verified in full, with the matcher's semantics but not through ``matcher.match``,
+which looks every term up by position and again to list the matched terms. Identical queries
+(after parsing: ``ai merger`` and ``ai AND merger``) are verified once for all the watches that
+have them, and so are the parts queries share: an ``AND`` is matched as its filters (the parts
+without terms to highlight: ``-sports``, ``lang:en``, ``within:7d``) and its core (the rest),
+each once per article, so ``"ATSC 3.0" -sports``, ``"ATSC 3.0" lang:en`` and ``"ATSC 3.0"``
+cost one phrase lookup and two cheap filters. A part is made, the first time an article needs
+it, into tests over the article's words (``_Index.compile``):
+
+- a word in no field is in the set of the title's and text's words (``merger``, and
+  ``ai merger``: all its words in the set, one comparison), and an ``OR``'s words are looked up
+  at once;
+- a phrase, a prefix or a term in a field is a string looked for in the field's words joined by
+  spaces (`` atsc 3 0 ``; ``_Phrase``), ``NEAR`` finds where its terms start the same way
+  (``_Proximity``), ``lang:`` compares the language, and the dates are asked of the matcher;
+  each of these *atoms* is shared by the parts that have it and found out once per article;
+- the matched terms of a part that cannot match without all of them (a term, a phrase, an
+  ``AND`` of those, ``NEAR``) are known beforehand; those of an ``OR`` are looked up (once:
+  the atoms remember).
+
+So the answer is exactly the one-by-one answer (``matcher.match`` over every watch, with the
+same matched terms): the index only skips queries that cannot match, and the tests are the
+matcher's rules on the same words; property tests check it.
 
 Which set a query is indexed under decides how often it is a candidate. ``required.index_keys``
 prefers longer words, but in a trade's press a long word is often a common one
@@ -46,9 +63,10 @@ in the articles it sees, how many have each word its watches could be indexed un
 each query under the set (and each ``OR`` branch under the key) the fewest articles had, with
 ``index_keys``'s preferences breaking ties (so before any article, and for words never seen, the
 choice is ``index_keys``'s). It re-indexes itself with the counts after 128, 256, 512 ... 16,384
-articles and every 16,384 after that (``rekey``: 0.2 to 0.5 s for 10,000 watches, in the
-call to ``match`` that reaches the count), and ``replace_all`` indexes by them. A new percolator
-built to replace another (``learned_from=``) starts with the other's counts.
+articles and every 16,384 after that (``rekey``: the queries are filed again, their parts and
+tests kept; 0.2 to 0.4 s for 10,000 watches, in the call to ``match`` that reaches the count),
+and ``replace_all`` indexes by them. A new percolator built to replace another
+(``learned_from=``) starts with the other's counts.
 
 Threads: one lock guards the percolator; ``match`` holds it for one article (a millisecond or
 two), and ``replace_all`` parses and indexes the new watches before taking it, then swaps the
@@ -64,14 +82,25 @@ import threading
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import repeat
 from operator import itemgetter
 
 from mimir.errors import QuerySyntaxError
-from mimir.search.matcher import ArticleFields, Document, MatchResult, match
-from mimir.search.nodes import And, Field, Node, Not, Or, Term, positive_terms
+from mimir.search.matcher import ArticleFields, Document, MatchResult, matches
+from mimir.search.nodes import (
+    TEXT_FIELDS,
+    And,
+    Field,
+    Lang,
+    Near,
+    Node,
+    Not,
+    Or,
+    Term,
+    positive_terms,
+)
 from mimir.search.parser import parse
 from mimir.search.required import IndexKey, KeySet, required_key_sets
 
@@ -81,6 +110,8 @@ BODY_FIELDS: tuple[Field, ...] = (Field.TITLE, Field.TEXT)
 KEY_FIELDS: tuple[Field, ...] = (*BODY_FIELDS, Field.AUTHOR, Field.TAG, Field.URL)
 #: re-index with the word counts after this many articles, then twice as many, up to every ...
 REKEY_FIRST, REKEY_EVERY = 128, 16_384
+#: the most articles' words whose prefix keys an index remembers (then it starts again)
+WORDS_REMEMBERED = 50_000
 
 
 #: a watch that matched an article: its id and the matched terms (for highlighting)
@@ -94,8 +125,8 @@ class PercolatorStats:
     articles: int = 0  #: articles matched
     candidates: int = 0  #: indexed queries one of whose keys an article had
     unindexed: int = 0  #: queries with no keys, looked at for every article
-    verified: int = 0  #: queries verified with the matcher: the candidates with a key of every
-    #: required set and none of their excluded words, and the unindexed ones
+    verified: int = 0  #: queries verified in full: the candidates with a key of every required
+    #: set and none of their excluded words, and the unindexed ones
     matches: int = 0  #: (watch, article) pairs that matched
     rekeys: int = 0  #: times the index was rebuilt with the word counts
 
@@ -158,15 +189,293 @@ class _Chooser:
         return found
 
 
-class _Part:
-    """A part of queries (a core or a filter, see ``_split``), shared by every query that has
-    it, so that it goes through the matcher once per article (hashed by identity)."""
+class _Article:
+    """One article while it is matched: its words and what was found out about it, so that
+    each atom and each part is looked up once (both hashed by identity)."""
+
+    __slots__ = ("atoms", "body", "doc", "index", "lines", "now", "parts")
+
+    def __init__(self, index: _Index, doc: Document, body: set[str], now: datetime) -> None:
+        self.index = index  # the watches' index (which compiles the parts)
+        self.doc = doc
+        self.body = body  # the words of the title and the text
+        self.now = now
+        self.atoms: dict[_Atom, bool] = {}
+        self.parts: dict[_Part, MatchResult] = {}
+        self.lines: dict[Field, str] = {}
+
+    def line(self, field: Field) -> str:
+        """The words of ``field`` in one string, each between spaces (``ANY``: the title's, then
+        the text's after a line break, so that no phrase runs from one into the other)."""
+        line = self.lines.get(field)
+        if line is None:
+            words = self.doc.words
+            if field is Field.ANY:
+                line = f" {' '.join(words[Field.TITLE])} \n {' '.join(words[Field.TEXT])} "
+            else:
+                line = f" {' '.join(words[field])} "
+            self.lines[field] = line
+        return line
+
+
+class _Word:
+    """A word in no field (``merger``): the article has it if its title or text does, which is
+    one lookup in the set of their words (what ``Document.starts`` finds by position)."""
+
+    __slots__ = ("word",)
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+
+    def holds(self, a: _Article) -> bool:
+        return self.word in a.body
+
+
+class _Atom:
+    """Any other leaf (a phrase, a prefix, a term in a field, ``NEAR``, ``lang:``, a date), shared
+    by every part that has it: found out once per article (``_atom`` makes the right kind).
+    This kind asks the matcher (the dates, and terms with words of other characters)."""
 
     __slots__ = ("node", "users")
 
     def __init__(self, node: Node) -> None:
         self.node = node
         self.users = 0
+
+    def holds(self, a: _Article) -> bool:
+        known = a.atoms.get(self)
+        if known is None:
+            known = a.atoms[self] = self.find(a)
+        return known
+
+    def find(self, a: _Article) -> bool:
+        return matches(self.node, a.doc, now=a.now)
+
+
+class _Phrase(_Atom):
+    """A term (a word in a field, a phrase, a prefix), looked for as a string in the article's
+    line of its field (``_Article.line``): the phrase ``"ATSC 3.0"`` is in the text if
+    `` atsc 3 0 `` is in `` ... launches atsc 3 0 in ...``, and the prefix phrase ``"5G broad*"``
+    if `` 5g broad`` is. Words are runs of letters and digits, so the spaces of the pattern can
+    only be the spaces between words, and the answer is the matcher's (``Document.starts``),
+    without its index of positions. A term in no field is not looked for if a word of it (but a
+    prefix) is not in the title or the text at all (most absent phrases)."""
+
+    __slots__ = ("field", "needs", "pattern")
+
+    def __init__(self, node: Term) -> None:
+        super().__init__(node)
+        self.field = node.field
+        self.pattern = _pattern(node)
+        #: words the title and the text must have for the term to be there (in no field)
+        self.needs: frozenset[str] = frozenset()
+        if node.field is Field.ANY:
+            self.needs = frozenset(node.words[:-1] if node.prefix else node.words)
+
+    def find(self, a: _Article) -> bool:
+        return self.needs <= a.body and self.pattern in a.line(self.field)
+
+
+class _Language(_Atom):
+    """``lang:``, as the matcher has it: the article's language code is the query's."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, node: Lang) -> None:
+        super().__init__(node)
+        self.code = node.code
+
+    def find(self, a: _Article) -> bool:
+        return a.doc.language == self.code
+
+
+class _Proximity(_Atom):
+    """``NEAR``: where its terms start, found in the lines of its fields as ``_Phrase`` finds
+    them (``_starts``), then the matcher's rule (``matcher._near``: FTS5's)."""
+
+    __slots__ = ("fields", "hi_gap", "left", "lo_gap", "right")
+
+    def __init__(self, node: Near) -> None:
+        super().__init__(node)
+        self.fields = BODY_FIELDS if node.field is Field.ANY else (node.field,)
+        self.left, self.right = _pattern(node.left), _pattern(node.right)
+        self.lo_gap = len(node.right.words) + node.distance
+        self.hi_gap = len(node.left.words) + node.distance
+
+    def find(self, a: _Article) -> bool:
+        for field in self.fields:
+            line = a.line(field)
+            lefts = _starts(line, self.left)
+            if not lefts:
+                continue
+            rights = _starts(line, self.right)
+            for p in lefts:
+                i = bisect_left(rights, p - self.lo_gap)
+                if i < len(rights) and rights[i] <= p + self.hi_gap:
+                    return True
+        return False
+
+
+def _atom(node: Node) -> _Atom:
+    """The kind of atom for leaf ``node``."""
+    if isinstance(node, Term) and _spelled(node):
+        return _Phrase(node)
+    if isinstance(node, Near) and _spelled(node.left) and _spelled(node.right):
+        return _Proximity(node)
+    if isinstance(node, Lang):
+        return _Language(node)
+    return _Atom(node)
+
+
+def _spelled(term: Term) -> bool:
+    """Are the words of ``term`` letters and digits (as the tokenizer's always are), so that a
+    pattern finds them?"""
+    return bool(term.words) and all(w.isalnum() for w in term.words)
+
+
+def _pattern(term: Term) -> str:
+    """What a line has where ``term`` starts: its words between spaces (the last one open if
+    it is a prefix)."""
+    return f" {' '.join(term.words)}{'' if term.prefix else ' '}"
+
+
+def _starts(line: str, pattern: str) -> list[int]:
+    """Where ``pattern`` starts in ``line``, in words (ascending, as ``Document.starts``)."""
+    out = []
+    word, counted = -1, 0
+    at = line.find(pattern)
+    while at >= 0:
+        word += line.count(" ", counted, at + 1)
+        counted = at + 1
+        out.append(word)
+        at = line.find(pattern, at + 1)
+    return out
+
+
+class _All:
+    """An ``AND``: every word of ``words`` (one set lookup) and every other test."""
+
+    __slots__ = ("others", "words")
+
+    def __init__(self, words: frozenset[str], others: tuple[_Test, ...]) -> None:
+        self.words = words
+        self.others = others
+
+    def holds(self, a: _Article) -> bool:
+        if not self.words <= a.body:
+            return False
+        for test in self.others:  # noqa: SIM110 - a loop: no generator for a test or two
+            if not test.holds(a):
+                return False
+        return True
+
+
+class _Any:
+    """An ``OR``: a word of ``words`` (one set lookup) or another test."""
+
+    __slots__ = ("others", "words")
+
+    def __init__(self, words: frozenset[str], others: tuple[_Test, ...]) -> None:
+        self.words = words
+        self.others = others
+
+    def holds(self, a: _Article) -> bool:
+        if not self.words.isdisjoint(a.body):
+            return True
+        for test in self.others:  # noqa: SIM110 - a loop: no generator for a test or two
+            if test.holds(a):
+                return True
+        return False
+
+
+class _None:
+    """A ``NOT``."""
+
+    __slots__ = ("child",)
+
+    def __init__(self, child: _Test) -> None:
+        self.child = child
+
+    def holds(self, a: _Article) -> bool:
+        return not self.child.holds(a)
+
+
+_Test = _Word | _Atom | _All | _Any | _None
+
+
+class _Part:
+    """A part of queries (a core or a filter, see ``_split``), shared by every query that has
+    it, so that it is matched once per article (hashed by identity).
+
+    It is made into tests over the article's words (``test``, by ``_Index.compile``) the first
+    time an article needs it: most parts never are, their keys being absent. ``fixed`` is its
+    result when it matches, if that is known beforehand (it cannot match without every term to
+    highlight: ``_certain``); else its ``terms`` are looked up, as ``matcher.match`` does. A
+    part of words in no field only (``merger``, ``ai merger``), the commonest kind, matches if
+    the title and the text have them all: one set comparison (``plain``)."""
+
+    __slots__ = ("atoms", "fixed", "node", "plain", "terms", "test", "users")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.users = 0
+        self.test: _Test | None = None
+        self.atoms: list[_Atom] = []  # the atoms it holds (one per use), released with it
+        self.terms: tuple[tuple[_Word | _Atom, str], ...] = ()
+        self.fixed: MatchResult | None = None
+        #: the words and the result of a part of words only (None: another part)
+        self.plain: tuple[frozenset[str], MatchResult] | None = None
+
+    def compiled(
+        self, test: _Test, terms: tuple[tuple[_Word | _Atom, str], ...], atoms: list[_Atom]
+    ) -> _Test:
+        self.test, self.atoms, self.terms = test, atoms, terms
+        if _certain(self.node):
+            self.fixed = MatchResult(True, tuple(dict.fromkeys(label for _, label in terms)))
+            self.terms = ()
+            if isinstance(test, _Word):
+                self.plain = (frozenset((test.word,)), self.fixed)
+            elif isinstance(test, _All) and not test.others:
+                self.plain = (test.words, self.fixed)
+        return test
+
+    def result(self, a: _Article) -> MatchResult:
+        """``match(self.node, a.doc, now=a.now)``, once per article."""
+        plain = self.plain
+        if plain is not None:
+            return plain[1] if plain[0] <= a.body else _NO_MATCH
+        known = a.parts.get(self)
+        if known is None:
+            test = self.test
+            if test is None:
+                test = a.index.compile(self)
+            if not test.holds(a):
+                known = _NO_MATCH
+            elif self.fixed is not None:
+                known = self.fixed
+            else:
+                found = [label for term, label in self.terms if term.holds(a)]
+                known = MatchResult(True, tuple(dict.fromkeys(found)))
+            a.parts[self] = known
+        return known
+
+
+def _joined(tests: list[_Test], *, every: bool) -> _All | _Any:
+    """An ``AND`` (``every``) or an ``OR`` of ``tests``, its words in one set."""
+    words = frozenset(t.word for t in tests if isinstance(t, _Word))
+    others = tuple(t for t in tests if not isinstance(t, _Word))
+    return _All(words, others) if every else _Any(words, others)
+
+
+def _certain(node: Node) -> bool:
+    """Does an article that matches ``node`` have every term ``positive_terms(node)`` lists?
+    True of a term, a ``NEAR`` (both of its terms), a part without terms to highlight (a
+    ``NOT``, a filter) and an ``AND`` of those; not of an ``OR`` with terms."""
+    if isinstance(node, And):
+        return all(_certain(child) for child in node.children)
+    if isinstance(node, Or):
+        return not positive_terms(node)
+    return True
 
 
 def _split(query: Node) -> tuple[Node | None, tuple[Node, ...]]:
@@ -187,50 +496,40 @@ def _split(query: Node) -> tuple[Node | None, tuple[Node, ...]]:
     return (core[0] if len(core) == 1 else And(core)), filters
 
 
-#: what a query of filters only gets when it matches (no terms to highlight)
-_NO_TERMS = MatchResult(True, ())
-
-
-def _verify(
-    entry: _Entry, doc: Document, now: datetime, done: dict[_Part, MatchResult]
-) -> MatchResult:
-    """``match(entry.query, doc)``: its filters, then its core, each part through the matcher
-    once per article (``done``)."""
-    for part in entry.filters:
-        result = done.get(part)
-        if result is None:
-            result = done[part] = match(part.node, doc, now=now)
-        if not result.matched:
-            return result
-    if entry.core is None:
-        return _NO_TERMS
-    result = done.get(entry.core)
-    if result is None:
-        result = done[entry.core] = match(entry.core.node, doc, now=now)
-    return result
+#: what a part that does not match gets
+_NO_MATCH = MatchResult(False)
 
 
 class _Entry:
     """One distinct query and the watches that have it (hashed by identity)."""
 
-    __slots__ = ("checks", "core", "excluded", "filters", "keys", "query", "texts", "watch_ids")
+    __slots__ = ("excluded", "keys", "needs", "options", "parts", "query", "texts", "watch_ids")
 
     def __init__(self, query: Node, chooser: _Chooser) -> None:
         self.query = query
         self.watch_ids: set[int] = set()
-        #: set by the index: the query's core (None: filters only) and filters, shared
-        self.core: _Part | None = None
-        self.filters: tuple[_Part, ...] = ()
+        #: set by the index: the query's filters, then its core if it has one (``_split``),
+        #: shared with other queries. It matches if they all do, with its core's terms
+        self.parts: tuple[_Part, ...] = ()
         sets = chooser.key_sets(query)
         #: what it is indexed under (None: verified against every article)
         self.keys: KeySet | None = min(sets, key=chooser.rank) if sets else None
         #: the other required sets: an article must have a key of each too, checked with set
-        #: lookups before the matcher runs
-        self.checks = tuple(frozenset(_text(k) for k in s) for s in sets if s != self.keys)
+        #: lookups before the query is verified: the keys of the sets of one key (``needs``,
+        #: all of them) and the sets of several (``options``, one of each)
+        others = [frozenset(_text(k) for k in s) for s in sets if s != self.keys]
+        self.needs = frozenset(text for keys in others if len(keys) == 1 for text in keys)
+        self.options = tuple(keys for keys in others if len(keys) > 1)
         #: every key of every set, as ``_text``: what the percolator counts in articles
         self.texts = frozenset(_text(k) for s in sets for k in s)
         #: words whose presence in the title or the text rules the query out
         self.excluded = _excluded(query)
+
+
+def _plain(term: Term) -> bool:
+    """A single word in no field, not a prefix: in the article if in its title's or text's
+    words."""
+    return term.field is Field.ANY and len(term.words) == 1 and not term.prefix
 
 
 def _excluded(query: Node) -> frozenset[str]:
@@ -254,14 +553,15 @@ class _Index:
     """The watches and their index; ``chooser`` picks the keys of the queries added."""
 
     __slots__ = (
+        "atoms",
         "by_query",
         "by_watch",
         "chooser",
-        "exact",
+        "hitting",
+        "keyed",
         "parts",
         "paths",
-        "prefix",
-        "prefixes",
+        "seen",
         "unindexed",
         "vocab",
     )
@@ -271,16 +571,19 @@ class _Index:
         self.by_watch: dict[int, _Entry] = {}
         self.by_query: dict[Node, _Entry] = {}
         self.parts: dict[Node, _Part] = {}
-        self.exact: dict[str, set[_Entry]] = {}
-        self.prefix: dict[str, set[_Entry]] = {}
+        self.atoms: dict[Node, _Atom] = {}
+        #: the indexed queries by key (as ``_text``: ``merger``, ``broad*``)
+        self.keyed: dict[str, set[_Entry]] = {}
         self.unindexed: set[_Entry] = set()
         #: every key text of every query (how many queries have it): what is counted and, for
         #: prefixes (``broad*``), what the walk looks for
         self.vocab: Counter[str] = Counter()
         #: every beginning of every prefix in ``vocab`` (how many prefixes share it)
         self.paths: Counter[str] = Counter()
-        #: the prefixes in ``vocab``, sorted (None: to be made again)
-        self.prefixes: list[str] | None = None
+        #: articles' words whose prefix keys are known (at most ``WORDS_REMEMBERED``), and
+        #: those of them that have some, with their keys (``broadcasters``: ``broad*``, ...)
+        self.seen: set[str] = set()
+        self.hitting: dict[str, tuple[str, ...]] = {}
 
     def add(self, watch_id: int, query: Node) -> None:
         self.remove(watch_id)
@@ -288,8 +591,9 @@ class _Index:
         if entry is None:
             entry = _Entry(query, self.chooser)
             core, filters = _split(query)
-            entry.core = None if core is None else self._part(core)
-            entry.filters = tuple(self._part(f) for f in filters)
+            entry.parts = tuple(
+                self._part(p) for p in (*filters, *([] if core is None else [core]))
+            )
             self.by_query[query] = entry
             self._insert(entry)
         entry.watch_ids.add(watch_id)
@@ -303,11 +607,29 @@ class _Index:
         if not entry.watch_ids:
             del self.by_query[entry.query]
             self._delete(entry)
-            for part in (*entry.filters, *([entry.core] if entry.core else [])):
+            for part in entry.parts:
                 part.users -= 1
                 if not part.users:
                     del self.parts[part.node]
+                    for atom in part.atoms:
+                        atom.users -= 1
+                        if not atom.users:
+                            del self.atoms[atom.node]
         return True
+
+    def refiled(self, chooser: _Chooser) -> _Index:
+        """The same watches filed again under the keys ``chooser`` picks, in a new index that
+        takes over this one's parts (this one is not to be used after)."""
+        index = _Index(chooser)
+        index.parts, index.atoms = self.parts, self.atoms
+        for query, old in self.by_query.items():
+            entry = _Entry(query, chooser)
+            entry.parts = old.parts
+            entry.watch_ids = old.watch_ids
+            index.by_query[query] = entry
+            index.by_watch.update(dict.fromkeys(entry.watch_ids, entry))
+            index._insert(entry)
+        return index
 
     def _part(self, node: Node) -> _Part:
         part = self.parts.get(node)
@@ -316,18 +638,62 @@ class _Index:
         part.users += 1
         return part
 
+    def compile(self, part: _Part) -> _Test:
+        """Make ``part`` into tests (the first time an article needs it)."""
+        atoms: list[_Atom] = []
+        terms: list[tuple[_Word | _Atom, str]] = []
+        test = self._compile(part.node, atoms, terms)
+        return part.compiled(test, tuple(terms), atoms)
+
+    def _compile(
+        self, node: Node, atoms: list[_Atom], terms: list[tuple[_Word | _Atom, str]] | None
+    ) -> _Test:
+        """``node`` as tests over an article's words: a word in no field is looked up in the
+        set of the title's and the text's words, and the words of an ``AND`` or an ``OR`` all
+        at once; the other leaves are atoms, shared by the index's parts (``atoms``: those
+        this one holds). The terms to highlight go to ``terms`` with their tests, in the order
+        of ``positive_terms`` (None: under a ``NOT``, there are none)."""
+        if isinstance(node, Term):
+            test: _Word | _Atom = _Word(node.words[0]) if _plain(node) else self._atom(node, atoms)
+            if terms is not None and node.field in TEXT_FIELDS:
+                terms.append((test, node.label))
+            return test
+        if isinstance(node, And | Or):
+            tests = [self._compile(child, atoms, terms) for child in node.children]
+            return _joined(tests, every=isinstance(node, And))
+        if isinstance(node, Not):
+            return _None(self._compile(node.child, atoms, None))
+        if isinstance(node, Near):  # its two terms (in its field) first: cheaper, often absent
+            tests = []
+            for side in (node.left, node.right):
+                term = replace(side, field=node.field)
+                found = self._compile(term, atoms, None)
+                assert isinstance(found, _Word | _Atom)
+                if terms is not None:
+                    terms.append((found, term.label))
+                tests.append(found)
+            return _joined([*tests, self._atom(node, atoms)], every=True)
+        return self._atom(node, atoms)
+
+    def _atom(self, node: Node, atoms: list[_Atom]) -> _Atom:
+        atom = self.atoms.get(node)
+        if atom is None:
+            atom = self.atoms[node] = _atom(node)
+        atom.users += 1
+        atoms.append(atom)
+        return atom
+
     def _insert(self, entry: _Entry) -> None:
         for text in entry.texts:
             if not self.vocab[text] and text[-1] == "*":
                 self.paths.update(text[:n] for n in range(1, len(text)))
-                self.prefixes = None
+                self.forget()
             self.vocab[text] += 1
         if entry.keys is None:
             self.unindexed.add(entry)
             return
         for key in entry.keys:
-            table = self.prefix if key.prefix else self.exact
-            table.setdefault(key.word, set()).add(entry)
+            self.keyed.setdefault(_text(key), set()).add(entry)
 
     def _delete(self, entry: _Entry) -> None:
         for text in entry.texts:
@@ -336,7 +702,7 @@ class _Index:
                 continue
             del self.vocab[text]
             if text[-1] == "*":
-                self.prefixes = None
+                self.forget()
                 for n in range(1, len(text)):
                     self.paths[text[:n]] -= 1
                     if self.paths[text[:n]] <= 0:
@@ -345,65 +711,62 @@ class _Index:
             self.unindexed.discard(entry)
             return
         for key in entry.keys:
-            table = self.prefix if key.prefix else self.exact
-            entries = table[key.word]
+            entries = self.keyed[_text(key)]
             entries.discard(entry)
             if not entries:
-                del table[key.word]
+                del self.keyed[_text(key)]
 
-    def present(self, words: set[str]) -> tuple[set[str], list[str]]:
-        """``words`` with the prefix keys they hit (as ``broad*``), and those prefixes."""
-        prefixes = self.prefixes
-        if prefixes is None:
-            prefixes = self.prefixes = sorted(t[:-1] for t in self.vocab if t[-1] == "*")
-        if not prefixes:
-            return words, []
-        if len(prefixes) <= len(words):
-            hits = _bisected(prefixes, words)
-        else:
-            hits = _walked(self.paths, self.vocab, words)
+    def forget(self) -> None:
+        """Forget the words' prefix keys (the prefix keys have changed)."""
+        self.seen = set()
+        self.hitting = {}
+
+    def present(self, words: set[str]) -> set[str]:
+        """``words`` with the prefix keys they hit (as ``broad*``). What each word hits is
+        worked out the first time it is seen (``_prefix_keys``), and remembered."""
+        if not self.paths:
+            return words
+        new = words.difference(self.seen)
+        if new:
+            if len(self.seen) + len(new) > WORDS_REMEMBERED:
+                self.forget()
+                new = words
+            paths, vocab, hitting = self.paths, self.vocab, self.hitting
+            for word in new:
+                keys = _prefix_keys(word, paths, vocab)
+                if keys:
+                    hitting[word] = keys
+            self.seen |= new
+        hits = self.hitting.keys() & words
         if not hits:
-            return words, hits
-        return words.union(f"{start}*" for start in hits), hits
+            return words
+        present = set(words)
+        for word in hits:
+            present.update(self.hitting[word])
+        return present
 
-    def candidates(self, words: set[str], prefix_hits: list[str]) -> set[_Entry]:
-        """The indexed queries with a key among ``words`` or ``prefix_hits``."""
+    def candidates(self, hits: set[str]) -> set[_Entry]:
+        """The indexed queries with a key in ``hits`` (keys of ``vocab`` an article has)."""
         found: set[_Entry] = set()
-        exact, prefix = self.exact, self.prefix
-        for word in exact.keys() & words:
-            found |= exact[word]
-        for start in prefix_hits:
-            entries = prefix.get(start)
+        get = self.keyed.get
+        for text in hits:
+            entries = get(text)
             if entries:
                 found |= entries
         return found
 
 
-def _bisected(prefixes: list[str], words: set[str]) -> list[str]:
-    """The ``prefixes`` some of ``words`` start with: a bisection of the sorted words per prefix
-    (the cheaper way when there are fewer prefixes than words)."""
-    ordered = sorted(words)
-    n = len(ordered)
+def _prefix_keys(word: str, paths: Mapping[str, int], vocab: Mapping[str, int]) -> tuple[str, ...]:
+    """The prefix keys (``broad*``) of ``vocab`` that ``word`` starts with, found by walking it
+    one letter at a time while ``paths`` (every beginning of every prefix key) has it."""
     hits = []
-    for start in prefixes:
-        i = bisect_left(ordered, start)
-        if i < n and ordered[i].startswith(start):
-            hits.append(start)
-    return hits
-
-
-def _walked(paths: Mapping[str, int], vocab: Mapping[str, int], words: set[str]) -> list[str]:
-    """The same by walking each word one letter at a time while ``paths`` has its beginning
-    (the cheaper way when there are more prefixes than words)."""
-    hits = set()
-    for word in words:
-        for end in range(1, len(word) + 1):
-            start = word[:end]
-            if start not in paths:
-                break
-            if f"{start}*" in vocab:
-                hits.add(start)
-    return sorted(hits)
+    for end in range(1, len(word) + 1):
+        start = word[:end]
+        if start not in paths:
+            break
+        if f"{start}*" in vocab:
+            hits.append(f"{start}*")
+    return tuple(hits)
 
 
 class Percolator:
@@ -522,13 +885,12 @@ class Percolator:
             self._rekey()
 
     def _rekey(self) -> None:
-        index = _Index(_Chooser(self._counts))
-        for watch_id, entry in self._index.by_watch.items():
-            index.add(watch_id, entry.query)
-        self._swap(index)
+        self._swap(self._index.refiled(_Chooser(self._counts)))
         self._rekeys += 1
 
     def _swap(self, index: _Index) -> None:
+        if index.paths == self._index.paths:  # the same prefix keys: the same words hit them
+            index.seen, index.hitting = self._index.seen, self._index.hitting
         self._index = index
         for text in [t for t in self._counts if t not in index.vocab]:
             del self._counts[text]  # keep the counts to the current watches' keys
@@ -553,28 +915,31 @@ class Percolator:
         self, doc: Document, body: set[str], words: set[str], now: datetime
     ) -> list[WatchMatch]:
         index = self._index
-        present, prefix_hits = index.present(words)
-        candidates = index.candidates(words, prefix_hits)
-        todo = []
-        for entry in candidates:
-            for keys in entry.checks:  # a key of each of the other required sets
-                if keys.isdisjoint(present):
-                    break
-            else:
-                todo.append(entry)
+        present = index.present(words)
+        hits = index.vocab.keys() & present
+        candidates = index.candidates(hits)
+        todo = [
+            entry
+            for entry in candidates
+            if entry.needs <= present  # a key of each of the other required sets
+            and not (entry.options and any(keys.isdisjoint(present) for keys in entry.options))
+        ]
         todo.extend(index.unindexed)
         out: list[WatchMatch] = []
         verified = 0
-        done: dict[_Part, MatchResult] = {}  # each part through the matcher once
+        a = _Article(index, doc, body, now)
         for entry in todo:
             if entry.excluded and not entry.excluded.isdisjoint(body):
                 continue
             verified += 1
-            result = _verify(entry, doc, now, done)
-            if result.matched:
+            for part in entry.parts:  # filters first, then the core: its result is the query's
+                result = part.result(a)
+                if not result.matched:
+                    break
+            else:
                 out.extend(zip(entry.watch_ids, repeat(result)))
         out.sort(key=itemgetter(0))
-        self._counts.update(index.vocab.keys() & present)
+        self._counts.update(hits)
         self._articles += 1
         self._candidates += len(candidates)
         self._unindexed += len(index.unindexed)
