@@ -134,6 +134,8 @@ def run(max_examples: int, seed_value: int | None = None, report_dir: str | None
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 def main(argv: list[str] | None = None) -> None:

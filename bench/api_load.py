@@ -243,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
+            if proc.stdout is not None:
+                proc.stdout.close()
         out = {
             "database": make_url(url).get_backend_name(),
             "articles": prep["articles_total"],
