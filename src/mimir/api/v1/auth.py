@@ -77,7 +77,12 @@ class Me(UserOut):
 
 
 class Login(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"email": "ann@example.org", "password": "correct horse battery staple"}]
+        },
+    )
 
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=store.PASSWORD_MAX)
@@ -86,7 +91,19 @@ class Login(BaseModel):
 class Setup(BaseModel):
     """The first admin, created with the one-time set-up token printed at start-up."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "the token printed at start-up",
+                    "email": "ann@example.org",
+                    "password": "correct horse battery staple",
+                    "timezone": "Europe/Berlin",
+                }
+            ]
+        },
+    )
 
     token: str = Field(min_length=10, max_length=200)
     email: str = Field(min_length=3, max_length=320)
@@ -110,7 +127,10 @@ class SetupState(BaseModel):
 class MeUpdate(BaseModel):
     """Change your own name, time zone or password (the password needs the current one)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "Ann Analyst", "timezone": "Europe/Berlin"}]},
+    )
 
     name: str | None = Field(default=None, max_length=200)
     timezone: str | None = Field(default=None, max_length=64)

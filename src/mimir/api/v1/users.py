@@ -32,7 +32,20 @@ CONFLICT: dict[int | str, dict[str, object]] = {
 
 
 class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "bo@example.org",
+                    "password": "a long passphrase",
+                    "role": "editor",
+                    "name": "Bo",
+                    "timezone": "America/New_York",
+                }
+            ]
+        },
+    )
 
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=store.PASSWORD_MIN, max_length=store.PASSWORD_MAX)
@@ -44,7 +57,9 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     """What to change; a new role, a new password or disabling ends the user's sessions."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"role": "viewer", "name": "Bo B."}]}
+    )
 
     email: str | None = Field(default=None, min_length=3, max_length=320)
     name: str | None = Field(default=None, max_length=200)
@@ -57,7 +72,10 @@ class UserUpdate(BaseModel):
 
 
 class KeyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "BI dashboard", "scopes": ["read"]}]},
+    )
 
     name: str = Field(min_length=1, max_length=200)
     user_id: int | None = Field(
