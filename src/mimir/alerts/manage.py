@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection
 
-from mimir.alerts.channels import PLACEHOLDER, ChannelKind, parse_channel
+from mimir.alerts.channels import PLACEHOLDER, ChannelKind, InvalidChannel, parse_channel
 from mimir.alerts.outfeeds import mint_feed_token
 from mimir.alerts.sender import first_digest_at
 from mimir.alerts.signing import mint_webhook_secret
@@ -50,8 +50,16 @@ def check_timezone(name: str) -> str:
     return name
 
 
+def no_nul(field: str, value: str) -> str:
+    """``value``, unless it holds a NUL character (PostgreSQL text cannot store one)."""
+    if "\x00" in value:
+        raise InputError(f"{field}: must not contain NUL characters")
+    return value
+
+
 def check_query(query: str) -> str:
     """The query, stripped, once it parses (InvalidQuery points at the position)."""
+    no_nul("query", query)
     try:
         parse(query)
     except QuerySyntaxError as exc:
@@ -60,7 +68,7 @@ def check_query(query: str) -> str:
 
 
 def check_name(name: str, what: str) -> str:
-    name = " ".join(name.split())
+    name = " ".join(no_nul("name", name).split())
     if not name:
         raise InputError(f"name: a {what} needs a name")
     if len(name) > NAME_MAX:
@@ -85,8 +93,13 @@ class NewChannel:
 def check_channel_url(url: str) -> tuple[str, ChannelKind]:
     """The URL's redacted display form and kind, once it validates (``${NAME}``
     placeholders are allowed: they are filled in at send time)."""
-    dummy = {n: "placeholder" for n in PLACEHOLDER.findall(url)}
-    channel = parse_channel(url, placeholders=dummy)
+    dummy = {n: "placeholder" for n in PLACEHOLDER.findall(no_nul("url", url))}
+    try:
+        channel = parse_channel(url, placeholders=dummy)
+    except InvalidChannel as exc:
+        raise InvalidChannel(f"url: {exc.message}") from None
+    except ValueError:  # yarl, on a webhook's port out of range (parse_channel lets it out)
+        raise InvalidChannel("url: this URL could not be parsed (a port out of range?)") from None
     return channel.display, channel.kind
 
 
@@ -96,7 +109,7 @@ def channel_display(url: str) -> tuple[str, str]:
     try:
         dummy = {n: "placeholder" for n in PLACEHOLDER.findall(url)}
         channel = parse_channel(url, placeholders=dummy)
-    except InputError:
+    except (InputError, ValueError):
         return "(invalid)", ""
     return channel.display, channel.service
 
@@ -234,7 +247,7 @@ def add_watch(
         channel_ids=linked,
         now=now,
         enabled=spec.enabled,
-        note=spec.note,
+        note=no_nul("note", spec.note) if spec.note else None,
         next_digest_at=first_digest_at(spec.mode, spec.timezone, now, daily_hour),
         owner_id=owner_id,
     )
@@ -278,7 +291,7 @@ def update_watch(
     if changes.enabled is not None:
         values["enabled"] = changes.enabled
     if changes.note is not None:
-        values["note"] = changes.note.strip() or None
+        values["note"] = no_nul("note", changes.note).strip() or None
     mode = changes.mode or watch.mode
     timezone = changes.timezone or watch.timezone
     if mode is not watch.mode or timezone != watch.timezone:
