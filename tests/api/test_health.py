@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mimir.api.app import create_app
@@ -67,3 +68,21 @@ def test_the_openapi_document_lists_the_routes(client: TestClient) -> None:
         "application/rss+xml"
         in doc["paths"]["/feeds/{token}.rss"]["get"]["responses"]["200"]["content"]
     )
+
+
+def test_interactive_docs_are_served_by_mimir_itself(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    csp = page.headers["content-security-policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in csp
+    assets = re.findall(r'(?:src|href)="(/api/v1/docs/assets/[^"]+)"', page.text)
+    assert len(assets) == 4 and not re.search(r"https?://", page.text)  # no CDN
+    for asset in assets:
+        r = client.get(asset)
+        assert r.status_code == 200 and len(r.content) > 100, asset
+    init = client.get("/api/v1/docs/assets/init.js").text
+    assert "/api/v1/openapi.json" in init

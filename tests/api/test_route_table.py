@@ -56,6 +56,7 @@ def test_public_routes_are_the_few_we_mean() -> None:
         ("HEAD", "/feeds/{token}.atom"),
         ("HEAD", "/feeds/{token}.rss"),
         ("HEAD", "/feeds/{token}.json"),
+        ("GET", "/api/v1/docs"),
         ("POST", "/api/v1/auth/login"),
         ("GET", "/api/v1/auth/setup"),
         ("POST", "/api/v1/auth/setup"),

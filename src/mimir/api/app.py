@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from mimir import __version__
-from mimir.api import feeds, health, problems, v1
+from mimir.api import docs, feeds, health, problems, v1
 from mimir.api.boundary import Boundary
 from mimir.api.health import READY_TIMEOUT_SECONDS
 from mimir.config import Settings
@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
         summary="Self-hosted news intelligence",
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=None,  # interactive docs need scripts and styles: with the web UI
+        docs_url=None,  # ours: Swagger UI served from the package, no CDN (mimir.api.docs)
         redoc_url=None,
     )
     app.state.settings = settings
@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(feeds.router)
     app.include_router(v1.router())
+    docs.install(app)
     if settings.cors_origin_list:
         # API keys only: cookies are never sent across origins (allow_credentials off)
         app.add_middleware(
