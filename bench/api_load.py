@@ -6,13 +6,14 @@ In one run, against one server (``mimir serve --workers N``, a real process on a
    machine (uvicorn, FastAPI, our middleware; no database, no auth);
 2. **list**: the first page of ``GET /api/v1/articles`` (50 cards, newest first, API key);
 3. **deep**: pages of the same list far down (cursors taken at 10-90 % of the corpus);
-4. **search**: ``GET /api/v1/articles?q=`` with the search benchmark's queries, 50 users, each
-   waiting 1-3 s between searches (a person reading the results);
+4. **search**: ``GET /api/v1/articles?q=`` with the search benchmark's queries, 50 users
+   arriving over 5 s, each waiting 1-3 s between searches (a person reading the results);
 5. **soak**: the rest of the run (10 minutes in all by default), a mix of the above with 1-3 s
    waits per user: it must end with zero errors.
 
 Locust runs headless in its own process (gevent), on the same two cores as the server, so its
 CPU is part of the picture; the ratio to the trivial endpoint is what holds across machines.
+Each phase's statistics start once all its users have started (``--reset-stats``).
 
 Targets (issue 4), 1,000,000 articles in PostgreSQL: the article list (first page and a deep
 page) at least 1,000 requests/s with p95 under 100 ms; search p95 under 200 ms at 50 users; no
@@ -57,6 +58,9 @@ MIMIR = Path(sys.executable).parent / "mimir"
 LOCUST = Path(sys.executable).parent / "locust"
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 BENCH_USER = "bench@example.org"
+#: users started per second: people arrive over a few seconds rather than in one instant (the
+#: statistics restart once all have started, --reset-stats); saturating phases start at once
+SPAWN_RATE = {"search": 10, "soak": 10}
 
 
 def prepare(url: str) -> dict[str, Any]:
@@ -141,8 +145,9 @@ def run_phase(
     }
     cmd = [
         str(LOCUST), "-f", str(LOCUSTFILE), "--headless", "--host", base,
-        "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
-        "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0",
+        "-u", str(users), "-r", str(SPAWN_RATE.get(phase, users)), "-t", f"{seconds}s",
+        "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
+        "--exit-code-on-error", "0", "--reset-stats",
     ]  # fmt: skip
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))  # noqa: SIM115

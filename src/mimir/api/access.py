@@ -26,7 +26,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
-from mimir.api.deps import get_db
+from mimir.api.deps import database_of
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.errors import Forbidden, Unauthenticated
@@ -143,7 +143,7 @@ async def authenticate(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
-    db: Database = get_db(request)
+    db: Database = database_of(request)
     settings: Settings = request.app.state.settings
     now = datetime.now(UTC)
     key = presented_key(request)
@@ -153,7 +153,7 @@ async def authenticate(request: Request) -> Principal | None:
         digest = store.digest(key)
         principal = cache.get(digest)
         if principal is None:
-            found = await db.read(store.find_api_key, key)
+            found = await db.read_quick(store.find_api_key, key)
             if found is None:
                 raise Unauthenticated("this API key is not valid")
             record, owner = found
@@ -169,7 +169,7 @@ async def authenticate(request: Request) -> Principal | None:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             idle = timedelta(hours=settings.session_idle_hours)
-            session = await db.read(store.find_session, token, now, idle)
+            session = await db.read_quick(store.find_session, token, now, idle)
             if session is None:
                 raise Unauthenticated("your session has ended: sign in again")
             if now - session.last_seen_at >= SESSION_TOUCH:

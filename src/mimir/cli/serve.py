@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -63,10 +64,22 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
                 os.environ[f"MIMIR_{name.upper()}"] = str(value)
             serve_processes(settings, server.socket, workers)
         else:
-            asyncio.run(_serve(server, message))
+            _run_fast(_serve(server, message))
     finally:
         db.close()
     click.echo("Stopped.")
+
+
+def _run_fast(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` on uvloop (installed with uvicorn[standard]; what uvicorn itself uses), the
+    standard loop when it is missing."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 def _banner(url: str, how: str = "") -> None:

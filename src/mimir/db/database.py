@@ -10,6 +10,7 @@ rolled back and each function is retried alone, so one bad write never takes oth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from mimir.config import Settings
 from mimir.db.engine import make_engine
@@ -43,12 +45,51 @@ class Database:
             thread_name_prefix="mimir-db-read",
         )
         self._lock = threading.Lock()
+        self._local = threading.local()
+        self._reader_connections: list[Connection] = []
 
     # ---- blocking API (CLI, tests) -------------------------------------------------------
 
     def sync_read(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.engine.connect() as conn:
             return fn(conn, *args, **kwargs)
+
+    def sync_read_quick(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like ``sync_read``, for reads that need no transaction (no server-side cursor, no
+        snapshot shared by several statements): the API's hot paths. On PostgreSQL each thread
+        keeps one autocommit connection for them, so such a read is one round trip (no pool
+        checkout and ping, no BEGIN, no ROLLBACK: four before); a connection the server
+        dropped is replaced and the read tried once more."""
+        if self.dialect != "postgresql":
+            return self.sync_read(fn, *args, **kwargs)
+        for attempt in (1, 2):
+            conn = self._reader_connection()
+            try:
+                return fn(conn, *args, **kwargs)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated or attempt == 2:
+                    raise
+                self._drop_reader_connection()
+            finally:
+                if not conn.closed and not conn.invalidated:
+                    conn.rollback()  # ends SQLAlchemy's autobegun transaction; no round trip
+        raise AssertionError("unreachable")
+
+    def _reader_connection(self) -> Connection:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._local.conn = conn
+            with self._lock:
+                self._reader_connections.append(conn)
+        return conn
+
+    def _drop_reader_connection(self) -> None:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def sync_write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         with self.engine.begin() as conn:
@@ -60,6 +101,13 @@ class Database:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
             self._readers, lambda: self.sync_read(fn, *args, **kwargs)
+        )
+
+    async def read_quick(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``sync_read_quick`` in a reader thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._readers, lambda: self.sync_read_quick(fn, *args, **kwargs)
         )
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -151,6 +199,11 @@ class Database:
             self._queue.put(_STOP)
             self._writer.join(timeout=60)
         self._readers.shutdown(wait=True)
+        with self._lock:
+            held, self._reader_connections = self._reader_connections, []
+        for conn in held:
+            with contextlib.suppress(Exception):
+                conn.close()
         self.engine.dispose()
 
     def __enter__(self) -> Database:

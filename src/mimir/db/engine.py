@@ -29,8 +29,15 @@ def make_engine(settings: Settings) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    given = url.query.get("options")  # the URL's own ?options=, kept
+    options = " ".join(
+        [*([given] if isinstance(given, str) else list(given or ())), "-c timezone=UTC"]
+    )
     return create_engine(
         url,
+        # every session in UTC: times read straight through the driver (the API's hot paths)
+        # come back in UTC whatever the server's default zone
+        connect_args={"options": options},
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
         pool_pre_ping=True,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.rows import dict_row
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, select, tuple_
 
 from mimir.db.tables import alerts, article_revisions, article_search, articles, sources, stories
@@ -163,14 +164,84 @@ def list_articles(
     conn: Connection, flt: ArticleFilter, *, limit: int, after: tuple[datetime, int] | None = None
 ) -> ArticlePage:
     """A page of cards, newest first (``limit`` of them; the cursor is the last one's key)."""
-    s = article_search.c
-    q = _card_select().where(*_conditions(flt))
-    if after is not None:
-        q = q.where(_after(s.sort_at, s.article_id, after))
-    rows = _dicts(conn.execute(q.order_by(*_newest(s.article_id, s.sort_at)).limit(limit + 1)))
+    if conn.dialect.name == "postgresql":
+        rows = _list_postgresql(conn, flt, limit, after)
+    else:
+        s = article_search.c
+        q = _card_select().where(*_conditions(flt))
+        if after is not None:
+            q = q.where(_after(s.sort_at, s.article_id, after))
+        q = q.order_by(*_newest(s.article_id, s.sort_at)).limit(limit + 1)
+        rows = _dicts(conn.execute(q))
     more = len(rows) > limit
     rows = rows[:limit]
     return ArticlePage(rows, [rows[-1]["date"], rows[-1]["id"]] if more and rows else None)
+
+
+#: the list's SQL on PostgreSQL, compiled once per shape (which filters are set, a cursor or not)
+_LIST_SQL: dict[tuple[bool, ...], str] = {}
+_LIST_FIELDS = ("source_id", "category", "language", "since", "until", "watch_id", "story_id")
+
+
+def _list_postgresql(
+    conn: Connection, flt: ArticleFilter, limit: int, after: tuple[datetime, int] | None
+) -> list[dict[str, Any]]:
+    """The plain list's page on PostgreSQL, straight through the driver: the statement is
+    built and compiled once per shape and runs as a prepared statement, its rows come back as
+    dicts. Per page this is a third of SQLAlchemy's CPU cost (building the statement, its cache
+    key, result processing), on the API's most frequent request."""
+    values: dict[str, Any] = {
+        "source_id": flt.source_id,
+        "category": flt.category.lower() if flt.category is not None else None,
+        "language": flt.primary_language,
+        "since": flt.since,
+        "until": flt.until,
+        "watch_id": flt.watch_id,
+        "story_id": flt.story_id,
+    }
+    shape = (*(values[f] is not None for f in _LIST_FIELDS), after is not None)
+    sql = _LIST_SQL.get(shape)
+    if sql is None:
+        sql = _LIST_SQL[shape] = _compile_list(conn, shape)
+    params = {k: v for k, v in values.items() if v is not None}
+    params["limit"] = limit + 1
+    if after is not None:
+        params["after_at"], params["after_id"] = after
+    with conn.connection.driver_connection.cursor(row_factory=dict_row) as cur:  # type: ignore[union-attr]
+        cur.execute(sql, params, prepare=True)
+        rows: list[dict[str, Any]] = cur.fetchall()
+    return rows
+
+
+def _compile_list(conn: Connection, shape: tuple[bool, ...]) -> str:
+    s = article_search.c
+    has = dict(zip(_LIST_FIELDS, shape, strict=False))
+    q = _card_select()
+    if has["source_id"]:
+        q = q.where(s.source_id == bindparam("source_id"))
+    if has["category"]:
+        category = select(sources.c.id).where(
+            func.lower(sources.c.category) == bindparam("category")
+        )
+        q = q.where(s.source_id.in_(category))
+    if has["language"]:
+        q = q.where(s.language == bindparam("language"))
+    if has["since"]:
+        q = q.where(s.sort_at >= bindparam("since"))
+    if has["until"]:
+        q = q.where(s.sort_at < bindparam("until"))
+    if has["watch_id"]:
+        watched = select(alerts.c.article_id).where(alerts.c.watch_id == bindparam("watch_id"))
+        q = q.where(s.article_id.in_(watched))
+    if has["story_id"]:
+        members = select(articles.c.id).where(articles.c.story_id == bindparam("story_id"))
+        q = q.where(s.article_id.in_(members))
+    if shape[-1]:
+        q = q.where(
+            tuple_(s.sort_at, s.article_id) < tuple_(bindparam("after_at"), bindparam("after_id"))
+        )
+    q = q.order_by(*_newest(s.article_id, s.sort_at)).limit(bindparam("limit"))
+    return str(q.compile(dialect=conn.dialect))
 
 
 # ---- with a query ---------------------------------------------------------------------------

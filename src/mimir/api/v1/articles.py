@@ -118,7 +118,7 @@ Q = Annotated[
 ]
 
 
-def article_filter(
+async def article_filter(
     source_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Only this source's articles.")
     ] = None,
@@ -242,7 +242,7 @@ async def list_articles(
     key = cursor_key(cursor, listing.cursor_kinds(flt, tree is not None, order))
     if tree is None:
         after = (key[0], key[1]) if key else None
-        found = await db.read(listing.list_articles, flt, limit=limit, after=after)
+        found = await db.read_quick(listing.list_articles, flt, limit=limit, after=after)
     else:
         found = await db.read(
             listing.search_articles,
@@ -316,7 +316,7 @@ async def export_articles(
     response_model=ArticleOut,
 )
 async def get_article(request: Request, article_id: ArticleId, db: Db) -> Response:
-    return json_response(request, await db.read(listing.get_article, article_id))
+    return json_response(request, await db.read_quick(listing.get_article, article_id))
 
 
 # ---- the export's encodings and stream -------------------------------------------------------
