@@ -50,6 +50,7 @@ def store_article(
             values.published_at,
             values.title,
             now,
+            source_id=values.source_id,
             window=after.story_window,
         )
         stored.story_id, stored.joined_story = placed.story_id, placed.joined

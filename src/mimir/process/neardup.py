@@ -23,7 +23,8 @@ The method
    about someone else ("X wins Y contract for 40 channels", reissued for Z).
 3. Candidates are found by LSH banding (``band_keys``: 32 body bands x 4 rows, 16 lead bands x
    2 rows, plus the normalised title), looked up by equality, within ``window`` of the new
-   article's publication time.
+   article's publication time: per key the newest ``MAX_KEY_ARTICLES``, and of those the
+   ``MAX_CANDIDATES`` that share the most keys (``rank_candidates``).
 4. ``decide`` accepts a candidate when (two full texts) the texts are similar enough or the
    shorter is mostly contained in the longer, and most names and numbers agree (and all of
    them in an identically worded first sentence); when one text is short (a feed summary, a
@@ -43,8 +44,13 @@ index on ``(band_key, published_at)``: ``band_keys`` returns signed 64-bit integ
 PostgreSQL, INTEGER on SQLite). Placing a new article::
 
     keys = band_keys(sig)
-    SELECT DISTINCT article_id FROM story_bands
-     WHERE band_key IN (:keys) AND published_at BETWEEN :t - :window AND :t + :window
+    -- per key, the newest MAX_KEY_ARTICLES within the window; then the MAX_CANDIDATES
+    -- articles found under the most keys (rank_candidates)
+    SELECT article_id, count(*) AS hits FROM (
+      SELECT article_id FROM (SELECT article_id FROM story_bands
+        WHERE band_key = :k0 AND published_at BETWEEN :t - :window AND :t + :window
+        ORDER BY published_at DESC LIMIT :per_key) UNION ALL ...  -- one per key
+    ) GROUP BY article_id ORDER BY hits DESC, article_id LIMIT :candidates
     -- load those articles' signatures and story ids, then, in Python:
     best = best_match(sig, [(article_id, Signature.from_bytes(blob)), ...])
 
@@ -63,6 +69,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -89,6 +96,13 @@ MIN_TITLE_WORDS = 4  #: a title shorter than this is never a key on its own
 MINHASH_SEED = 1  #: datasketch permutation seed: changing it changes every stored signature
 FORMAT_VERSION = 1
 DEFAULT_WINDOW = timedelta(hours=72)
+#: candidates read per band key: the newest this many within the window. A key shared by
+#: hundreds of recent articles (templated boilerplate, like a stop word) then costs no more
+#: than a rare one, and a large story's keys yield members of that story
+MAX_KEY_ARTICLES = 8
+#: candidates compared per article: those sharing the most band keys (a near-duplicate shares
+#: many, its body and lead bands; a look-alike one or two)
+MAX_CANDIDATES = 12
 
 _SCHEME = "affine32"
 _MAGIC = b"MN"
@@ -576,6 +590,19 @@ def best_match(
     return None if best is None else -best[1]
 
 
+def rank_candidates(
+    per_key: Iterable[Iterable[int]], limit: int | None = MAX_CANDIDATES
+) -> list[int]:
+    """The articles to compare, from the ids found under each band key (each list already cut
+    to the newest ``MAX_KEY_ARTICLES``): those found under the most keys first, ties by the
+    lowest id; at most ``limit`` (None: all)."""
+    hits: Counter[int] = Counter()
+    for ids in per_key:
+        hits.update(ids)
+    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
+    return [aid for aid, _ in (ranked if limit is None else ranked[:limit])]
+
+
 def choose_lead(members: Iterable[tuple[int, int, datetime]]) -> int:
     """The lead article of a story, from ``(article_id, size, published_at)`` of its members.
 
@@ -590,6 +617,31 @@ def choose_lead(members: Iterable[tuple[int, int, datetime]]) -> int:
     longest = max(size for _, size, _ in rows)
     complete = [(when, aid) for aid, size, when in rows if 2 * size >= longest]
     return min(complete)[1]
+
+
+def lead_after_join(
+    lead: tuple[int, int, datetime], joined: tuple[int, int, datetime]
+) -> int | None:
+    """The story's lead after ``joined`` joins it, from ``(article_id, size, published_at)`` of
+    the current lead and of the new member alone, or None when that cannot be told without the
+    other members (then ``choose_lead`` over all of them).
+
+    The lead is complete, so the story's longest body has at most twice its size. A later
+    member no more than twice the lead's size leaves the lead complete and earliest; an
+    earlier member at least the lead's size is complete and earliest; an earlier member under
+    half the lead's size is not complete. Only the cases in between (an earlier copy between
+    half and all of the lead's size, a later one over twice it) need the members, and they are
+    rare: copies are mostly later, and trimmed copies and feed stubs smaller.
+    """
+    lead_id, lead_size, lead_at = lead
+    new_id, size, at = joined
+    if (at, new_id) > (lead_at, lead_id):
+        return lead_id if size <= 2 * lead_size else None
+    if size >= lead_size:
+        return new_id
+    if 2 * size < lead_size:
+        return lead_id
+    return None
 
 
 # ---- stories in memory (the reference the database version follows) -------------------------
@@ -626,12 +678,21 @@ class StoryClusterer:
         window: timedelta = DEFAULT_WINDOW,
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         shape: Shape = DEFAULT_SHAPE,
+        *,
+        max_key_articles: int | None = MAX_KEY_ARTICLES,
+        max_candidates: int | None = MAX_CANDIDATES,
     ) -> None:
         if window <= timedelta(0):
             raise ValueError("window must be positive")
+        if (max_key_articles is not None and max_key_articles < 1) or (
+            max_candidates is not None and max_candidates < 1
+        ):
+            raise ValueError("max_key_articles and max_candidates must be positive (or None)")
         self.window = window
         self.thresholds = thresholds
         self.shape = shape
+        self.max_key_articles = max_key_articles
+        self.max_candidates = max_candidates
         self._index: dict[int, list[int]] = {}
         self._entries: dict[int, _Entry] = {}
         self._stories: dict[int, Story] = {}
@@ -666,15 +727,20 @@ class StoryClusterer:
         return story.story_id
 
     def candidates(self, keys: Iterable[int], published_at: datetime) -> list[int]:
-        """Ids of articles sharing a band key with ``keys``, published within the window."""
-        found: dict[int, None] = {}
+        """Ids of articles sharing a band key with ``keys``, published within the window: per
+        key the newest ``max_key_articles``, then the ``max_candidates`` found under the most
+        keys (``rank_candidates``), as the database lookup does."""
+        per_key: list[list[int]] = []
         for key in keys:
-            for article_id in self._index.get(key, ()):
-                found[article_id] = None
-        return [
-            aid for aid in found
-            if abs(self._entries[aid].published_at - published_at) <= self.window
-        ]  # fmt: skip
+            near = [
+                (entry.published_at, aid)
+                for aid in self._index.get(key, ())
+                if abs((entry := self._entries[aid]).published_at - published_at) <= self.window
+            ]
+            if self.max_key_articles is not None and len(near) > self.max_key_articles:
+                near = sorted(near, reverse=True)[: self.max_key_articles]
+            per_key.append([aid for _, aid in near])
+        return rank_candidates(per_key, self.max_candidates)
 
     def prune(self, before: datetime) -> int:
         """Drop the band keys of articles published before ``before``; returns how many."""

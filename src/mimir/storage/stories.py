@@ -1,35 +1,50 @@
 """Stories: placing each stored article among the near-duplicates of the last days.
 
 The database version of :class:`mimir.process.neardup.StoryClusterer` (docs/stories.md): the
-same candidate lookup (LSH band keys within the window), the same decision (``best_match``),
-the same lead rule (``choose_lead``). It runs in the transaction that stores the article, so
-an article and its story appear together. On PostgreSQL a transaction-scoped advisory lock
-serialises placements, so two workers storing two copies at the same instant cannot each open
-a story; SQLite has one writer already.
+same candidate lookup (LSH band keys within the window, the newest few per key, the articles
+sharing the most keys), the same decision (``best_match``), the same lead rule
+(``choose_lead``). A join updates its story from the story row and its lead alone (counts
+incremented, ``lead_after_join``), so its cost does not grow with the story. It runs in the
+transaction that stores the article, so an article and its story appear together. On
+PostgreSQL a transaction-scoped advisory lock serialises placements, so two workers storing two
+copies at the same instant cannot each open a story; SQLite has one writer already.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from mimir.db.tables import articles, stories, story_bands
 from mimir.process.neardup import (
     DEFAULT_WINDOW,
+    MAX_CANDIDATES,
+    MAX_KEY_ARTICLES,
     Signature,
     best_match,
     choose_lead,
+    lead_after_join,
     stored_size,
 )
 
 #: pg_advisory_xact_lock key of story placement ("mimir-stories" folded into a bigint)
 _LOCK_KEY = 0x6D696D6972_5354
-_MAX_CANDIDATES = 12  # near-duplicates share the most band keys; look-alikes one or two
 _CACHE_SIZE = 20_000
 
 
@@ -50,11 +65,14 @@ class _SignatureCache:
                 self._items.move_to_end(key)
                 return found
         sig = Signature.from_bytes(blob)
+        self.put(article_id, blob, sig)
+        return sig
+
+    def put(self, article_id: int, blob: bytes, sig: Signature) -> None:
         with self._lock:
-            self._items[key] = sig
+            self._items[(article_id, hash(blob))] = sig
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return sig
 
 
 _signatures = _SignatureCache(_CACHE_SIZE)
@@ -67,29 +85,136 @@ class Placement:
     lead_article_id: int
 
 
-_HITS = func.count().label("hits")
-#: the articles sharing the most band keys first: a near-duplicate shares many (its body and
-#: lead bands), a look-alike on the same subject one or two
-_CANDIDATES = (
-    select(story_bands.c.article_id, _HITS)
-    .where(
-        story_bands.c.band_key.in_(bindparam("keys", expanding=True)),
-        story_bands.c.published_at.between(bindparam("lo"), bindparam("hi")),
-        story_bands.c.article_id != bindparam("aid"),
-    )
-    .group_by(story_bands.c.article_id)
-    .order_by(_HITS.desc(), story_bands.c.article_id)
-    .limit(_MAX_CANDIDATES)
+_AT = story_bands.c.published_at.type
+_CANDIDATE_STATEMENTS: dict[tuple[int, int, int], TextClause] = {}
+#: per dialect, the column type's bind processing (UTCDateTime to what the driver takes), run
+#: once per placement instead of once per bound copy of the same value
+_AT_PROCESSORS: dict[str, Callable[[Any], Any]] = {}
+#: one band row; published_at arrives processed (``_bind_at``)
+_BAND_ROW = text(
+    "INSERT INTO story_bands (band_key, article_id, published_at) VALUES (:k, :aid, :at)"
 )
+
+
+def _bind_at(conn: Connection, at: datetime) -> Any:
+    """``at`` as the driver takes it for ``story_bands.published_at``."""
+    name = f"{conn.dialect.name}+{conn.dialect.driver}"
+    process = _AT_PROCESSORS.get(name)
+    if process is None:
+        found = _AT.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        process = found if found is not None else (lambda value: value)
+        _AT_PROCESSORS[name] = process
+    return process(at)
+
+
+def _candidates_statement(count: int, per_key: int, limit: int) -> TextClause:
+    """The candidate lookup for ``count`` band keys (one statement per count, built once).
+
+    Per key, the newest ``per_key`` rows within the window, read backwards along
+    ``ix_story_bands_key`` (band_key, published_at), so a key shared by hundreds of templated
+    articles reads no more rows than a rare one; then the ``limit`` articles found under the
+    most keys (``neardup.rank_candidates``). Plain SQL that SQLite and PostgreSQL both run: a
+    SQLAlchemy statement of 49 sub-selects costs more to key and bind than to run.
+    """
+    shape = (count, int(per_key), int(limit))
+    stmt = _CANDIDATE_STATEMENTS.get(shape)
+    if stmt is None:
+        per_key_sql = " UNION ALL ".join(
+            f"SELECT article_id FROM (SELECT article_id FROM story_bands WHERE band_key = :k{i}"
+            f" AND published_at BETWEEN :lo AND :hi ORDER BY published_at DESC LIMIT {shape[1]})"
+            f" AS b{i}"
+            for i in range(count)
+        )
+        stmt = text(
+            f"SELECT article_id, count(*) AS hits FROM ({per_key_sql}) AS u"
+            " WHERE article_id <> :aid GROUP BY article_id ORDER BY hits DESC, article_id"
+            f" LIMIT {shape[2]}"
+        )
+        _CANDIDATE_STATEMENTS[shape] = stmt
+    return stmt
+
+
+def candidates(
+    conn: Connection,
+    band_keys: Sequence[int],
+    at: datetime,
+    window: timedelta,
+    article_id: int,
+    *,
+    per_key: int = MAX_KEY_ARTICLES,
+    limit: int = MAX_CANDIDATES,
+) -> list[int]:
+    """Ids of the articles to compare with a new one (``StoryClusterer.candidates``)."""
+    keys = list(dict.fromkeys(band_keys))
+    if not keys:
+        return []
+    params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
+    params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
+               "aid": article_id}  # fmt: skip
+    stmt = _candidates_statement(len(keys), per_key, limit)
+    return [r[0] for r in conn.execute(stmt, params)]
+
+
 _SIGNATURES = select(articles.c.id, articles.c.story_id, articles.c.signature).where(
     articles.c.id.in_(bindparam("ids", expanding=True)),
     articles.c.deleted_at.is_(None),
     articles.c.story_id.is_not(None),
 )
+_NEW_STORY = insert(stories).returning(stories.c.id)
+_SET_STORY = (
+    update(articles).where(articles.c.id == bindparam("aid")).values(story_id=bindparam("sid"))
+)
+#: the story's lead and what the lead rule needs of it (its size is in its signature)
+_LEAD = (
+    select(
+        stories.c.lead_article_id,
+        articles.c.signature,
+        articles.c.published_at,
+        articles.c.discovered_at,
+    )
+    .select_from(stories.join(articles, articles.c.id == stories.c.lead_article_id))
+    .where(stories.c.id == bindparam("sid"))
+)
+#: another member from the same source (then the source count stays)
+_SAME_SOURCE = (
+    select(articles.c.id)
+    .where(
+        articles.c.story_id == bindparam("sid"),
+        articles.c.source_id == bindparam("src"),
+        articles.c.id != bindparam("aid"),
+    )
+    .limit(1)
+)
+_SAME_SOURCE_NULL = (
+    select(articles.c.id)
+    .where(
+        articles.c.story_id == bindparam("sid"),
+        articles.c.source_id.is_(None),
+        articles.c.id != bindparam("aid"),
+    )
+    .limit(1)
+)
+_JOINED = (
+    update(stories)
+    .where(stories.c.id == bindparam("sid"))
+    .values(
+        article_count=stories.c.article_count + 1,
+        source_count=stories.c.source_count + bindparam("new_source"),
+        last_seen_at=bindparam("now"),
+    )
+)
 _MEMBERS = select(
-    articles.c.id, articles.c.signature, articles.c.published_at, articles.c.discovered_at,
-    articles.c.source_id, articles.c.title,
-).where(articles.c.story_id == bindparam("sid"))  # fmt: skip
+    articles.c.id, articles.c.signature, articles.c.published_at, articles.c.discovered_at
+).where(articles.c.story_id == bindparam("sid"))
+_TITLE = select(articles.c.title).where(articles.c.id == bindparam("aid"))
+_SET_LEAD = (
+    update(stories)
+    .where(stories.c.id == bindparam("sid"))
+    .values(lead_article_id=bindparam("lead"), title=bindparam("lead_title"))
+)
+_SEEN = (
+    update(stories).where(stories.c.id == bindparam("sid")).values(last_seen_at=bindparam("now"))
+)
 
 
 def _lock(conn: Connection) -> None:
@@ -103,10 +228,8 @@ def _add_bands(
     if replace:
         conn.execute(story_bands.delete().where(story_bands.c.article_id == article_id))
     if keys:
-        conn.execute(
-            insert(story_bands),
-            [{"band_key": k, "article_id": article_id, "published_at": at} for k in keys],
-        )
+        bound = _bind_at(conn, at)
+        conn.execute(_BAND_ROW, [{"k": k, "aid": article_id, "at": bound} for k in keys])
 
 
 def place(
@@ -118,24 +241,22 @@ def place(
     title: str | None,
     now: datetime,
     *,
+    source_id: int | None = None,
     window: timedelta = DEFAULT_WINDOW,
 ) -> Placement:
     """Put a newly stored article into the story of its strongest near-duplicate, or a new one.
 
-    An article with no signature (no title and no text) is a story of its own.
+    An article with no signature (no title and no text) is a story of its own. ``source_id``
+    is the article's source (a story counts its distinct sources).
     """
     at = published_at if published_at is not None and published_at <= now else now
     best: tuple[int, int] | None = None  # (article id, story id)
+    size = 0
     if signature is not None and band_keys:
         _lock(conn)
         sig = Signature.from_bytes(signature)
-        ids = [
-            r[0]
-            for r in conn.execute(
-                _CANDIDATES,
-                {"keys": list(band_keys), "lo": at - window, "hi": at + window, "aid": article_id},
-            )
-        ]
+        size = sig.size
+        ids = candidates(conn, band_keys, at, window, article_id)
         if ids:
             rows = conn.execute(_SIGNATURES, {"ids": ids}).all()
             story_of = {r.id: r.story_id for r in rows}
@@ -145,9 +266,12 @@ def place(
             if chosen is not None:
                 best = (chosen, story_of[chosen])
         _add_bands(conn, article_id, band_keys, at, replace=False)
+        _signatures.put(article_id, signature, sig)  # a candidate of the next copies
+    elif signature is not None:
+        size = stored_size(signature)
     if best is None:
         story_id = conn.execute(
-            insert(stories).returning(stories.c.id),
+            _NEW_STORY,
             {
                 "lead_article_id": article_id,
                 "title": title,
@@ -157,40 +281,55 @@ def place(
                 "last_seen_at": now,
             },
         ).scalar_one()
-        conn.execute(update(articles).where(articles.c.id == article_id).values(story_id=story_id))
+        conn.execute(_SET_STORY, {"aid": article_id, "sid": story_id})
         return Placement(story_id, False, article_id)
     story_id = best[1]
-    conn.execute(update(articles).where(articles.c.id == article_id).values(story_id=story_id))
-    lead = _refresh_story(conn, story_id, now)
+    conn.execute(_SET_STORY, {"aid": article_id, "sid": story_id})
+    when = published_at if published_at is not None else now  # as choose_lead sees it
+    lead = _join(conn, story_id, (article_id, size, when), title, source_id, now)
     return Placement(story_id, True, lead)
 
 
-def _refresh_story(conn: Connection, story_id: int, now: datetime) -> int:
-    """Recount a story's members and sources and choose its lead again."""
+def _join(
+    conn: Connection,
+    story_id: int,
+    member: tuple[int, int, datetime],
+    title: str | None,
+    source_id: int | None,
+    now: datetime,
+) -> int:
+    """Count a new member into its story and move the lead if it must: from the story row and
+    its lead alone (``lead_after_join``), all members only in the rare undecided case."""
+    article_id = member[0]
+    same = _SAME_SOURCE_NULL if source_id is None else _SAME_SOURCE
+    other = conn.execute(same, {"sid": story_id, "src": source_id, "aid": article_id}).first()
+    conn.execute(_JOINED, {"sid": story_id, "new_source": 0 if other else 1, "now": now})
+    row = conn.execute(_LEAD, {"sid": story_id}).first()
+    if row is not None:
+        current = (
+            row.lead_article_id,
+            stored_size(row.signature) if row.signature else 0,
+            row.published_at or row.discovered_at,
+        )
+        lead = lead_after_join(current, member)
+        if lead is not None:
+            if lead == article_id:
+                conn.execute(_SET_LEAD, {"sid": story_id, "lead": lead, "lead_title": title})
+            return lead
+    return _choose_lead_again(conn, story_id)
+
+
+def _choose_lead_again(conn: Connection, story_id: int) -> int:
+    """Choose a story's lead among all its members (``choose_lead``)."""
     members = conn.execute(_MEMBERS, {"sid": story_id}).all()
     if not members:
         return 0
-    sized = [
-        (
-            m.id,
-            stored_size(m.signature) if m.signature else 0,
-            m.published_at or m.discovered_at,
-        )
+    lead = choose_lead(
+        (m.id, stored_size(m.signature) if m.signature else 0, m.published_at or m.discovered_at)
         for m in members
-    ]
-    lead = choose_lead(sized)
-    title = next((m.title for m in members if m.id == lead), None)
-    conn.execute(
-        update(stories)
-        .where(stories.c.id == story_id)
-        .values(
-            lead_article_id=lead,
-            title=title,
-            article_count=len(members),
-            source_count=len({m.source_id for m in members}),
-            last_seen_at=now,
-        )
     )
+    title = conn.execute(_TITLE, {"aid": lead}).scalar_one_or_none()
+    conn.execute(_SET_LEAD, {"sid": story_id, "lead": lead, "lead_title": title})
     return lead
 
 
@@ -209,9 +348,14 @@ def replace_signature(
         select(articles.c.story_id).where(articles.c.id == article_id)
     ).scalar_one_or_none()
     at = published_at if published_at is not None and published_at <= now else now
+    if story_id is not None:
+        _lock(conn)
     _add_bands(conn, article_id, band_keys, at, replace=True)
     if story_id is not None:
-        _refresh_story(conn, story_id, now)
+        # a revision changes its article's size, so the lead is chosen again; its members
+        # and sources stay the same
+        _choose_lead_again(conn, story_id)
+        conn.execute(_SEEN, {"sid": story_id, "now": now})
     return story_id
 
 
