@@ -60,6 +60,7 @@ from mimir.process.neardup import (
     DEFAULT_SHAPE,
     DEFAULT_THRESHOLDS,
     DEFAULT_WINDOW,
+    MAX_KEY_ARTICLES,
     Shape,
     Signature,
     StoryClusterer,
@@ -946,6 +947,8 @@ SWEEP: dict[str, tuple[float, ...]] = {
 }
 SHINGLE_SWEEP = (2, 3, 4, 5, 6, 8)
 BAND_SWEEP = ((16, 8), (21, 6), (32, 4), (42, 3))
+#: candidates read per band key (None: all within the window)
+KEY_ARTICLES_SWEEP = (2, 4, 8, 16, None)
 
 
 def _line(label: str, s: Scores, extra: str = "") -> str:
@@ -984,6 +987,15 @@ def sweep(articles: Sequence[LabelledArticle], out: Callable[[str], None]) -> No
         s = score(labels, cluster(articles, band_sigs, shape=shape))
         out(_line(f"text bands x rows = {bands}x{rows}{' *' if chosen else ''}", s,
                   f"  candidates/article {seen / len(articles):.1f}"))
+    for per_key in KEY_ARTICLES_SWEEP:
+        capped = StoryClusterer(max_key_articles=per_key)
+        seen, predicted = 0, []
+        for a, sig in zip(articles, sigs, strict=True):
+            seen += len(capped.candidates(band_keys(sig), a.published_at))
+            predicted.append(capped.add_signature(a.article_id, sig, a.published_at))
+        mark = " *" if per_key == MAX_KEY_ARTICLES else ""
+        out(_line(f"articles per key = {per_key or 'all'}{mark}", score(labels, predicted),
+                  f"  candidates/article {seen / len(articles):.1f}"))  # fmt: skip
 
 
 def report(seed: int, stories: int, out: Callable[[str], None], cost: bool = True) -> Scores:
@@ -1013,6 +1025,89 @@ def report(seed: int, stories: int, out: Callable[[str], None], cost: bool = Tru
     return s
 
 
+def store_cost(before: int, count: int = 500, items: int = 50) -> dict[str, float]:
+    """Milliseconds per article of ``store_article`` and of its ``place`` (story placement) for
+    ``count`` of the ingest benchmark's demo articles stored after ``before`` others, on a fresh
+    SQLite database, one transaction each (the text as the page extraction gives it)."""
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    from bench.corpus import Corpus
+    from mimir.alerts.matching import WatchSet
+    from mimir.config import Settings
+    from mimir.db.database import Database
+    from mimir.db.migrate import upgrade
+    from mimir.model import SourceSpec
+    from mimir.monitor import ingest
+    from mimir.process.fingerprint import text_fingerprint
+    from mimir.process.urls import url_hash
+    from mimir.storage import sources as source_store
+    from mimir.storage import stories as story_store
+    from mimir.storage.articles import ArticleValues
+
+    feeds = (before + count) // items + 1
+    corpus = Corpus(feeds, items, 250, 1, 8000)
+    # the order the worker meets them: the newest item of every feed first
+    order = sorted(range(feeds * items), key=lambda i: (i % items, i // items))[: before + count]
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/stories.db"
+        engine = create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        db = Database(Settings(database_url=url))
+        sources = {
+            f: db.sync_write(source_store.add_source,
+                             SourceSpec(name=f"feed{f}", url=f"https://f{f}.example/rss"), now).id
+            for f in sorted({i // items for i in order})
+        }  # fmt: skip
+        values = []
+        for i in order:
+            rev = corpus.revision(i)
+            body = "\n\n".join(rev.paragraphs)
+            sig = signature(rev.article.title, body)
+            link = corpus.article_url(i)
+            values.append(ArticleValues(
+                source_id=sources[i // items], url=link, canonical_url=link,
+                url_hash=url_hash(link), alias_hashes=(), guid=None, guid_hash=None,
+                fingerprint=text_fingerprint(body), entry_hash=None, title=rev.article.title,
+                summary=rev.article.summary, text=body,
+                html="".join(f"<p>{para}</p>" for para in rev.paragraphs),
+                authors=[rev.article.author], published_at=rev.published, updated_at=None,
+                language="en", image_url=None, section=None, tags=[], fetch_meta={},
+                extraction="page", signature=sig.to_bytes(), band_keys=tuple(band_keys(sig)),
+            ))  # fmt: skip
+        after = ingest.AfterStore(WatchSet.empty())
+        for v in values[:before]:
+            db.sync_write(ingest.store_article, v, now, after)
+        placing: list[float] = []
+        storing: list[float] = []
+        place = story_store.place
+
+        def timed_place(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return place(*args, **kwargs)
+            finally:
+                placing.append(time.perf_counter() - start)
+
+        def timed_store(conn: Any, v: ArticleValues) -> None:
+            start = time.perf_counter()
+            ingest.store_article(conn, v, now, after)
+            storing.append(time.perf_counter() - start)
+
+        story_store.place = timed_place
+        try:
+            for v in values[before:]:
+                db.sync_write(timed_store, v)
+        finally:
+            story_store.place = place
+            db.close()
+    return {"store_article_ms": statistics.fmean(storing) * 1000,
+            "place_ms": statistics.fmean(placing) * 1000}  # fmt: skip
+
+
 def _parameters(out: Callable[[str], None]) -> None:
     sh, th = DEFAULT_SHAPE, DEFAULT_THRESHOLDS
     out(f"shape: {sh.shingle_words}-word shingles; body MinHash {sh.text_perm} permutations, "
@@ -1029,6 +1124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="the held-out seed")
     parser.add_argument("--smoke", action="store_true", help="a small held-out run, no sweep")
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument("--store", type=int, nargs="*", metavar="N",
+                        help="time store_article on SQLite after N demo articles (600 3000)"
+                        " and exit")  # fmt: skip
     parser.add_argument("--show", type=int, default=0, metavar="N",
                         help="print the articles of the first N stories and exit")  # fmt: skip
     args = parser.parse_args(argv)
@@ -1036,6 +1134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     def out(line: str) -> None:
         print(line, flush=True)
 
+    if args.store is not None:
+        for before in args.store or [600, 3000]:
+            cost = store_cost(before)
+            out(f"after {before} articles: store_article {cost['store_article_ms']:.2f} ms, "
+                f"of which place {cost['place_ms']:.2f} ms (mean of 500)")  # fmt: skip
+        return 0
     if args.show:
         for a in generate(args.seed, max(args.show, 2)):
             if a.story <= args.show:
