@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, insert
 
+from bench.api_load import start_server
 from bench.search import Corpus, load
 from mimir.alerts import manage
 from mimir.db.tables import users
@@ -80,40 +78,12 @@ def seed(url: str) -> str:
     return key
 
 
-def serve(url: str) -> tuple[subprocess.Popen[str], str]:
-    env = {**os.environ, "MIMIR_DATABASE_URL": url, "MIMIR_LOG_LEVEL": "error"}
-    proc = subprocess.Popen(
-        [str(BIN / "mimir"), "serve", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    found = re.search(r"serving on (http://[\d.]+:\d+)", line)
-    if not found:
-        proc.kill()
-        raise SystemExit(f"mimir serve did not start: {line!r}")
-    base = found.group(1)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("mimir serve did not get ready")
-
-
 def run(max_examples: int, seed_value: int | None = None, report_dir: str | None = None) -> int:
     """The exit code of ``st run`` (0: nothing found)."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'fuzz.db'}"
         key = seed(url)
-        proc, base = serve(url)
+        proc, base = start_server(url, 1, dict(os.environ))
         try:
             cmd = [
                 str(BIN / "st"), "run", f"{base}/api/v1/openapi.json",

@@ -18,10 +18,12 @@ Anonymous callers get 401, callers without the role or scope 403 (problem+json, 
 
 from __future__ import annotations
 
+import hmac
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
@@ -192,6 +194,11 @@ def check_csrf(request: Request, principal: Principal) -> None:
     sent = request.headers.get(CSRF_HEADER.lower())
     if not sent or principal.csrf_token is None or not _equal(sent, principal.csrf_token):
         raise Forbidden(f"{CSRF_HEADER}: missing or wrong (it is in the login response)")
+    check_origin(request)
+
+
+def check_origin(request: Request) -> None:
+    """A request sent from another site's page (its ``Origin`` is not ours) is refused."""
     origin = request.headers.get("origin")
     if origin and origin != "null" and origin.rstrip("/") != own_origin(request):
         raise Forbidden(f"Origin: {origin} is not this server")
@@ -200,8 +207,6 @@ def check_csrf(request: Request, principal: Principal) -> None:
 def own_origin(request: Request) -> str:
     settings: Settings = request.app.state.settings
     if settings.public_url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(settings.public_url)
         return f"{parts.scheme}://{parts.netloc}"
     host = request.headers.get("host", "")
@@ -209,8 +214,6 @@ def own_origin(request: Request) -> str:
 
 
 def _equal(a: str, b: str) -> bool:
-    import hmac
-
     return hmac.compare_digest(a.encode(), b.encode())
 
 

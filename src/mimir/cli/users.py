@@ -130,17 +130,18 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
     """Set a user's password (their sessions end)."""
-    settings = state(ctx).settings()
     password_hash = store.hash_password(_read_password(password_stdin))
-    with open_db(settings) as db:
-
-        def apply(conn: Any) -> store.User:
-            return store.update_user(
-                conn, _find(conn, email).id, now(), password_hash=password_hash
-            )
-
-        user = db.sync_write(apply)
+    user = _update(ctx, email, password_hash=password_hash)
     click.echo(f"Password set for {user.email}; their sessions have ended.")
+
+
+def _update(ctx: click.Context, email: str, **changes: Any) -> store.User:
+    """Apply ``changes`` (update_user's keywords) to the user EMAIL."""
+    settings = state(ctx).settings()
+    with open_db(settings) as db:
+        return db.sync_write(
+            lambda conn: store.update_user(conn, _find(conn, email).id, now(), **changes)
+        )
 
 
 @users.command("set-role")
@@ -149,11 +150,7 @@ def set_password(ctx: click.Context, email: str, password_stdin: bool) -> None:
 @click.pass_context
 def set_role(ctx: click.Context, email: str, role: str) -> None:
     """Change a user's role (their sessions end)."""
-    settings = state(ctx).settings()
-    with open_db(settings) as db:
-        user = db.sync_write(
-            lambda conn: store.update_user(conn, _find(conn, email).id, now(), role=Role(role))
-        )
+    user = _update(ctx, email, role=Role(role))
     click.echo(f"{user.email} is now {user.role.value}.")
 
 
@@ -162,11 +159,7 @@ def set_role(ctx: click.Context, email: str, role: str) -> None:
 @click.pass_context
 def disable(ctx: click.Context, email: str) -> None:
     """Disable a user: no sign-in, no API key of theirs works."""
-    settings = state(ctx).settings()
-    with open_db(settings) as db:
-        db.sync_write(
-            lambda conn: store.update_user(conn, _find(conn, email).id, now(), disabled=True)
-        )
+    _update(ctx, email, disabled=True)
     click.echo(f"Disabled {email}.")
 
 
@@ -175,11 +168,7 @@ def disable(ctx: click.Context, email: str) -> None:
 @click.pass_context
 def enable(ctx: click.Context, email: str) -> None:
     """Enable a disabled user."""
-    settings = state(ctx).settings()
-    with open_db(settings) as db:
-        db.sync_write(
-            lambda conn: store.update_user(conn, _find(conn, email).id, now(), disabled=False)
-        )
+    _update(ctx, email, disabled=False)
     click.echo(f"Enabled {email}.")
 
 

@@ -22,7 +22,7 @@ from mimir.api.access import (
     VIEWER,
     Principal,
     Viewer,
-    own_origin,
+    check_origin,
 )
 from mimir.api.deps import get_db
 from mimir.api.v1.common import ERRORS, Problem, json_response
@@ -179,13 +179,6 @@ def cookie_secure(request: Request, settings: Settings) -> bool:
     return request.url.scheme == "https" or settings.public_url.startswith("https://")
 
 
-def _check_origin(request: Request) -> None:
-    """Signing in from another site's page (login CSRF) is refused."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null" and origin.rstrip("/") != own_origin(request):
-        raise Forbidden(f"Origin: {origin} is not this server")
-
-
 async def _start_session(request: Request, db: Database, user: User, now: datetime) -> Response:
     settings: Settings = request.app.state.settings
     lifetime = timedelta(hours=settings.session_hours)
@@ -222,7 +215,7 @@ async def _start_session(request: Request, db: Database, user: User, now: dateti
 async def login(
     request: Request, body: Login, db: Annotated[Database, Depends(get_db)]
 ) -> Response:
-    _check_origin(request)
+    check_origin(request)
     settings: Settings = request.app.state.settings
     now = datetime.now(UTC)
     window = timedelta(minutes=settings.login_window_minutes)
@@ -298,7 +291,7 @@ async def setup_state(request: Request, db: Annotated[Database, Depends(get_db)]
 async def setup(
     request: Request, body: Setup, db: Annotated[Database, Depends(get_db)]
 ) -> Response:
-    _check_origin(request)
+    check_origin(request)
     now = datetime.now(UTC)
     password_hash = await hash_password(body.password)
 
