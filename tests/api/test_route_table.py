@@ -60,6 +60,8 @@ def test_public_routes_are_the_few_we_mean() -> None:
         ("POST", "/api/v1/auth/login"),
         ("GET", "/api/v1/auth/setup"),
         ("POST", "/api/v1/auth/setup"),
+        ("GET", "/login"),  # the web UI's sign-in and set-up pages
+        ("GET", "/setup"),
     }
 
 
@@ -70,4 +72,6 @@ def test_admin_routes_are_exactly_users_and_keys() -> None:
         for q in requirements(r.dependant)
         if isinstance(q, Access) and q.role == "admin"
     }
-    assert admin and all(p.startswith(("/api/v1/users", "/api/v1/api-keys")) for p in admin)
+    assert admin and all(
+        p.startswith(("/api/v1/users", "/api/v1/api-keys", "/admin")) for p in admin
+    )

@@ -1,5 +1,5 @@
-"""``create_app(settings)``: the FastAPI application (output feeds and probes now; the REST API
-under ``/api/v1`` and the web UI join it later).
+"""``create_app(settings)``: the FastAPI application: probes, output feeds, the REST API under
+``/api/v1`` and the web UI (:mod:`mimir.api.web`).
 
 The app holds one :class:`~mimir.db.database.Database`. Given one (``mimir run`` shares the
 worker's), it leaves its closing to the caller; otherwise its lifespan opens one at start-up
@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from mimir import __version__
-from mimir.api import docs, feeds, health, problems, v1
+from mimir.api import docs, feeds, health, problems, v1, web
 from mimir.api.boundary import Boundary
 from mimir.api.health import READY_TIMEOUT_SECONDS
 from mimir.config import Settings
@@ -75,6 +75,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(v1.router())
     docs.install(app)
+    web.install(app)
     if settings.cors_origin_list:
         # API keys only: cookies are never sent across origins (allow_credentials off)
         app.add_middleware(

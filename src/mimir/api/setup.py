@@ -25,8 +25,10 @@ def setup_message(db: Database, base_url: str) -> str | None:
         {"token": token, "email": "you@example.org", "password": "a long passphrase"}
     ).decode()
     return (
-        "No user exists yet. Create the first admin (this one-time token works for "
+        "No user exists yet. Create the first admin (this one-time link works for "
         f"{SETUP_HOURS} h):\n"
+        f"  {base_url}/setup?token={token}\n"
+        "or from a terminal:\n"
         f"  curl -X POST {base_url}/api/v1/auth/setup -H 'Content-Type: application/json' "
         f"-d {shlex.quote(body)}\n"
         "or run `mimir users create-admin EMAIL`."
