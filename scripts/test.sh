@@ -8,6 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
 .venv/bin/python -m pip install -q -e '.[test]'
+# the web UI's browser tests (tests/ui) drive Debian's Chromium, never a downloaded browser
+if [ -z "${MIMIR_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Chromium from apt for the browser tests"
+    apt-get update -qq && apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  else
+    echo "warning: no Chromium: the browser tests are skipped (under CI they fail);" \
+      "install it with: sudo apt-get install chromium" >&2
+  fi
+fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== mypy"; .venv/bin/mypy
