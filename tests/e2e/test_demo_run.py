@@ -169,7 +169,7 @@ def test_demo_run_follows_the_bundled_site_and_stops_on_sigint(start: Any, tmp_p
 
     mimir.read_until(enough, timeout=90)
     # the HTTP side runs next to the worker: probes, and the demo watch's output feed
-    banner = r"API on (http://[^/ ]+)/api/v1"
+    banner = r"Web UI on (http://[^/ ]+)/ ; API on "
     http = next(m for line in mimir.lines if (m := re.match(banner, line)))
     assert httpx.get(f"{http[1]}/healthz", timeout=10).status_code == 200
     mimir.read_until(lambda lines: any("★" in x for x in lines), timeout=60)

@@ -212,7 +212,7 @@ def _api_server(settings: Settings, db: Database) -> Any:
         click.echo(f"warning: {exc.message}; no HTTP (set MIMIR_HTTP_PORT)", err=True)
         return None
     click.echo(
-        f"API on {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json); "
+        f"Web UI on {api.url}/ ; API on {api.url}/api/v1 (OpenAPI: /api/v1/openapi.json); "
         "output feeds at /feeds/TOKEN.atom; probes /healthz, /readyz"
     )
     message = setup_message(db, settings.public_url or api.url)

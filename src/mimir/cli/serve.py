@@ -84,7 +84,7 @@ def _run_fast(main: Coroutine[Any, Any, None]) -> None:
 
 def _banner(url: str, how: str = "") -> None:
     click.echo(
-        f"Mimir is serving on {url}{how}: feeds at {url}/feeds/TOKEN.atom "
+        f"Mimir is serving on {url}{how}: the web UI at {url}/, feeds at {url}/feeds/TOKEN.atom "
         "(.rss, .json; tokens in `mimir watches list --json`); the REST API at /api/v1 "
         "(OpenAPI: /api/v1/openapi.json). Ctrl-C stops.",
         nl=True,
