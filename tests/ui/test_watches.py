@@ -7,11 +7,13 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import Connection, create_engine, update
 
 from mimir.alerts import manage
 from mimir.alerts.matching import SourceInfo, WatchSet
+from mimir.api.access import SESSION_COOKIE
 from mimir.config import Settings
 from mimir.db.migrate import upgrade
 from mimir.db.tables import watches
@@ -98,9 +100,8 @@ def test_a_viewer_creates_a_watch_after_testing_its_query(live: Live, page_as: P
     match = page.locator(".test-matches .item")
     assert match.count() == 1
     assert FRESH_TITLE in match.inner_text()
-    assert "NextGen" in [m.inner_text() for m in match.locator("mark").all()] or (
-        "Denver" in [m.inner_text() for m in match.locator("mark").all()]
-    )
+    marks = {m.inner_text() for m in match.locator("mark").all()}
+    assert {"NextGen TV", "Denver"} <= marks, marks  # the phrase and the word
     assert_clean(page)
     page.check("#mode-daily")
     page.fill("#timezone", "Europe/Berlin")
@@ -285,3 +286,20 @@ def test_watch_pages_are_clean_dark_and_on_a_phone(
     page.click("[data-watch-test]")
     page.locator("[data-test-count]").wait_for()
     assert_clean(page)
+
+
+def test_addresses_without_a_browser(live: Live) -> None:
+    """The anonymous are sent to sign in; an address that is no watch is the HTML 404 page."""
+    anonymous = httpx.get(live.url("/watches/channels"), headers={"Accept": "text/html"})
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == "/login?next=/watches/channels"
+    token, _ = live.session(live.people.viewer)
+    cookies = {SESSION_COOKIE: token}
+    with httpx.Client(base_url=live.base, cookies=cookies, headers={"Accept": "text/html"}) as c:
+        for path in ("/watches/nope", "/watches/999", "/watches/channels/999/edit"):
+            answer = c.get(path)
+            assert answer.status_code == 404, path
+            assert "text/html" in answer.headers["content-type"]
+        page = c.get("/watches/new?query=%22ATSC%203.0%22&name=ATSC")
+        assert page.status_code == 200
+        assert "&#34;ATSC 3.0&#34;</textarea>" in page.text or "&quot;ATSC 3.0&quot;" in page.text
