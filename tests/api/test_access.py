@@ -243,6 +243,12 @@ def test_key_scopes_stay_within_the_owner_role(as_admin: TestClient, people: Peo
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     r = as_admin.post("/api/v1/api-keys", json={"name": "x", "expires_at": past})
     assert r.status_code == 400 and "expires_at" in r.json()["detail"]
+    # a time without a zone is UTC (it was a 500: naive and aware times compared)
+    r = as_admin.post("/api/v1/api-keys", json={"name": "x", "expires_at": "2030-01-02T03:04:05"})
+    assert r.status_code == 201, r.text
+    assert r.json()["expires_at"].startswith("2030-01-02T03:04:05") and (
+        r.json()["expires_at"].endswith(("Z", "+00:00"))
+    )
 
 
 def test_a_key_sees_a_role_change_at_once_in_this_process(

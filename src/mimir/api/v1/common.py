@@ -13,13 +13,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from fastapi import Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from mimir.api.conditional import etag_of, none_match
 from mimir.errors import InputError
@@ -144,3 +144,14 @@ def page(items: list[Any], limit: int, key: Any) -> dict[str, Any]:
         "items": shown,
         "next_cursor": encode_cursor(key(shown[-1])) if more and shown else None,
     }
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+#: a date-time the API accepts with or without a zone (without: UTC), stored in UTC
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]

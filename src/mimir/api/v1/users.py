@@ -16,7 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from mimir.api.access import ADMIN, Admin, key_cache
 from mimir.api.deps import get_db
 from mimir.api.v1.auth import UserOut, hash_password
-from mimir.api.v1.common import ERRORS, Cursor, Limit, Page, decode_cursor, json_response, page
+from mimir.api.v1.common import (
+    ERRORS,
+    Cursor,
+    Limit,
+    Page,
+    UtcDateTime,
+    decode_cursor,
+    json_response,
+    page,
+)
 from mimir.db.database import Database
 from mimir.errors import Conflict
 from mimir.model.users import Role, Scope
@@ -82,7 +91,7 @@ class KeyCreate(BaseModel):
         default=None, ge=1, le=2**62, description="The key's owner (default: you)."
     )
     scopes: list[Scope] = Field(default=[Scope.READ], min_length=1, max_length=3)
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 class KeyOut(BaseModel):

@@ -20,14 +20,23 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from mimir.alerts import manage
 from mimir.api.access import Principal, Viewer
 from mimir.api.deps import get_db
-from mimir.api.v1.common import ERRORS, Cursor, Limit, Page, decode_cursor, json_response, page
+from mimir.api.v1.common import (
+    ERRORS,
+    Cursor,
+    Limit,
+    Page,
+    UtcDateTime,
+    decode_cursor,
+    json_response,
+    page,
+)
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.errors import Conflict, Forbidden, InputError
@@ -54,16 +63,6 @@ QUERY = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="In the quer
 NOTE = Field(default=None, max_length=2000)
 CHANNEL_URL = Field(min_length=1, max_length=4000, description="An Apprise URL (docs/alerts.md).")
 ChannelRef = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def _utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    except OverflowError:
-        raise ValueError("out of range") from None
-
-
-UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 def _after(cursor: str | None, default: int) -> int:
