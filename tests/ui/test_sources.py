@@ -371,3 +371,25 @@ def test_the_preview_routes_are_for_editors_with_the_csrf_token(live: Live) -> N
         assert editor.post("/sources/999/preview", data=body).status_code == 404
         del editor.headers["X-CSRF-Token"]
         assert editor.post(f"/sources/{sid}/preview", data=body).status_code == 403
+
+
+# ---- every page on a phone, in the dark -----------------------------------------------------
+
+FITS = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def test_every_page_fits_a_phone_in_the_dark(
+    live: Live, page_as: PageFactory, site: NewsSite
+) -> None:
+    _, bad, _ = _three(live)
+    page = page_as(live.people.editor, dark=True, mobile=True)
+    for path in ("/sources", f"/sources/{bad}", "/sources/new", "/sources/import"):
+        page.goto(path)
+        assert page.evaluate(FITS), f"{path} is wider than the phone"
+        assert_clean(page)
+    page.goto("/sources/new")
+    page.fill("#new-url", site.web.url("/news/"))
+    page.click("text=Discover")
+    expect(page.locator("#wizard-preview .entries-count")).to_have_text("4")
+    assert page.evaluate(FITS)
+    assert_clean(page)
