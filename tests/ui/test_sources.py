@@ -393,3 +393,40 @@ def test_every_page_fits_a_phone_in_the_dark(
     expect(page.locator("#wizard-preview .entries-count")).to_have_text("4")
     assert page.evaluate(FITS)
     assert_clean(page)
+
+
+def test_settings_are_saved_and_a_source_deleted_through_the_api(
+    live: Live, page_as: PageFactory
+) -> None:
+    good, _, _ = _three(live)
+    page = page_as(live.people.editor)
+    page.goto(f"/sources/{good}")
+    page.fill("#s-name", "Alpha Wire (trade)")
+    page.fill("#s-category", "trade_press")
+    page.fill("#s-min", "900")
+    with page.expect_navigation():
+        page.click("text=Save settings")
+    stored = row_of(live, good)
+    assert (stored["name"], stored["category"]) == ("Alpha Wire (trade)", "trade_press")
+    assert stored["settings"]["min_interval_seconds"] == 900
+    # the API's validation, shown beside the field it names
+    page.fill("#s-min", "30")
+    page.click("text=Save settings")
+    expect(page.locator("#s-min")).to_have_attribute("aria-invalid", "true")
+    assert row_of(live, good)["settings"]["min_interval_seconds"] == 900
+    # a name taken by another source: the API's 409
+    page.fill("#s-min", "900")
+    page.fill("#s-name", "Beta Press")
+    page.click("text=Save settings")
+    expect(page.locator("#settings-form .form-error")).to_contain_text("name:")
+    # delete, after confirming
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Delete')")
+    page.wait_for_url(live.url("/sources"))
+    assert page.locator(f"tr[data-source-id='{good}']").count() == 0
+    assert (
+        live.db.sync_read(
+            lambda conn: conn.execute(select(func.count()).select_from(sources)).scalar()
+        )
+        == 2
+    )
