@@ -430,3 +430,39 @@ def test_settings_are_saved_and_a_source_deleted_through_the_api(
         )
         == 2
     )
+
+
+def test_the_fetch_history_pages_back(live: Live, page_as: PageFactory) -> None:
+    sid = add(live, "Wire", "https://wire.example/feed")
+    start = datetime.now(UTC) - timedelta(hours=3)
+    for i in range(25):
+        failed = i % 5 == 4
+        live.db.sync_write(
+            source_store.record_check,
+            sid,
+            {"status": "error" if failed else "ok", "last_checked_at": start},
+            {
+                "started_at": start + timedelta(minutes=i),
+                "duration_ms": 10 + i,
+                "outcome": "error" if failed else "ok",
+                "status_code": 503 if failed else 200,
+                "error_class": "http_503" if failed else None,
+                "entries": i,
+                "new_entries": 0,
+                "bytes": 100,
+                "worker": "w1",
+            },
+        )
+    page = page_as(live.people.viewer)
+    page.goto(f"/sources/{sid}")
+    rows = page.locator(".history-table tbody tr")
+    assert rows.count() == 20
+    assert rows.first.locator("td").nth(3).inner_text() == "24"  # entries of the newest
+    assert "http_503" in rows.first.inner_text()
+    page.click("text=Older checks")
+    entries = page.locator(".history-table tbody tr td:nth-child(4)").all_inner_texts()
+    assert entries == ["4", "3", "2", "1", "0"]
+    assert page.locator("text=Older checks").count() == 0
+    assert_clean(page)
+    page.click("text=Newest checks")
+    assert page.locator(".history-table tbody tr").count() == 20

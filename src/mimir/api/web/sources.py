@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from mimir.api.deps import database_of
 from mimir.api.v1.sources import SelectorsIn, check_address, off_loop
-from mimir.api.web.pages import EditorPage, ViewerPage, render
+from mimir.api.web.pages import EditorPage, ViewerPage, aware, render
 from mimir.errors import InputError
 from mimir.model import Source, SourceKind, SourceSpec
 from mimir.process.urls import is_http_url
@@ -318,12 +318,18 @@ def preview_fragment(request: Request, view: PreviewView | None, error: str | No
 
 
 @router.get("/sources/{source_id:int}")
-async def source_page(request: Request, source_id: int, me: ViewerPage) -> Response:
+async def source_page(
+    request: Request,
+    source_id: int,
+    me: ViewerPage,
+    older: Annotated[str, Query(max_length=80)] = "",  # the history's key to go on after
+) -> Response:
     now = datetime.now(UTC)
+    before = history_key(older)
 
     def read(conn: Any) -> tuple[Source, list[dict[str, Any]], list[dict[str, Any]], list[int]]:
         s = store.get_source(conn, source_id)
-        history = store.history_page(conn, source_id, limit=HISTORY_ROWS)
+        history = store.history_page(conn, source_id, before=before, limit=HISTORY_ROWS + 1)
         recent = listing.list_articles(
             conn, listing.ArticleFilter(source_id=source_id), limit=RECENT_ARTICLES
         ).items
@@ -332,6 +338,13 @@ async def source_page(request: Request, source_id: int, me: ViewerPage) -> Respo
 
     s, history, recent, spark = await database_of(request).read(read)
     selectors = s.settings.get("selectors") or {}
+    more = len(history) > HISTORY_ROWS
+    history = history[:HISTORY_ROWS]
+    older_link = None
+    if more and history:
+        last = history[-1]
+        key = f"{aware(last['started_at']).isoformat()}~{last['id']}"
+        older_link = f"/sources/{source_id}?{urlencode({'older': key})}#history-h"
     return render(
         request,
         "source_page.html",
@@ -339,6 +352,8 @@ async def source_page(request: Request, source_id: int, me: ViewerPage) -> Respo
         s=s,
         health=health_of(s),
         history=history,
+        older_link=older_link,
+        newest_link=f"/sources/{source_id}#history-h" if before else None,
         recent=recent,
         spark=sparkline(spark, width=224, height=40),
         spark_total=sum(spark),
@@ -350,6 +365,15 @@ async def source_page(request: Request, source_id: int, me: ViewerPage) -> Respo
         interval=interval_text,
         known_settings=KNOWN_SETTINGS,
     )
+
+
+def history_key(raw: str) -> tuple[datetime, int] | None:
+    """The fetch log's keyset position ``<started_at ISO>~<id>`` (None: the newest)."""
+    at, _, row_id = raw.partition("~")
+    try:
+        return aware(datetime.fromisoformat(at)), int(row_id)
+    except ValueError:
+        return None
 
 
 KNOWN_SETTINGS = (
