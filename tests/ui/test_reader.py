@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from mimir.alerts.matching import WatchSet
-from mimir.api.web.reader import diff
+from mimir.api.web.reader import content_html, diff, query_terms
 from mimir.db.database import Database
 from mimir.db.tables import articles, stories, users
 from mimir.monitor.ingest import AfterStore, store_article
 from mimir.parse.sanitize import sanitize_html
 from mimir.process.fingerprint import text_fingerprint
+from mimir.search.nodes import Field, Term
 from tests.api.conftest import make_scenario
 from tests.storage.test_articles import NOW, source, values
 from tests.ui.conftest import Live, PageFactory, assert_clean
@@ -215,7 +216,7 @@ def test_watch_terms_are_highlighted_in_plain_text(
 
 def test_a_missing_article_or_story_is_a_404_page(live: Live, page_as: PageFactory) -> None:
     page = page_as(live.people.viewer)
-    for path in ("/articles/987654", "/stories/987654"):
+    for path in ("/articles/987654", "/stories/987654", "/articles/x1", "/stories/-2"):
         response = page.goto(path)
         assert response.status == 404
         assert page.locator("h1").inner_text() == "Not found"
@@ -273,3 +274,23 @@ def test_story_lists_every_copy_in_time_order_with_the_lead(
     assert_clean(page)
     page.goto(f"/stories/{corpus.story}")
     assert_clean(page)
+
+
+def test_highlighting_touches_text_nodes_only() -> None:
+    stored = (
+        '<p>Read <a href="https://x.example/vectra">Vectra news</a> and vectra, '
+        '<img src="https://x.example/vectra.png">more vectra</p><pre>vectra code</pre>'
+        '<p>A &lt;vectra&gt; tag, <a href="/relative">relative</a></p>'
+    )
+    out = str(content_html(stored, query_terms(["vectra"])))
+    assert 'href="https://x.example/vectra"' in out  # attributes untouched
+    assert '<a href="https://x.example/vectra" rel="noopener nofollow noreferrer">' in out
+    assert "<mark>Vectra</mark> news</a> and <mark>vectra</mark>, " in out
+    assert 'alt=""' in out and "more <mark>vectra</mark></p>" in out
+    assert "<pre>vectra code</pre>" in out  # code is left alone
+    assert "&lt;<mark>vectra</mark>&gt;" in out  # text stays escaped
+    assert "/relative" not in out  # a relative link would point into Mimir
+    assert query_terms(["title:(merger OR xy*)", "a AND (", "-gone author:doe"]) == [
+        Term(("merger",), field=Field.TITLE),
+        Term(("xy",), prefix=True, field=Field.TITLE),
+    ]

@@ -148,6 +148,8 @@ def test_filters_narrow_with_snippets_and_pages(
     page.wait_for_url(f"**source_id={wire}*")
     assert result_ids(page) == [corpus.release]
     assert page.locator(".results .snippet mark").count() >= 1
+    page.goto("/search?q=harmonic&order=sideways&source_id=x")  # odd values: the defaults
+    assert len(result_ids(page)) == 3
     page.goto("/search?q=harmonic&language=de")
     assert result_ids(page) == []
     assert "Nothing matches" in page.locator(".results").inner_text()

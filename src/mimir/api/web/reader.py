@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from mimir.api.deps import database_of
 from mimir.api.web.pages import ViewerPage, render
-from mimir.errors import QuerySyntaxError
+from mimir.errors import NotFound, QuerySyntaxError
 from mimir.parse.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from mimir.search.nodes import Field, Term, positive_terms
 from mimir.search.parser import parse
@@ -239,17 +239,33 @@ def diff(old: str, new: str) -> list[DiffBlock]:
 
 # ---- pages ------------------------------------------------------------------------------------
 
-ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+def _number(raw: str | None) -> int | None:
+    """A positive id from the address, or None."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID:
+        return int(raw)
+    return None
 
 
-@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def _id_of(raw: str, what: str) -> int:
+    """The id in the path; anything else is that thing not found (an HTML 404 page rather than
+    a validation error in JSON)."""
+    found = _number(raw)
+    if found is None:
+        raise NotFound(f"there is no {what} {raw[:40]}")
+    return found
+
+
+@router.get("/articles/{article_ref}", response_class=HTMLResponse)
 async def article_page(
     request: Request,
-    article_id: ArticleId,
+    article_ref: Annotated[str, Path(max_length=40)],
     me: ViewerPage,
     q: Annotated[str | None, Query(max_length=1000)] = None,
-    rev: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+    rev: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
+    article_id = _id_of(article_ref, "article")
     db = database_of(request)
     article = await db.read(ui_reader.reader_article, article_id)
     watch_queries = [t for w in article["watches"] for t in w["terms"]]
@@ -258,7 +274,8 @@ async def article_page(
     chosen = None
     if revisions:
         by_number = {r["revision"]: r for r in revisions}
-        chosen = by_number.get(rev) if rev is not None else revisions[-1]
+        wanted = _number(rev)
+        chosen = by_number.get(wanted) if wanted is not None else revisions[-1]
     changes = diff(chosen["text"], article["text"]) if chosen is not None else []
     title_change = (
         _words(chosen["title"] or "", article["title"] or "")
@@ -283,10 +300,11 @@ async def article_page(
     )
 
 
-@router.get("/stories/{story_id}", response_class=HTMLResponse)
+@router.get("/stories/{story_ref}", response_class=HTMLResponse)
 async def story_page(
-    request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)], me: ViewerPage
+    request: Request, story_ref: Annotated[str, Path(max_length=40)], me: ViewerPage
 ) -> HTMLResponse:
+    story_id = _id_of(story_ref, "story")
     db = database_of(request)
     story = await db.read(ui_reader.story_page, story_id)
     sources = {m["source_id"] for m in story["members"]}

@@ -108,7 +108,7 @@ async def search_page(
     request: Request,
     me: ViewerPage,
     q: Annotated[str | None, Query(max_length=1000)] = None,
-    order: Order = Order.NEWEST,
+    order_name: Annotated[str | None, Query(alias="order", max_length=20)] = None,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     source: Annotated[str | None, Query(alias="source_id", max_length=20)] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
@@ -116,6 +116,7 @@ async def search_page(
 ) -> HTMLResponse:
     db = database_of(request)
     source_id = _source_id(source)
+    order = Order.RELEVANCE if order_name == Order.RELEVANCE.value else Order.NEWEST
     q = (q or "").strip().replace("\x00", "") or None
     category = (category or "").strip() or None
     language = (language or "").strip() or None
