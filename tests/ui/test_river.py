@@ -241,6 +241,39 @@ def test_the_stream_over_http(live: Live) -> None:
     assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
 
 
+def test_the_stream_ends_and_resumes_where_it_was(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = fill(live.db)
+    top = live.db.sync_read(ui_river.newest_id)
+    monkeypatch.setattr(river, "STREAM_SECONDS", 1.0)
+    monkeypatch.setattr(river, "HEARTBEAT_SECONDS", 0.0)
+    token, _ = live.session(live.people.viewer)
+    client = httpx.Client(base_url=live.base, cookies={SESSION_COOKIE: token}, timeout=10)
+
+    def lines(url: str, **headers: str) -> list[str]:
+        with client.stream("GET", url, headers=headers) as answer:
+            return list(answer.iter_lines())  # to its end: the server closes it
+
+    with client:
+        got = lines(f"/river/events?after={top - 1}")
+        assert "event: article" in got
+        assert any(f'data-id="{top}"' in line for line in got)
+        assert f"id: {top}" in got
+        assert ": keep-alive" in got
+        # the browser reconnects with the last id it was given: nothing again
+        again = lines(f"/river/events?after={top - 1}", **{"Last-Event-ID": str(top)})
+        assert "event: article" not in again
+        # what arrived in between comes with the next connection, in the stream's filter
+        press = room.source_ids["press"]
+        other = room.store("wire", "https://wire.example/between", "Between", words(61))
+        later = room.store("press", "https://press.example/between", "Later", words(62))
+        resumed = lines(f"/river/events?source_id={press}&after={top}")
+        assert any(f'data-id="{later.article_id}"' in line for line in resumed)
+        assert not any(f'data-id="{other.article_id}"' in line for line in resumed)
+        assert f"id: {later.article_id}" in resumed
+
+
 def test_sse_event_format() -> None:
     html = '<li class="item">\n  <a href="/articles/1">One</a>\n</li>\n'
     assert river.sse_event("article", html) == (

@@ -1,9 +1,10 @@
 """The dashboard's reads: today's counts, the sources needing attention, articles per day.
 
-Every read over articles or stories is bounded by time and served by an index: articles by
-``article_search``'s ``(sort_at, article_id)`` index over the chart's days, stories by their
-``last_seen_at`` index (a story first seen today was last seen today too). Days are the
-reader's own calendar days: the caller passes their boundaries in UTC.
+Every read over articles or stories is bounded by time and served by an index: articles per
+day by ``article_search``'s ``(sort_at, article_id)`` index over the chart's days, today's new
+articles by their ``discovered_at`` index, stories by their ``last_seen_at`` index (a story
+first seen today was last seen today too). Days are the reader's own calendar days: the caller
+passes their boundaries in UTC.
 """
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, literal, select
 
-from mimir.db.tables import alerts, article_search, sources, stories
+from mimir.db.tables import alerts, article_search, articles, sources, stories
 from mimir.storage.stats import FAILING_STATUSES
+
+
+def articles_since(conn: Connection, since: datetime) -> int:
+    """Live articles discovered (stored) at or after ``since``."""
+    a = articles.c
+    q = select(func.count()).where(a.discovered_at >= since, a.deleted_at.is_(None))
+    return int(conn.execute(q).scalar_one() or 0)
 
 
 def stories_since(conn: Connection, since: datetime) -> int:

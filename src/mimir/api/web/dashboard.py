@@ -246,7 +246,7 @@ def load_board(
     latest_stories, _ = listing.list_stories(conn, story_filter, now=now, limit=LATEST_STORIES)
     latest = listing.list_articles(conn, ArticleFilter(), limit=LATEST_ARTICLES)
     return Board(
-        articles_today=sum(n for _, _, n in today_rows),
+        articles_today=ui_dashboard.articles_since(conn, midnight),
         stories_today=ui_dashboard.stories_since(conn, midnight),
         alerts_today=ui_dashboard.alerts_since(conn, midnight),
         failing=failing,
