@@ -150,6 +150,9 @@ def test_filters_narrow_with_snippets_and_pages(
     assert page.locator(".results .snippet mark").count() >= 1
     page.goto("/search?q=harmonic&order=sideways&source_id=x")  # odd values: the defaults
     assert len(result_ids(page)) == 3
+    response = page.goto("/search?q=" + "harmonic%20" * 150)
+    assert response.status == 400
+    assert "too long" in page.locator("[role=alert]").inner_text()
     page.goto("/search?q=harmonic&language=de")
     assert result_ids(page) == []
     assert "Nothing matches" in page.locator(".results").inner_text()

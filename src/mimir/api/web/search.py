@@ -30,6 +30,8 @@ from mimir.storage.listing import ArticleFilter
 router = APIRouter(include_in_schema=False)
 
 MAX_ID = 2**62
+#: the API's longest query
+MAX_QUERY = 1000
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
 PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
@@ -107,7 +109,7 @@ def _cursor_out(found: str | list[Any] | None) -> str | None:
 async def search_page(
     request: Request,
     me: ViewerPage,
-    q: Annotated[str | None, Query(max_length=1000)] = None,
+    q: Annotated[str | None, Query(max_length=20_000)] = None,
     order_name: Annotated[str | None, Query(alias="order", max_length=20)] = None,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     source: Annotated[str | None, Query(alias="source_id", max_length=20)] = None,
@@ -121,6 +123,8 @@ async def search_page(
     category = (category or "").strip() or None
     language = (language or "").strip() or None
     flt, filter_error = _filter(source_id, category, language)
+    if q is not None and len(q) > MAX_QUERY:
+        filter_error = f"the query is too long: at most {MAX_QUERY:,} characters"
     choices = await db.read_quick(ui_reader.source_choices)
     source_name = next((name for sid, name in choices if sid == source_id), None)
     syntax: QuerySyntaxError | None = None
