@@ -113,6 +113,42 @@ def test_the_wizard_discovers_previews_and_saves(
     assert_clean(page)
 
 
+def test_the_wizard_saves_a_listing_page_with_its_selectors(
+    live: Live, page_as: PageFactory, web: FixtureWeb
+) -> None:
+    teasers = "".join(
+        f'<div class="card"><h3><a href="/press/{i}/">Press release {i}</a></h3></div>'
+        for i in range(6)
+    )
+    web.route("/press/", f"<html><head><title>Press</title></head><body>{teasers}</body></html>")
+    for i in range(6):
+        body = "<p>" + f"Release {i} says a great deal about broadcasting. " * 20 + "</p>"
+        web.route(f"/press/{i}/", f"<html><body><article><h1>Release {i}</h1>{body}</article>")
+    page = page_as(live.people.editor)
+    page.goto("/sources/new")
+    page.fill("#new-url", web.url("/press/"))
+    page.click("text=Discover")
+    chosen = page.locator("#choose-form input[name=choice]:checked")
+    chosen.wait_for(state="attached")
+    assert chosen.get_attribute("value") == f"listing {web.url('/press/')}"
+    expect(page.locator("#wizard-preview .entries-count")).to_have_text("6")
+    page.fill("#w-article_list", "div.card")
+    page.fill("#w-article_link", "h3 a")
+    page.click("#choose-form button[type=submit]")
+    expect(page.locator("#save-form input[name='settings.selectors.article_link']")).to_have_value(
+        "h3 a"
+    )
+    expect(page.locator("#wizard-preview .preview-article .article-title")).to_have_text(
+        "Release 0"
+    )
+    page.click("text=Save the source")
+    page.wait_for_url(re.compile(r".*/sources/\d+$"))
+    stored = row_of(live, int(page.url.rsplit("/", 1)[1]))
+    assert (stored["kind"], stored["name"]) == ("listing", "Press")
+    assert stored["settings"] == {"selectors": {"article_list": "div.card", "article_link": "h3 a"}}
+    assert page.input_value("#sel-article_link") == "h3 a"
+
+
 def test_the_wizard_reports_an_address_it_cannot_use(live: Live, page_as: PageFactory) -> None:
     page = page_as(live.people.editor, mobile=True)
     page.goto("/sources/new")
