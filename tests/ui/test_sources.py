@@ -502,3 +502,17 @@ def test_the_fetch_history_pages_back(live: Live, page_as: PageFactory) -> None:
     assert_clean(page)
     page.click("text=Newest checks")
     assert page.locator(".history-table tbody tr").count() == 20
+
+
+def test_odd_addresses_get_pages_not_json(live: Live) -> None:
+    sid = add(live, "Alpha Wire", "https://alpha.example/feed")
+    with signed_in(live.settings, live.db, live.people.viewer) as viewer:
+        viewer.headers["Accept"] = "text/html"
+        for path in ("/sources?after=abc&before=-1", "/sources?status=odd&kind=nope"):
+            r = viewer.get(path)
+            assert r.status_code == 200 and f'data-source-id="{sid}"' in r.text
+        for path in ("/sources/999", f"/sources/{sid}?older=nonsense"):
+            r = viewer.get(path)
+            assert r.headers["content-type"].startswith("text/html")
+        assert viewer.get("/sources/999").status_code == 404
+        assert viewer.get("/sources/abc").status_code == 404

@@ -137,9 +137,10 @@ async def sources_page(
     status: Annotated[str, Query(max_length=20)] = "all",
     kind: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
-    after: Annotated[int | None, Query(ge=0, le=2**62)] = None,
-    before: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    after_key: Annotated[str, Query(alias="after", max_length=20)] = "",
+    before_key: Annotated[str, Query(alias="before", max_length=20)] = "",
 ) -> Response:
+    after, before = page_key(after_key), page_key(before_key)
     status = status if status in ui.STATUSES else "all"
     kinds = {k.value: k for k in SourceKind}
     chosen_kind = kinds.get(kind)
@@ -199,6 +200,11 @@ async def sources_page(
         filtered=bool(status != "all" or chosen_kind or text),
         outcome_css=outcome_css,
     )
+
+
+def page_key(raw: str) -> int | None:
+    """A page's id key from the address; anything odd is the first page."""
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= 2**62 else None
 
 
 # ---- forms posted by htmx (urlencoded) ------------------------------------------------------
