@@ -265,6 +265,8 @@ alerts = Table(
     Column("digested_at", UTCDateTime),  # when a digest carried it (digest modes)
     UniqueConstraint("watch_id", "story_id"),
     Index("ix_alerts_watch_created", "watch_id", "created_at"),
+    Index("ix_alerts_watch_id", "watch_id", "id"),  # a watch's alert history, newest first
+    Index("ix_alerts_story", "story_id"),  # the watches that matched a story (UI)
 )
 
 #: what is to be sent, written in the transaction that made it (the alert, the digest); a

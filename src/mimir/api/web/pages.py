@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Depends, FastAPI, Request
@@ -114,7 +114,7 @@ def zone_of(request: Request, me: Principal | None) -> ZoneInfo:
         found = zone(me.user.timezone)
         if found is not None:
             return found
-    return zone(request.cookies.get(TZ_COOKIE, "")[:64]) or ZoneInfo("UTC")
+    return zone(unquote(request.cookies.get(TZ_COOKIE, "")[:100])[:64]) or ZoneInfo("UTC")
 
 
 def aware(value: datetime) -> datetime:
