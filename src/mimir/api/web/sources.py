@@ -369,7 +369,6 @@ async def source_page(
         kinds=[k.value for k in SourceKind],
         outcome_css=outcome_css,
         interval=interval_text,
-        known_settings=KNOWN_SETTINGS,
     )
 
 
@@ -380,15 +379,6 @@ def history_key(raw: str) -> tuple[datetime, int] | None:
         return aware(datetime.fromisoformat(at)), int(row_id)
     except ValueError:
         return None
-
-
-KNOWN_SETTINGS = (
-    "selectors",
-    "full_content",
-    "min_interval_seconds",
-    "max_interval_seconds",
-    "respect_robots_txt",
-)
 
 
 def interval_text(seconds: int | float | None) -> str:
