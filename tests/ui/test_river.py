@@ -44,7 +44,7 @@ def shown_ids(page: Any) -> list[int]:
 
 
 def wait_live(page: Any) -> None:
-    page.wait_for_selector("#river[data-live=open]")
+    page.wait_for_selector("#river[data-live=open]", state="attached")
 
 
 def test_newest_first_with_their_stories(live: Live, page_as: PageFactory) -> None:
