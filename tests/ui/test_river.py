@@ -101,7 +101,12 @@ def test_filters(live: Live, page_as: PageFactory) -> None:
 
 def test_a_bad_filter_is_a_400_page(live: Live, page_as: PageFactory) -> None:
     page = page_as(live.people.viewer)
-    for query in ("source_id=abc", "language=%3Cscript%3E", "cursor=nonsense"):
+    for query in (
+        "source_id=abc",
+        "language=%3Cscript%3E",
+        "cursor=nonsense",
+        "category=" + "x" * 300,
+    ):
         answer = page.goto(f"/river?{query}")
         assert answer.status == 400, query
         assert page.locator("h1").count() == 1
