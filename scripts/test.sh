@@ -18,6 +18,11 @@ if [ -z "${MIMIR_TEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
       "install it with: sudo apt-get install chromium" >&2
   fi
 fi
+# the binaries the deployment checks use (kubectl, helm, promtool, actionlint...): each
+# installer in scripts/tools/ is idempotent and fails loudly when it cannot install
+for tool in scripts/tools/*.sh; do
+  if [ -e "$tool" ]; then bash "$tool"; fi
+done
 echo "== ruff"; .venv/bin/ruff check .
 echo "== import-linter"; .venv/bin/lint-imports
 echo "== mypy"; .venv/bin/mypy

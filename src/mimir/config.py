@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     cors_origins: str = ""  # comma-separated origins allowed to call the API from browsers
     trust_proxy_headers: bool = False  # take the client address from X-Forwarded-For
 
+    # operations (docs/operations.md, docs/metrics.md)
+    metrics_port: int = Field(default=9464, ge=0, le=65535)  # `mimir worker`'s /metrics; 0: off
+    redis_url: str = ""  # redis://host:6379/0 (or redis+sentinel://...): checked by /readyz
+    otel_endpoint: str = ""  # OTLP/HTTP endpoint, e.g. http://jaeger:4318: traces when set
+    otel_service_name: str = "mimir"  # service.name of the traces
+    shutdown_grace_seconds: float = Field(default=25.0, gt=0, le=600)  # SIGTERM: finish or release
+
     @field_validator("cookie_secure")
     @classmethod
     def _check_cookie_secure(cls, v: str) -> str:

@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 
 from mimir import __version__
-from mimir.api import docs, feeds, health, problems, v1, web
+from mimir.api import docs, feeds, health, observe, problems, request_context, v1, web
 from mimir.api.boundary import Boundary
 from mimir.api.health import READY_TIMEOUT_SECONDS
 from mimir.config import Settings
@@ -87,4 +87,6 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(Boundary)
+    observe.install(app)
+    request_context.install(app)
     return app
