@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 import jsonschema
-import pytest
 import yaml
 
 from mimir.cli.main import cli
@@ -414,6 +413,7 @@ def test_secrets_come_from_ignored_files_the_script_creates(tmp_path: Path) -> N
 
 
 def mount(service: str, target: str) -> Path:
+    volume: str
     for volume in services()[service]["volumes"]:
         source, dest = volume.split(":")[:2]
         if dest == target:
