@@ -1,4 +1,11 @@
-"""structlog set-up: JSON lines in containers, readable in a terminal; the same keys everywhere."""
+"""structlog set-up: JSON lines in containers, readable in a terminal; the same keys everywhere.
+
+Every event is one line with the keys ``timestamp`` (ISO 8601, UTC), ``level``, ``logger`` and
+``event``, then the event's own keys, then the context bound for the request or job it belongs
+to: ``request_id`` (the API, and the jobs a request caused), ``source_id``, ``job_id``,
+``watch_id``, ``outbox_id``, and ``trace_id``/``span_id`` while an OpenTelemetry span is active
+(docs/operations.md, "Logs").
+"""
 
 from __future__ import annotations
 
@@ -8,14 +15,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 import structlog
+from opentelemetry import trace
 
 
 def configure_logging(level: str = "info", fmt: str = "auto") -> None:
     """Send every log event (ours and the libraries') to stderr as one line each."""
-    if fmt == "auto":
+    if fmt == "auto":  # the stream the lines go to: a terminal reads them, anything else parses
         fmt = "console" if sys.stderr.isatty() else "json"
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_context,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -55,6 +64,15 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
         "alembic",  # its info lines (plugin set-up, each migration step) are noise here
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def add_trace_context(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    """``trace_id`` and ``span_id`` (hex, as Jaeger and Tempo show them) of the active span."""
+    ctx = trace.get_current_span().get_span_context()
+    if ctx.is_valid:
+        event.setdefault("trace_id", format(ctx.trace_id, "032x"))
+        event.setdefault("span_id", format(ctx.span_id, "016x"))
+    return event
 
 
 def _json_default(value: Any) -> Any:

@@ -26,6 +26,7 @@ from typing import Any
 
 import structlog
 
+from mimir import metrics
 from mimir.alerts.backoff import next_attempt_at
 from mimir.alerts.digest import (
     digest_window,
@@ -38,6 +39,7 @@ from mimir.alerts.matching import queue_digest
 from mimir.alerts.notify import Notifier
 from mimir.config import Settings
 from mimir.db.database import Database
+from mimir.jobs.request_ids import outbox_request
 from mimir.model.alerts import AlertArticle, DigestItem, Notification, WatchRef
 from mimir.model.watches import WatchMode
 from mimir.storage import alerts as alert_store
@@ -183,6 +185,7 @@ class OutboxSender:
             )
         )
         if takeovers:
+            metrics.count_takeovers("outbox", takeovers)
             self.stats["takeovers"] += takeovers
             log.warning("outbox_lease_takeover", rows=takeovers, worker=self.worker_id)
         return rows
@@ -195,7 +198,20 @@ class OutboxSender:
         return len(rows)
 
     async def _deliver(self, row: OutboxRow) -> None:
-        prepared = await self.db.read(prepare, row, self.settings.digest_daily_hour)
+        # each delivery is a task of its own: these keys are its log context alone
+        structlog.contextvars.bind_contextvars(
+            outbox_id=row.id, channel_id=row.channel_id, notification_kind=row.kind
+        )
+        if row.watch_id is not None:
+            structlog.contextvars.bind_contextvars(watch_id=row.watch_id)
+
+        def read(conn: Any) -> tuple[Prepared, str | None]:
+            prepared = prepare(conn, row, self.settings.digest_daily_hour)
+            return prepared, outbox_request(conn, row.id)
+
+        prepared, request_id = await self.db.read(read)
+        if request_id:  # the API request that caused it (jobs.request_ids)
+            structlog.contextvars.bind_contextvars(request_id=request_id)
         now = self.clock()
         if prepared.channel_url is None or prepared.notification is None:
             reason = (
@@ -207,6 +223,7 @@ class OutboxSender:
                 alert_store.mark_failed, row.id, self.worker_id, reason, retry_at=None
             )
             self.stats["dead"] += 1
+            metrics.count_notification("dead")
             return
         started = time.monotonic()
         result = await self.notifier.deliver(
@@ -246,6 +263,7 @@ class OutboxSender:
 
         state = await self.db.write(record)
         self.stats[state] += 1
+        metrics.count_notification(state)
 
     async def run(self, stop: asyncio.Event, *, idle_seconds: float = 1.0) -> None:
         """Deliver until ``stop`` is set, up to ``notify_batch_size`` at once, claiming again as

@@ -21,6 +21,7 @@ import structlog
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from mimir import tracing
 from mimir.config import Settings
 from mimir.db.engine import make_engine
 
@@ -47,6 +48,7 @@ class Database:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._reader_connections: list[Connection] = []
+        tracing.instrument_database(self)  # SQL spans when MIMIR_OTEL_ENDPOINT is set
 
     # ---- blocking API (CLI, tests) -------------------------------------------------------
 

@@ -66,6 +66,7 @@ sources = Table(
     Column("publish_interval_seconds", Float),
     Column("lease_owner", String(100)),
     Column("lease_expires_at", UTCDateTime),
+    Column("refresh_request_id", String(128)),  # the API request that asked for a check (logs)
     Column("total_checks", Integer, nullable=False, server_default="0"),
     Column("total_errors", Integer, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime, nullable=False),
@@ -159,6 +160,7 @@ article_jobs = Table(
     Column("last_error", Text),
     Column("lease_owner", String(100)),
     Column("lease_expires_at", UTCDateTime),
+    Column("request_id", String(128)),  # the API request that caused it (logs)
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("url_hash"),
     Index("ix_article_jobs_due", "state", "due_at"),
@@ -285,6 +287,7 @@ outbox = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("lease_owner", String(100)),
     Column("lease_expires_at", UTCDateTime),
+    Column("request_id", String(128)),  # the API request that caused it (logs)
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),

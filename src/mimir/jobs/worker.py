@@ -21,7 +21,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, update
 
+from mimir import tracing
+from mimir import metrics
 from mimir.db.tables import article_jobs, sources
+from mimir.jobs.request_ids import job_requests, take_source_requests
 from mimir.model import ArticleJob, Source
 from mimir.monitor.article import process_job
 from mimir.monitor.context import Context
@@ -108,8 +111,8 @@ class Worker:
         free = self._room(len(self._inflight_sources), "sources", 0.5)
         if free > 0:
             self._last_claim["sources"] = time.monotonic()
-            claimed = await self.ctx.db.write(
-                source_store.claim_due,
+            claimed, requested = await self.ctx.db.write(
+                _claim_sources,
                 worker=self.ctx.worker_id,
                 now=now,
                 limit=free,
@@ -119,13 +122,13 @@ class Worker:
             self._note_takeovers(claimed.takeovers, "source")
             for s in claimed.sources:
                 self._sources[s.id] = s
-                self._spawn(self._inflight_sources, s.id, self._check(s))
+                self._spawn(self._inflight_sources, s.id, self._check(s, requested.get(s.id)))
             n += len(claimed.sources)
         free = self._room(len(self._inflight_jobs), "jobs", 0.1)
         if free > 0:
             self._last_claim["jobs"] = time.monotonic()
-            jobs, takeovers = await self.ctx.db.write(
-                job_store.claim,
+            jobs, takeovers, job_requested = await self.ctx.db.write(
+                _claim_jobs,
                 worker=self.ctx.worker_id,
                 now=now,
                 limit=free,
@@ -139,11 +142,12 @@ class Worker:
                 await self._load_sources({j.source_id for j in jobs})
             for j in jobs:
                 self._job_hosts[j.id] = j.host
-                self._spawn(self._inflight_jobs, j.id, self._job(j))
+                self._spawn(self._inflight_jobs, j.id, self._job(j, job_requested.get(j.id)))
             n += len(jobs)
         return n
 
     def _note_takeovers(self, count: int, kind: str) -> None:
+        metrics.count_takeovers("sources" if kind == "source" else "articles", count)
         if count:
             self.stats["takeovers"] += count
             log.warning("lease_takeover", kind=kind, count=count, worker=self.ctx.worker_id)
@@ -170,18 +174,24 @@ class Worker:
 
     # ---- running ------------------------------------------------------------------------------
 
-    async def _check(self, source: Source) -> None:
+    async def _check(self, source: Source, request_id: str | None = None) -> None:
+        # each check is a task of its own: what is bound here is its log context alone
+        _bind(source_id=source.id, request_id=request_id)
         try:
-            await refresh_source(self.ctx, source)
+            with tracing.span("worker.check_source", **{"mimir.source_id": source.id}):
+                await refresh_source(self.ctx, source)
             self.stats["checks"] += 1
         except Exception:
             self.stats["errors"] += 1
             log.exception("source_check_crashed", source_id=source.id)
             await self._release_source(source.id)
 
-    async def _job(self, job: ArticleJob) -> None:
+    async def _job(self, job: ArticleJob, request_id: str | None = None) -> None:
+        _bind(job_id=job.id, source_id=job.source_id, request_id=request_id)
         try:
-            await process_job(self.ctx, job, self._sources.get(job.source_id))
+            attrs = {"mimir.job_id": job.id, "mimir.source_id": job.source_id}
+            with tracing.span("worker.article_job", **attrs):
+                await process_job(self.ctx, job, self._sources.get(job.source_id))
             self.stats["jobs"] += 1
         except Exception:
             self.stats["errors"] += 1
@@ -234,6 +244,24 @@ class Worker:
             if still:
                 await asyncio.wait(still, timeout=5)
         await self.ctx.db.write(_release_all, self.ctx.worker_id)
+
+
+def _bind(**keys: Any) -> None:
+    """Bind the keys that have a value into this task's log context (a request's id is kept
+    when the work runs inside that request, ``POST .../refresh?wait=true``)."""
+    structlog.contextvars.bind_contextvars(**{k: v for k, v in keys.items() if v is not None})
+
+
+def _claim_sources(conn: Connection, **kw: Any) -> tuple[source_store.Claimed, dict[int, str]]:
+    """Claim due sources, and take the ids of the API requests that asked for them."""
+    claimed = source_store.claim_due(conn, **kw)
+    return claimed, take_source_requests(conn, [s.id for s in claimed.sources])
+
+
+def _claim_jobs(conn: Connection, **kw: Any) -> tuple[list[ArticleJob], int, dict[int, str]]:
+    """Claim due article jobs, with the request ids of those an API request caused."""
+    jobs, takeovers = job_store.claim(conn, **kw)
+    return jobs, takeovers, job_requests(conn, [j.id for j in jobs])
 
 
 def _sources_by_id(conn: Connection, ids: list[int]) -> list[Source]:

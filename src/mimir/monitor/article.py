@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import structlog
 
+from mimir import metrics, tracing
 from mimir.errors import (
     ExtractionError,
     FetchError,
@@ -119,7 +120,7 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
     selectors = source.settings.get("selectors") if source is not None else None
     source_id = source.id if source is not None else job.source_id
     try:
-        resp = await ctx.fetcher.fetch(job.url, check_robots=respect)
+        resp = await ctx.fetcher.fetch(job.url, check_robots=respect, kind="page")
     except NetworkDown as exc:
         await ctx.db.write(job_store.retry_later, job.id, now + timedelta(seconds=60), str(exc))
         return JobResult("retry", error=exc.code)
@@ -172,13 +173,18 @@ async def _store(
     ctx: Context, job: ArticleJob, values: ArticleValues, source: Source | None
 ) -> JobResult:
     now = ctx.clock()
-    stored = await ctx.db.write(_store_and_finish, values, job.id, now, ctx.after_store(source))
-    emit_stored(ctx, stored, values)
+    # carried: the writer's spans and log lines join this job's (mimir.tracing.carry)
+    finish = tracing.carry(_store_and_finish)
+    stored = await ctx.db.write(finish, values, job.id, now, ctx.after_store(source))
+    emit_stored(ctx, stored, values, fresh=job.article_id is None)
     return JobResult(stored.outcome.value, stored.article_id)
 
 
-def emit_stored(ctx: Context, stored: Stored, v: ArticleValues) -> None:
-    """Tell listeners (console, later the UI) about a new article or revision, and alerts."""
+def emit_stored(ctx: Context, stored: Stored, v: ArticleValues, *, fresh: bool = False) -> None:
+    """Count what was stored (committed) in the metrics, and tell listeners (console, the UI)
+    about a new article or revision, and alerts. ``fresh``: the entry was not known before (a
+    page job for a new entry), so finding it stored already makes it a duplicate."""
+    _count_stored(stored, fresh)
     if stored.outcome in (StoreOutcome.NEW, StoreOutcome.REVISED):
         ctx.emit(
             f"article_{stored.outcome.value}",
@@ -202,6 +208,20 @@ def emit_stored(ctx: Context, stored: Stored, v: ArticleValues) -> None:
             title=v.title,
             terms=list(m.terms),
         )
+
+
+def _count_stored(stored: Stored, fresh: bool) -> None:
+    outcome = stored.outcome.value
+    if fresh and stored.outcome is StoreOutcome.UNCHANGED:
+        outcome = "duplicate"  # the identity ladder found it under another address
+    metrics.count_article(outcome)
+    if stored.outcome is StoreOutcome.NEW and stored.story_id is not None:
+        if stored.joined_story:
+            metrics.STORIES_JOINED.inc()
+        else:
+            metrics.STORIES_FORMED.inc()
+    if stored.matched:
+        metrics.ALERTS_MATCHED.inc(len(stored.matched))
 
 
 def _store_and_finish(

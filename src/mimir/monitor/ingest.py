@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import structlog
 from sqlalchemy import Connection
 
+from mimir import tracing
 from mimir.alerts.matching import Matched, SourceInfo, WatchSet, article_fields, match_and_alert
+from mimir.jobs.request_ids import tag_outbox
 from mimir.storage import articles as article_store
 from mimir.storage import stories as story_store
 from mimir.storage.articles import ArticleValues, StoreOutcome
@@ -39,32 +42,47 @@ class Stored:
 def store_article(
     conn: Connection, values: ArticleValues, now: datetime, after: AfterStore
 ) -> Stored:
+    # child spans only: this runs in the database writer, traced when the caller's context is
+    # carried there (mimir.tracing.carry), silent otherwise
+    with tracing.span("ingest.store_article", child_only=True) as span:
+        stored = _store(conn, values, now, after)
+        span.set_attribute("mimir.article_id", stored.article_id)
+        span.set_attribute("mimir.store_outcome", stored.outcome.value)
+        return stored
+
+
+def _store(conn: Connection, values: ArticleValues, now: datetime, after: AfterStore) -> Stored:
     outcome, article_id = article_store.store(conn, values, now)
     stored = Stored(outcome, article_id)
     if outcome is StoreOutcome.NEW:
-        placed = story_store.place(
-            conn,
-            article_id,
-            values.signature,
-            values.band_keys,
-            values.published_at,
-            values.title,
-            now,
-            source_id=values.source_id,
-            window=after.story_window,
-        )
+        with tracing.span("ingest.place_story", child_only=True):
+            placed = story_store.place(
+                conn,
+                article_id,
+                values.signature,
+                values.band_keys,
+                values.published_at,
+                values.title,
+                now,
+                source_id=values.source_id,
+                window=after.story_window,
+            )
         stored.story_id, stored.joined_story = placed.story_id, placed.joined
     elif outcome is StoreOutcome.REVISED:
         stored.story_id = story_store.replace_signature(
             conn, article_id, values.band_keys, values.published_at, now
         )
     if stored.story_id is not None and len(after.watches):
-        stored.matched = match_and_alert(
-            conn,
-            after.watches,
-            article_id=article_id,
-            story_id=stored.story_id,
-            fields=article_fields(values, after.source, now),
-            now=now,
-        )
+        with tracing.span("ingest.match_watches", child_only=True):
+            stored.matched = match_and_alert(
+                conn,
+                after.watches,
+                article_id=article_id,
+                story_id=stored.story_id,
+                fields=article_fields(values, after.source, now),
+                now=now,
+            )
+        queued = [m.alert_id for m in stored.matched if m.queued]
+        if queued:  # the notifications name the API request that caused them, if one did
+            tag_outbox(conn, queued, structlog.contextvars.get_contextvars().get("request_id"))
     return stored

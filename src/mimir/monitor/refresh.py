@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection
 
+from mimir import tracing
 from mimir.errors import FetchError, MimirError, NotAFeed, ParseError, RateLimited, RobotsDenied
 from mimir.model import Entry, FetchResponse, Outcome, ParsedFeed, Source, SourceKind
 from mimir.monitor import schedule
@@ -82,6 +83,13 @@ async def refresh_source(
     ctx: Context, source: Source, *, force_full: bool = False
 ) -> RefreshResult:
     """Check one source now and record the outcome; never raises for the source's own faults."""
+    with tracing.span("ingest.check", **{"mimir.source_id": source.id}) as span:
+        result = await _refresh(ctx, source, force_full=force_full)
+        span.set_attribute("mimir.outcome", result.outcome.value)
+        return result
+
+
+async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> RefreshResult:
     started = ctx.clock()
     t0 = time.monotonic()
     result = RefreshResult(source.id, Outcome.OK)
@@ -104,7 +112,8 @@ async def refresh_source(
         else:
             result.warnings = fetched.parsed.warnings[:20]
             cands = candidates(source, fetched.parsed.entries)
-            plan = await ctx.db.read(_plan, source.id, cands)
+            with tracing.span("ingest.plan", **{"mimir.entries": len(cands)}):
+                plan = await ctx.db.read(_plan, source.id, cands)
             limit = int(source.settings.get("article_limit_per_run") or 0)
             new = plan.new[:limit] if limit else plan.new
             result.entries, result.new_entries = len(cands), len(plan.new)
@@ -115,6 +124,10 @@ async def refresh_source(
             else:
                 jobs = [job_row(source, c) for c in new]
                 jobs += [job_row(source, c, k.article_id) for c, k in plan.changed]
+                request_id = structlog.contextvars.get_contextvars().get("request_id")
+                if request_id:  # the pages' jobs name the API request that caused them
+                    for j in jobs:
+                        j["request_id"] = request_id
             check.entries, check.new_entries = result.entries, result.new_entries
             check.publish_interval_seconds = schedule.publish_interval(
                 [d for e in fetched.parsed.entries if (d := e.published_at)], started
@@ -137,13 +150,21 @@ async def refresh_source(
         "bytes": len(fetched.first.body) if fetched else 0,
         "worker": ctx.worker_id,
     }
-    if jobs or direct:
-        queued, stored = await ctx.db.write(
-            _commit, source.id, jobs, direct, values, log_row, started, ctx.after_store(source)
-        )
-    else:  # the common case (304, nothing new): merged with other checks into one executemany
-        await ctx.db.write_many(source_store.record_checks, (source.id, values, log_row))
-        queued, stored = 0, []
+    with tracing.span("ingest.store", **{"mimir.jobs": len(jobs), "mimir.direct": len(direct)}):
+        if jobs or direct:  # carried: the writer thread's spans and log lines join this check
+            queued, stored = await ctx.db.write(
+                tracing.carry(_commit),
+                source.id,
+                jobs,
+                direct,
+                values,
+                log_row,
+                started,
+                ctx.after_store(source),
+            )
+        else:  # the common case (304, nothing new): merged with other checks (executemany)
+            await ctx.db.write_many(source_store.record_checks, (source.id, values, log_row))
+            queued, stored = 0, []
     changed = (StoreOutcome.NEW, StoreOutcome.REVISED)
     result.queued = queued
     result.stored = sum(1 for st, _v in stored if st.outcome in changed)
@@ -183,7 +204,8 @@ async def _read(ctx: Context, source: Source, *, conditional: bool) -> Fetched:
     now = ctx.clock()
     listing = source.kind == SourceKind.LISTING
     respect = bool(source.settings.get("respect_robots_txt", ctx.settings.respect_robots_txt))
-    first = await ctx.fetcher.fetch(
+    first = await _fetch(
+        ctx,
         source.url,
         etag=source.etag if conditional else None,
         last_modified=source.last_modified if conditional else None,
@@ -192,21 +214,19 @@ async def _read(ctx: Context, source: Source, *, conditional: bool) -> Fetched:
     if first.not_modified:
         return Fetched(first, ParsedFeed(format="not_modified"))
     try:
-        parsed = await ctx.extractor.parse(
-            source.kind, first, source.settings.get("selectors"), now
-        )
+        parsed = await _parse(ctx, source.kind, first, source.settings.get("selectors"), now)
     except NotAFeed:
         fallback = source.settings.get("fallback_url")
         if not fallback:
             raise
-        first = await ctx.fetcher.fetch(fallback)
-        parsed = await ctx.extractor.parse(SourceKind.FEED, first, None, now)
+        first = await _fetch(ctx, fallback)
+        parsed = await _parse(ctx, SourceKind.FEED, first, None, now)
     fetched = Fetched(first, parsed)
     if parsed.format == "sitemapindex":
         merged = ParsedFeed(format="sitemapindex", warnings=list(parsed.warnings))
         for child in parsed.next_urls[:MAX_CHILD_SITEMAPS]:
-            resp = await ctx.fetcher.fetch(child)
-            sub = await ctx.extractor.parse(SourceKind.SITEMAP, resp, None, now)
+            resp = await _fetch(ctx, child)
+            sub = await _parse(ctx, SourceKind.SITEMAP, resp, None, now)
             merged.entries.extend(sub.entries)
             merged.warnings.extend(sub.warnings)
             fetched.pages += 1
@@ -217,14 +237,31 @@ async def _read(ctx: Context, source: Source, *, conditional: bool) -> Fetched:
         seen = {first.url}
         while nxt and fetched.pages < max_pages and nxt[0] not in seen:
             seen.add(nxt[0])
-            resp = await ctx.fetcher.fetch(nxt[0], check_robots=respect)
-            page = await ctx.extractor.parse(
-                SourceKind.LISTING, resp, source.settings.get("selectors"), now
+            resp = await _fetch(ctx, nxt[0], check_robots=respect)
+            page = await _parse(
+                ctx, SourceKind.LISTING, resp, source.settings.get("selectors"), now
             )
             parsed.entries.extend(page.entries)
             fetched.pages += 1
             nxt = page.next_urls[:1]
     return fetched
+
+
+async def _fetch(ctx: Context, url: str, **kw: Any) -> FetchResponse:
+    """One polite fetch, in a span of its own (the HTTP client's span is its child)."""
+    with tracing.span("ingest.fetch") as span:
+        resp = await ctx.fetcher.fetch(url, **kw)
+        span.set_attribute("http.response.status_code", resp.status)
+        return resp
+
+
+async def _parse(
+    ctx: Context, kind: SourceKind, resp: FetchResponse, selectors: Any, now: datetime
+) -> ParsedFeed:
+    with tracing.span("ingest.parse", **{"mimir.source_kind": kind.value}) as span:
+        parsed = await ctx.extractor.parse(kind, resp, selectors, now)
+        span.set_attribute("mimir.entries", len(parsed.entries))
+        return parsed
 
 
 def _plan(conn: Connection, source_id: int, cands: list[Candidate]) -> Plan:

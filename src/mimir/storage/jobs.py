@@ -28,6 +28,7 @@ def enqueue(conn: Connection, rows: Iterable[dict[str, Any]], now: datetime) -> 
             "due_at": r.get("due_at") or now,
             "attempts": 0,
             "created_at": now,
+            "request_id": r.get("request_id"),  # the API request that caused it (logs)
         }
         for r in rows
     ]

@@ -27,16 +27,19 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from mimir import tracing
 from mimir.api.access import EDITOR, Editor, Viewer
 from mimir.api.conditional import etag_of, none_match
 from mimir.api.deps import get_db
 from mimir.api.problems import problem
+from mimir.api.request_context import current_request_id
 from mimir.api.v1.common import ERRORS, Cursor, Limit, Page, decode_cursor, json_response, page
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.errors import BlockedAddress, Conflict, DNSError, InputError, InvalidURL, ParseError
 from mimir.fetch.ssrf import GuardedResolver, check_literal
 from mimir.fetch.urls import parse_url
+from mimir.jobs.request_ids import mark_requested
 from mimir.model import Source, SourceKind, SourceSpec
 from mimir.monitor.context import Context
 from mimir.parse.htmltree import css
@@ -465,7 +468,9 @@ async def off_loop(
             async with asyncio.timeout(seconds):
                 return await work(ctx)
 
-    return await asyncio.get_running_loop().run_in_executor(_pool(), lambda: asyncio.run(bounded()))
+    # carried: the request's id and span go with the work into the thread's loop
+    run = tracing.carry(lambda: asyncio.run(bounded()))
+    return await asyncio.get_running_loop().run_in_executor(_pool(), run)
 
 
 async def check_address(settings: Settings, url: str, field: str) -> None:
@@ -1029,12 +1034,14 @@ async def refresh_now(
 ) -> Response:
     now = _now()
     if not wait:
+        request_id = current_request_id()
 
         def mark(conn: Connection) -> Source:
             source = store.get_source(conn, source_id)
             if not source.enabled:
                 raise Conflict("source_id: the source is disabled (enable it, or use wait=true)")
             store.make_due(conn, [source_id], now)
+            mark_requested(conn, [source_id], request_id)  # the worker logs it
             return source
 
         await db.write(mark)
