@@ -147,7 +147,9 @@ def instrument_app(app: FastAPI) -> None:
 
 def instrument_database(db: Database) -> None:
     """Hook for :class:`~mimir.db.database.Database`: SQL spans under the caller's span, and
-    reads run in the caller's context (spans and log context), when tracing is on."""
+    reads run in the caller's context (spans and log context), when tracing is on. Every
+    process opens its database first: this is where its tracing is configured."""
+    configure(db.settings)
     if not enabled():
         return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer

@@ -31,6 +31,7 @@ def install(app: FastAPI) -> None:
     """Wrap ``app`` with the request context (the outermost middleware: every log line of the
     request has its id) and, when tracing is on, the OpenTelemetry server spans."""
     app.add_middleware(RequestContext)
+    tracing.configure(app.state.settings)
     tracing.instrument_app(app)
 
 

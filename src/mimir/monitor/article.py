@@ -120,7 +120,8 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
     selectors = source.settings.get("selectors") if source is not None else None
     source_id = source.id if source is not None else job.source_id
     try:
-        resp = await ctx.fetcher.fetch(job.url, check_robots=respect, kind="page")
+        with tracing.span("ingest.fetch"):
+            resp = await ctx.fetcher.fetch(job.url, check_robots=respect, kind="page")
     except NetworkDown as exc:
         await ctx.db.write(job_store.retry_later, job.id, now + timedelta(seconds=60), str(exc))
         return JobResult("retry", error=exc.code)
@@ -141,7 +142,10 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
             ctx, job, entry, source, source_id, f"not a page: {resp.content_type}"
         )
     try:
-        values = await ctx.extractor.article_values(source_id, entry, job.url, resp, selectors, now)
+        with tracing.span("ingest.extract"):
+            values = await ctx.extractor.article_values(
+                source_id, entry, job.url, resp, selectors, now
+            )
     except ExtractionError as exc:
         return await _fallback(
             ctx, job, entry, source, source_id, f"{exc.code}: {exc.message}", resp
