@@ -1,5 +1,6 @@
 """The request boundary, outermost around the app: security headers on every response, one log
-line per request (feed tokens redacted), and a logged problem+json 500 for anything unhandled.
+line per request (feed tokens redacted), the request metrics (by route template, never the raw
+path: docs/metrics.md), and a logged problem+json 500 for anything unhandled.
 
 A pure ASGI middleware (not ``BaseHTTPMiddleware``): it adds no task per request and never
 buffers a body, so streamed responses (exports, later) pass straight through.
@@ -15,6 +16,8 @@ import structlog
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mimir import metrics
+from mimir.api.observe import route_template
 from mimir.api.problems import problem
 from mimir.api.redact import redact_path, scrub
 
@@ -42,12 +45,17 @@ class Boundary:
         started = time.perf_counter()
         status = 500
         response_started = False
+        streaming = False  # an event stream: counted, not timed (it lasts as long as the page)
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, response_started
+            nonlocal status, response_started, streaming
             if message["type"] == "http.response.start":
                 response_started = True
                 status = int(message["status"])
+                for name, value in message.get("headers", ()):
+                    if name == b"content-type":
+                        streaming = value.startswith(b"text/event-stream")
+                        break
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
@@ -73,11 +81,15 @@ class Boundary:
                 scope, receive, send_with_headers
             )
         finally:
+            elapsed = time.perf_counter() - started
+            metrics.observe_http(
+                scope["method"], route_template(scope), status, None if streaming else elapsed
+            )
             path = redact_path(scope)
             (log.debug if path in QUIET_PATHS and status < 500 else log.info)(
                 "http_request",
                 method=scope["method"],
                 path=path,
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                duration_ms=round(elapsed * 1000, 1),
             )

@@ -258,11 +258,13 @@ def _ensure_demo_watch(db: Database) -> None:
 def worker(ctx: click.Context) -> None:
     """Claim due sources and article pages and process them until SIGTERM (scale by replicas)."""
     from mimir.jobs.runtime import run_worker
+    from mimir.samplers import worker_metrics_server
 
     settings = state(ctx).settings()
     db = open_db(settings)
     try:
-        with _stop_on_signals() as stop:
+        # /metrics on MIMIR_METRICS_PORT (docs/metrics.md); `mimir run` has it on its HTTP port
+        with _stop_on_signals() as stop, worker_metrics_server(settings):
             stats = asyncio.run(run_worker(settings, stop=stop, db=db))
     finally:
         db.close()

@@ -45,7 +45,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
     output feed (/feeds/TOKEN.atom, .rss, .json) and the /healthz and /readyz probes, in one
     process (or --workers processes), until SIGTERM or Ctrl-C (graceful). On a fresh install it
     prints a one-time token to create the first admin."""
-    from mimir.api.server import ApiServer, serve_processes
+    from mimir.api.server import ApiServer
     from mimir.api.setup import setup_message
 
     settings = state(ctx).settings()
@@ -62,12 +62,28 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
                 click.echo(message)
             for name, value in state(ctx).overrides.items():  # the processes read the env
                 os.environ[f"MIMIR_{name.upper()}"] = str(value)
-            serve_processes(settings, server.socket, workers)
+            _serve_processes(settings, server.socket, workers)
         else:
             _run_fast(_serve(server, message))
     finally:
         db.close()
     click.echo("Stopped.")
+
+
+def _serve_processes(settings: Any, sock: Any, workers: int) -> None:
+    """``workers`` processes on one socket, their metrics aggregated (docs/metrics.md): the
+    processes are spawned with ``PROMETHEUS_MULTIPROC_DIR`` set, so each writes its metrics
+    there and ``/metrics`` in any of them sums them; a dead process's live gauges are retired."""
+    from mimir import metrics
+    from mimir.api.server import serve_processes
+
+    directory, made = metrics.prepare_multiprocess()
+    try:
+        with metrics.DeadProcessReaper(directory):
+            serve_processes(settings, sock, workers)
+    finally:
+        if made:
+            metrics.cleanup_multiprocess(directory)
 
 
 def _run_fast(main: Coroutine[Any, Any, None]) -> None:

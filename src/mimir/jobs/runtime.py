@@ -18,6 +18,7 @@ from mimir.fetch.client import Fetcher
 from mimir.jobs.worker import Worker, make_worker_id
 from mimir.monitor.context import Context, Event
 from mimir.monitor.extract import Extractor
+from mimir.samplers import sample_every
 from mimir.storage import watches as watch_store
 
 log = structlog.get_logger("mimir.runtime")
@@ -107,6 +108,8 @@ async def run_worker(
             background = [asyncio.create_task(_watch_upkeep(ctx, done))]
             if not once:
                 background.append(asyncio.create_task(sender.run(done)))
+                # queue depth and lag, pool, Redis: the worker's sampled gauges (docs/metrics.md)
+                background.append(asyncio.create_task(sample_every(settings, ctx.db, done)))
             try:
                 stats = await Worker(ctx, source_ids=source_ids).run(stop, once=once)
             finally:

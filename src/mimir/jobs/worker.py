@@ -21,8 +21,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, update
 
-from mimir import tracing
-from mimir import metrics
+from mimir import metrics, tracing
 from mimir.db.tables import article_jobs, sources
 from mimir.jobs.request_ids import job_requests, take_source_requests
 from mimir.model import ArticleJob, Source

@@ -91,7 +91,7 @@ async def discover(fetcher: Fetcher, url: str, now: datetime, *, max_guesses: in
     """Find the best way to follow `url`; never raises for a bad site (errors are in the report)."""
     d = Discovery(url)
     try:
-        resp = await fetcher.fetch(url)
+        resp = await fetcher.fetch(url, kind="page")  # a site's page, or its feed
     except FetchError as exc:
         d.notes.append(f"cannot fetch {url}: {exc.code}: {exc.message}")
         return d
@@ -177,7 +177,7 @@ async def _from_robots(
     fetcher: Fetcher, d: Discovery, origin: str, seen: set[str], now: datetime
 ) -> None:
     try:
-        resp = await fetcher.fetch(urljoin(origin, "/robots.txt"))
+        resp = await fetcher.fetch(urljoin(origin, "/robots.txt"), kind="robots")
     except FetchError as exc:
         d.notes.append(f"robots.txt: {exc.code}")
         return
