@@ -409,3 +409,48 @@ def test_bandit_finds_nothing_severe_in_the_source() -> None:
     assert not findings, "\n".join(findings)
     assert not report["errors"], report["errors"]
     assert proc.returncode == 0, proc.stderr
+
+
+# --- the documents ----------------------------------------------------------------------------
+
+
+def test_security_policy() -> None:
+    text = (REPO / "SECURITY.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Supported versions",
+        "## Reporting a vulnerability",
+        "## What Mimir does by default",
+        "## Hardening checklist for operators",
+    ):
+        assert heading in text
+    assert "private vulnerability reporting" in text
+    assert "https://github.com/mimir-news/mimir/security/advisories/new" in text
+    assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text.replace("@sha256", "")), (
+        "reports go through GitHub, not an e-mail address"
+    )
+    for default in (
+        "SSRF",
+        "robots.txt",
+        "argon2id",
+        "SHA-256",
+        "nh3",
+        "Content Security",
+        "roles",
+    ):
+        assert default in text, default
+
+
+def test_deployment_guide_sections_and_links() -> None:
+    text = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for heading in (
+        "## Running locally",
+        "## The image",
+        "## Compose step by step",
+        "## Kubernetes, Helm and Argo CD",
+        "## CI/CD",
+    ):
+        assert heading in text
+    for target in re.findall(r"\]\(([^)#:]+)\)", text):
+        assert (REPO / "docs" / target).resolve().exists(), f"broken link {target}"
+    for path in re.findall(r"`((?:deploy|scripts|\.github|tests)/[\w./-]+\.\w+)`", text):
+        assert (REPO / path).exists(), f"docs/deployment.md names missing {path}"
