@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from mimir import __version__
-from mimir.cli import articles, run, search, serve, sources, users, watches
+from mimir.cli import articles, healthcheck, run, search, serve, sources, users, watches
 from mimir.cli.common import CliState, MimirGroup, fail
 from mimir.errors import MimirError
 
@@ -36,6 +36,7 @@ cli.add_command(run.migrate)
 cli.add_command(run.run)
 cli.add_command(run.worker)
 cli.add_command(serve.serve)
+cli.add_command(healthcheck.healthcheck)
 cli.add_command(run.refresh)
 cli.add_command(run.fetch)
 cli.add_command(sources.sources)
