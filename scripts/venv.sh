@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the scripts: make sure .venv exists (installing python3-venv when we can).
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
