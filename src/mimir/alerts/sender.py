@@ -153,6 +153,9 @@ class OutboxSender:
         #: slots at most, the other half stays for the other channels
         self.per_channel = max(1, math.ceil(self.settings.notify_batch_size / 2))
         self.stats = {"sent": 0, "failed": 0, "dead": 0, "takeovers": 0, "lost_lease": 0}
+        #: graceful shutdown (the event loop's clock): set before ``stop``, the sender keeps
+        #: delivering what is due until then, then releases what is left (see ``run``)
+        self.flush_until: float | None = None
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -269,7 +272,9 @@ class OutboxSender:
         """Deliver until ``stop`` is set, up to ``notify_batch_size`` at once, claiming again as
         soon as a delivery ends, at most ``per_channel`` rows per channel in flight: a slow or
         dead receiver holds only its own share, never the other channels' messages. On stop,
-        the deliveries in flight finish and the leases are released."""
+        with ``flush_until`` set (graceful shutdown), what is due is still delivered until then
+        and the deliveries in flight get until then to finish (without it: one delivery
+        timeout); the rest is cancelled and every lease released, for another sender."""
         inflight: dict[asyncio.Task[None], int] = {}
         try:
             while not stop.is_set():
@@ -302,13 +307,44 @@ class OutboxSender:
                     with contextlib.suppress(asyncio.CancelledError):
                         await w
         finally:
+            loop = asyncio.get_running_loop()
+            until = self.flush_until
+            if until is None:
+                until = loop.time() + self.settings.notify_timeout_seconds + 5
+            else:
+                with contextlib.suppress(Exception):  # the database may be gone: release below
+                    await self._flush(inflight, until)
             if inflight:
-                await asyncio.wait(set(inflight), timeout=self.settings.notify_timeout_seconds + 5)
+                await asyncio.wait(set(inflight), timeout=max(0.0, until - loop.time()))
+                cancelled = [t for t in inflight if not t.done()]
+                for task in cancelled:
+                    task.cancel()
+                if cancelled:
+                    await asyncio.wait(cancelled, timeout=1.0)
+                    log.warning("outbox_flush_cancelled", deliveries=len(cancelled))
                 for task, channel_id in list(inflight.items()):
-                    if not task.done():
-                        task.cancel()
                     self._finished(task, channel_id)
             await self.close()
+
+    async def _flush(self, inflight: dict[asyncio.Task[None], int], until: float) -> None:
+        """Graceful shutdown: keep delivering the rows due now until ``until`` (loop time)."""
+        loop = asyncio.get_running_loop()
+        delivered = 0
+        while loop.time() < until:
+            free = self.settings.notify_batch_size - len(inflight)
+            rows = await self._claim(free) if free > 0 else []
+            for row in rows:
+                self._per_channel[row.channel_id] = self._per_channel.get(row.channel_id, 0) + 1
+                inflight[asyncio.create_task(self._deliver(row))] = row.channel_id
+            if not inflight:
+                break  # nothing due is left
+            done, _ = await asyncio.wait(
+                set(inflight), timeout=until - loop.time(), return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in done:
+                self._finished(task, inflight.pop(task))
+                delivered += 1
+        log.info("outbox_flushed", delivered=delivered, left_in_flight=len(inflight))
 
     def _finished(self, task: asyncio.Task[None], channel_id: int) -> None:
         left = self._per_channel.get(channel_id, 1) - 1

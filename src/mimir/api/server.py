@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import socket
 from collections.abc import Iterator
 
@@ -22,7 +23,12 @@ from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.errors import ConfigError
 
-GRACEFUL_SHUTDOWN_SECONDS = 10
+
+def graceful_seconds(settings: Settings) -> int:
+    """How long requests in flight get to finish after SIGTERM: the shutdown grace period,
+    less a few seconds for the lifespan's end (pools closed, spans flushed)."""
+    grace = settings.shutdown_grace_seconds
+    return max(1, math.floor(grace - min(5.0, grace / 4)))
 
 
 class _Server(uvicorn.Server):
@@ -71,7 +77,7 @@ class ApiServer:
             access_log=False,  # the app logs each request itself, feed tokens redacted
             server_header=False,
             lifespan="on",
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            timeout_graceful_shutdown=graceful_seconds(settings),
             # behind a proxy (MIMIR_TRUST_PROXY_HEADERS): the client's address and scheme come
             # from X-Forwarded-For / -Proto, for throttling, Secure cookies and HSTS
             proxy_headers=settings.trust_proxy_headers,
@@ -116,7 +122,7 @@ def serve_processes(settings: Settings, sock: socket.socket, workers: int) -> No
         access_log=False,
         server_header=False,
         lifespan="on",
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_graceful_shutdown=graceful_seconds(settings),
         proxy_headers=settings.trust_proxy_headers,
         forwarded_allow_ips="*" if settings.trust_proxy_headers else "",
     )

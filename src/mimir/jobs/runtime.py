@@ -10,6 +10,7 @@ from typing import Any
 
 import structlog
 
+from mimir import tracing
 from mimir.alerts.matching import WatchSet
 from mimir.alerts.sender import OutboxSender, run_digests
 from mimir.config import Settings
@@ -89,9 +90,24 @@ async def run_worker(
     on_event: Callable[[Event], None] | None = None,
     db: Database | None = None,
 ) -> dict[str, int]:
-    """Run until SIGTERM/SIGINT (graceful: stop claiming, finish or release leases)."""
+    """Run until SIGTERM/SIGINT, then stop gracefully within ``MIMIR_SHUTDOWN_GRACE_SECONDS``:
+    stop claiming; in-flight work finishes or is cancelled, and every lease is released; the
+    outbox sender delivers what is due and releases the rest; pools close (docs/operations.md,
+    "Graceful shutdown")."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
+    tracing.configure(settings)
+    grace = settings.shutdown_grace_seconds
+    # the last part of the grace period is kept for closing (pools, the extractor, spans)
+    reserve = min(5.0, grace / 4)
+    stopped_at: list[float] = []
+
+    async def note_stop() -> None:
+        await stop.wait()
+        stopped_at.append(loop.time())
+        log.info("worker_stopping", grace_seconds=grace)
+
+    noting = asyncio.create_task(note_stop())
     installed: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -110,9 +126,14 @@ async def run_worker(
                 background.append(asyncio.create_task(sender.run(done)))
                 # queue depth and lag, pool, Redis: the worker's sampled gauges (docs/metrics.md)
                 background.append(asyncio.create_task(sample_every(settings, ctx.db, done)))
+            worker = Worker(ctx, source_ids=source_ids, drain_seconds=max(0.5, grace - reserve))
             try:
-                stats = await Worker(ctx, source_ids=source_ids).run(stop, once=once)
+                stats = await worker.run(stop, once=once)
             finally:
+                # the outbox is flushed until shortly before the end of the grace period
+                sender.flush_until = (stopped_at[0] if stopped_at else loop.time()) + max(
+                    0.0, grace - reserve / 2
+                )
                 done.set()
                 await asyncio.gather(*background, return_exceptions=True)
             if once:  # a one-shot pass also sends what it queued (bounded: a few rounds)
@@ -124,6 +145,7 @@ async def run_worker(
             log.info("worker_stopped", worker=ctx.worker_id, **stats)
             return stats
     finally:
+        noting.cancel()
         for sig, previous in installed.items():
             loop.remove_signal_handler(sig)
             # put back what the caller had (the CLI's graceful handler), not the default that

@@ -41,8 +41,16 @@ def make_worker_id() -> str:
 class Worker:
     """Runs the flow for due work until stopped (or until done, for one-shot refreshes)."""
 
-    def __init__(self, ctx: Context, *, source_ids: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        source_ids: Sequence[int] | None = None,
+        drain_seconds: float = 10.0,
+    ) -> None:
         self.ctx = ctx
+        #: on stop, in-flight work gets this long to finish before it is cancelled
+        self.drain_seconds = drain_seconds
         self.settings = ctx.settings
         self.source_ids = list(source_ids) if source_ids is not None else None
         self._sources: dict[int, Source] = {}
@@ -230,10 +238,13 @@ class Worker:
                 with contextlib.suppress(Exception):
                     await self.ctx.db.write(_renew, self.ctx.worker_id, ids, jids, until)
 
-    async def _drain(self, deadline_seconds: float = 10.0) -> None:
-        """Graceful stop: in-flight work gets `deadline_seconds` to finish (page fetches still
-        queued for a per-host slot would take far longer), the rest is cancelled; then every
-        lease this worker holds is released, so other workers take the rows at once."""
+    async def _drain(self, deadline_seconds: float | None = None) -> None:
+        """Graceful stop: in-flight work gets `deadline_seconds` (`drain_seconds`) to finish
+        (page fetches still queued for a per-host slot would take far longer), the rest is
+        cancelled; then every lease this worker holds is released, so other workers take the
+        rows at once."""
+        if deadline_seconds is None:
+            deadline_seconds = self.drain_seconds
         pending = [*self._inflight_sources.values(), *self._inflight_jobs.values()]
         if pending:
             log.info("worker_draining", inflight=len(pending), deadline_seconds=deadline_seconds)
@@ -242,7 +253,9 @@ class Worker:
                 t.cancel()
             if still:
                 await asyncio.wait(still, timeout=5)
-        await self.ctx.db.write(_release_all, self.ctx.worker_id)
+                log.warning("worker_drain_cancelled", cancelled=len(still))
+        released = await self.ctx.db.write(_release_all, self.ctx.worker_id)
+        log.info("worker_leases_released", released=released)
 
 
 def _bind(**keys: Any) -> None:
@@ -292,6 +305,5 @@ def _renew(conn: Connection, worker: str, ids: list[int], jids: list[int], until
         )
 
 
-def _release_all(conn: Connection, worker: str) -> None:
-    source_store.release(conn, worker)
-    job_store.release(conn, worker)
+def _release_all(conn: Connection, worker: str) -> int:
+    return int(source_store.release(conn, worker) or 0) + int(job_store.release(conn, worker) or 0)
