@@ -50,6 +50,7 @@ def test_public_routes_are_the_few_we_mean() -> None:
     assert public == {
         ("GET", "/healthz"),
         ("GET", "/readyz"),
+        ("GET", "/metrics"),  # scraped inside the cluster; not routed by the Ingress
         ("GET", "/feeds/{token}.atom"),
         ("GET", "/feeds/{token}.rss"),
         ("GET", "/feeds/{token}.json"),
