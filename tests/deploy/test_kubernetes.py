@@ -300,7 +300,7 @@ def test_installer_is_clean_shell() -> None:
 def test_docs_walk_through_every_part() -> None:
     text = (REPO / "docs" / "kubernetes.md").read_text()
     for needle in (
-        "kubectl create secret",
+        "create secret generic mimir-secrets",
         "kubectl apply -k deploy/kubernetes/overlays/",
         "helm upgrade --install",
         "deploy/argocd",
