@@ -198,7 +198,8 @@ class Worker:
         try:
             attrs = {"mimir.job_id": job.id, "mimir.source_id": job.source_id}
             with tracing.span("worker.article_job", **attrs):
-                await process_job(self.ctx, job, self._sources.get(job.source_id))
+                result = await process_job(self.ctx, job, self._sources.get(job.source_id))
+            log.info("article_job_done", outcome=result.outcome, article_id=result.article_id)
             self.stats["jobs"] += 1
         except Exception:
             self.stats["errors"] += 1
