@@ -504,3 +504,24 @@ def test_worker_metrics_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert f"cannot serve metrics on 127.0.0.1:{port}" in done.stderr.decode()
     assert b"Traceback" not in done.stderr
+
+
+def test_the_gauges_of_a_dead_process_are_retired(tmp_path: Path) -> None:
+    """A server process that died without stopping (killed, crashed) leaves its live gauges;
+    the supervising parent's reaper retires them, and keeps its counters."""
+    directory = tmp_path / "prom"
+    code = (
+        "import os\n"
+        "from mimir import metrics\n"
+        "metrics.set_pool(3, 1)\n"
+        "metrics.HTTP_REQUESTS.labels(method='GET', route='/healthz', status='200').inc()\n"
+        "os._exit(0)\n"  # no clean stop: nothing retired
+    )
+    env = {**_env("sqlite://"), metrics.MULTIPROC_ENV: str(directory)}
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+    assert glob.glob(str(directory / "gauge_livesum_*.db"))
+    dead = metrics.reap_dead_processes(str(directory))
+    assert len(dead) == 1
+    assert not glob.glob(str(directory / "gauge_livesum_*.db"))
+    assert glob.glob(str(directory / f"counter_{dead[0]}.db"))
+    assert metrics.reap_dead_processes(str(directory)) == []

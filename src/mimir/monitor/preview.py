@@ -118,9 +118,7 @@ async def _article(ctx: Context, source: Source, url: str, entry: Any) -> Articl
         from mimir.monitor.refresh import _direct_values
 
         return _direct_values(source, Candidate(entry, url, "", None))
-    resp = await ctx.fetcher.fetch(
-        url, check_robots=ctx.settings.respect_robots_txt, kind="page"
-    )
+    resp = await ctx.fetcher.fetch(url, check_robots=ctx.settings.respect_robots_txt, kind="page")
     selectors = source.settings.get("selectors")
     try:
         return await ctx.extractor.article_values(None, entry, url, resp, selectors, ctx.clock())
