@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -158,7 +158,9 @@ def instrument_database(db: Database) -> None:
     usage = get_meter(TRACER_NAME).create_up_down_counter(
         "db.client.connections.usage", unit="connections"
     )
-    EngineTracer(_ChildSpansOnly(trace.get_tracer("mimir.db")), db.engine, usage)
+    EngineTracer(  # type: ignore[no-untyped-call]
+        _ChildSpansOnly(trace.get_tracer("mimir.db")), db.engine, usage
+    )
     old = db._readers
     db._readers = _ContextExecutor(
         max_workers=old._max_workers,
@@ -180,14 +182,16 @@ def carry(fn: Callable[..., T]) -> Callable[..., T]:
 
 
 @contextlib.contextmanager
-def span(name: str, *, child_only: bool = False, **attributes: Any) -> Iterator[trace.Span]:
+def span(
+    name: str, attributes: Mapping[str, Any] | None = None, *, child_only: bool = False
+) -> Iterator[trace.Span]:
     """A span of Mimir's own (``ingest.fetch``, ``ingest.store``, ...) as the current span;
     attributes that are None are left out. A no-op span when tracing is off, and with
     ``child_only`` when no span is active (code that runs in the database writer)."""
     if not _provider or (child_only and not trace.get_current_span().get_span_context().is_valid):
         yield trace.INVALID_SPAN
         return
-    attrs = {k: v for k, v in attributes.items() if v is not None}
+    attrs = {k: v for k, v in (attributes or {}).items() if v is not None}
     with tracer().start_as_current_span(name, attributes=attrs) as current:
         yield current
 

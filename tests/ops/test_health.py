@@ -160,7 +160,7 @@ def test_healthcheck_fails_fast_when_nothing_listens() -> None:
 
 
 class _Metrics(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         ok = self.path == "/metrics"
         self.send_response(200 if ok else 404)
         self.end_headers()

@@ -185,7 +185,7 @@ class Worker:
         # each check is a task of its own: what is bound here is its log context alone
         _bind(source_id=source.id, request_id=request_id)
         try:
-            with tracing.span("worker.check_source", **{"mimir.source_id": source.id}):
+            with tracing.span("worker.check_source", {"mimir.source_id": source.id}):
                 await refresh_source(self.ctx, source)
             self.stats["checks"] += 1
         except Exception:
@@ -197,7 +197,7 @@ class Worker:
         _bind(job_id=job.id, source_id=job.source_id, request_id=request_id)
         try:
             attrs = {"mimir.job_id": job.id, "mimir.source_id": job.source_id}
-            with tracing.span("worker.article_job", **attrs):
+            with tracing.span("worker.article_job", attrs):
                 result = await process_job(self.ctx, job, self._sources.get(job.source_id))
             log.info("article_job_done", outcome=result.outcome, article_id=result.article_id)
             self.stats["jobs"] += 1

@@ -83,7 +83,7 @@ async def refresh_source(
     ctx: Context, source: Source, *, force_full: bool = False
 ) -> RefreshResult:
     """Check one source now and record the outcome; never raises for the source's own faults."""
-    with tracing.span("ingest.check", **{"mimir.source_id": source.id}) as span:
+    with tracing.span("ingest.check", {"mimir.source_id": source.id}) as span:
         result = await _refresh(ctx, source, force_full=force_full)
         span.set_attribute("mimir.outcome", result.outcome.value)
         return result
@@ -112,7 +112,7 @@ async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> Refresh
         else:
             result.warnings = fetched.parsed.warnings[:20]
             cands = candidates(source, fetched.parsed.entries)
-            with tracing.span("ingest.plan", **{"mimir.entries": len(cands)}):
+            with tracing.span("ingest.plan", {"mimir.entries": len(cands)}):
                 plan = await ctx.db.read(_plan, source.id, cands)
             limit = int(source.settings.get("article_limit_per_run") or 0)
             new = plan.new[:limit] if limit else plan.new
@@ -150,7 +150,7 @@ async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> Refresh
         "bytes": len(fetched.first.body) if fetched else 0,
         "worker": ctx.worker_id,
     }
-    with tracing.span("ingest.store", **{"mimir.jobs": len(jobs), "mimir.direct": len(direct)}):
+    with tracing.span("ingest.store", {"mimir.jobs": len(jobs), "mimir.direct": len(direct)}):
         if jobs or direct:  # carried: the writer thread's spans and log lines join this check
             queued, stored = await ctx.db.write(
                 tracing.carry(_commit),
@@ -258,7 +258,7 @@ async def _fetch(ctx: Context, url: str, **kw: Any) -> FetchResponse:
 async def _parse(
     ctx: Context, kind: SourceKind, resp: FetchResponse, selectors: Any, now: datetime
 ) -> ParsedFeed:
-    with tracing.span("ingest.parse", **{"mimir.source_kind": kind.value}) as span:
+    with tracing.span("ingest.parse", {"mimir.source_kind": kind.value}) as span:
         parsed = await ctx.extractor.parse(kind, resp, selectors, now)
         span.set_attribute("mimir.entries", len(parsed.entries))
         return parsed
