@@ -35,7 +35,7 @@ def test_the_tree_is_what_we_document() -> None:
         ("sources", "enable"), ("sources", "disable"), ("sources", "remove"),
         ("sources", "import"), ("sources", "export"),
         ("articles",), ("articles", "list"), ("articles", "show"), ("articles", "export"),
-        ("articles", "delete"), ("search",), ("serve",),
+        ("articles", "delete"), ("search",), ("serve",), ("healthcheck",),
         ("watches",), ("watches", "add"), ("watches", "list"), ("watches", "test"),
         ("watches", "enable"), ("watches", "disable"), ("watches", "remove"),
         ("channels",), ("channels", "add"), ("channels", "list"), ("channels", "test"),
