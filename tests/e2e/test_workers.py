@@ -70,6 +70,9 @@ def test_two_workers_one_killed_nothing_lost_or_doubled(
         "MIMIR_EXTRACT_PROCESSES": "-1",
         "MIMIR_IDLE_SLEEP_SECONDS": "0.2",
         "MIMIR_LOG_FORMAT": "json",
+        # two workers on one host: each would want the metrics port (tests/test_metrics.py
+        # covers the worker's /metrics)
+        "MIMIR_METRICS_PORT": "0",
     }
     add = [sys.executable, "-m", "mimir.cli.main", "sources", "add", "--kind", "feed"]
     for i, site in enumerate(sites):
