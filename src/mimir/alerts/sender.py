@@ -39,12 +39,12 @@ from mimir.alerts.matching import queue_digest
 from mimir.alerts.notify import Notifier
 from mimir.config import Settings
 from mimir.db.database import Database
-from mimir.jobs.request_ids import outbox_request
 from mimir.model.alerts import AlertArticle, DigestItem, Notification, WatchRef
 from mimir.model.watches import WatchMode
 from mimir.storage import alerts as alert_store
 from mimir.storage import watches as watch_store
 from mimir.storage.alerts import OutboxRow
+from mimir.storage.request_ids import outbox_request
 
 log = structlog.get_logger("mimir.sender")
 

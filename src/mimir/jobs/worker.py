@@ -23,13 +23,13 @@ from sqlalchemy import Connection, update
 
 from mimir import metrics, tracing
 from mimir.db.tables import article_jobs, sources
-from mimir.jobs.request_ids import job_requests, take_source_requests
 from mimir.model import ArticleJob, Source
 from mimir.monitor.article import process_job
 from mimir.monitor.context import Context
 from mimir.monitor.refresh import refresh_source
 from mimir.storage import jobs as job_store
 from mimir.storage import sources as source_store
+from mimir.storage.request_ids import job_requests, take_source_requests
 
 log = structlog.get_logger("mimir.worker")
 

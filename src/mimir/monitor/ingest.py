@@ -15,10 +15,10 @@ from sqlalchemy import Connection
 
 from mimir import tracing
 from mimir.alerts.matching import Matched, SourceInfo, WatchSet, article_fields, match_and_alert
-from mimir.jobs.request_ids import tag_outbox
 from mimir.storage import articles as article_store
 from mimir.storage import stories as story_store
 from mimir.storage.articles import ArticleValues, StoreOutcome
+from mimir.storage.request_ids import tag_outbox
 
 
 @dataclass(frozen=True, slots=True)

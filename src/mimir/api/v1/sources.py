@@ -39,12 +39,12 @@ from mimir.db.database import Database
 from mimir.errors import BlockedAddress, Conflict, DNSError, InputError, InvalidURL, ParseError
 from mimir.fetch.ssrf import GuardedResolver, check_literal
 from mimir.fetch.urls import parse_url
-from mimir.jobs.request_ids import mark_requested
 from mimir.model import Source, SourceKind, SourceSpec
 from mimir.monitor.context import Context
 from mimir.parse.htmltree import css
 from mimir.process.urls import is_http_url
 from mimir.storage import sources as store
+from mimir.storage.request_ids import mark_requested
 
 log = structlog.get_logger("mimir.api.sources")
 
