@@ -21,6 +21,7 @@ from mimir import __version__
 from mimir.api import docs, feeds, health, observe, problems, request_context, v1, web
 from mimir.api.boundary import Boundary
 from mimir.api.health import READY_TIMEOUT_SECONDS
+from mimir.api.v1 import fast_list
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.db.migrate import is_current
@@ -76,6 +77,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     app.include_router(v1.router())
     docs.install(app)
     web.install(app)
+    fast_list.install(app)  # innermost: inside CORS and the boundary (logs, metrics, headers)
     if settings.cors_origin_list:
         # API keys only: cookies are never sent across origins (allow_credentials off)
         app.add_middleware(
