@@ -27,7 +27,7 @@ DOCKERIGNORE = REPO / ".dockerignore"
 COMPOSE_DIR = REPO / "deploy" / "compose"
 COMPOSE = COMPOSE_DIR / "compose.yaml"
 PROMETHEUS = COMPOSE_DIR / "prometheus.yml"
-GRAFANA_PROVISIONING = COMPOSE_DIR / "grafana" / "provisioning"
+GRAFANA_PROVISIONING = REPO / "deploy" / "monitoring" / "grafana" / "provisioning"
 SCHEMAS = REPO / "tests" / "deploy" / "schemas"
 COMPOSE_SCHEMA_SHA256 = "d549057ebc2925f39f62799eab0db7b9e2c18b35b6c00595199116da3ed10e64"
 IMAGE_REPO = "ghcr.io/mimir-news/mimir"
@@ -455,7 +455,7 @@ def test_grafana_provisions_the_projects_dashboards() -> None:
     assert provider["apiVersion"] == 1
     assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards/mimir"
     sources = yaml.safe_load(
-        (GRAFANA_PROVISIONING / "datasources" / "datasources.yml").read_text()
+        (GRAFANA_PROVISIONING / "datasources" / "mimir.yml").read_text()
     )["datasources"]
     by_uid = {ds["uid"]: ds for ds in sources}
     assert by_uid["prometheus"]["url"] == "http://prometheus:9090"
