@@ -454,9 +454,9 @@ def test_grafana_provisions_the_projects_dashboards() -> None:
     provider = yaml.safe_load((GRAFANA_PROVISIONING / "dashboards" / "mimir.yml").read_text())
     assert provider["apiVersion"] == 1
     assert provider["providers"][0]["options"]["path"] == "/var/lib/grafana/dashboards/mimir"
-    sources = yaml.safe_load(
-        (GRAFANA_PROVISIONING / "datasources" / "mimir.yml").read_text()
-    )["datasources"]
+    sources = yaml.safe_load((GRAFANA_PROVISIONING / "datasources" / "mimir.yml").read_text())[
+        "datasources"
+    ]
     by_uid = {ds["uid"]: ds for ds in sources}
     assert by_uid["prometheus"]["url"] == "http://prometheus:9090"
     assert by_uid["jaeger"]["url"] == "http://jaeger:16686"
