@@ -206,7 +206,7 @@ def measure(base: str, token: str, picked: dict[str, Any], rounds: int) -> list[
     return results
 
 
-def report(results: list[dict[str, Any]], picked: dict[str, Any]) -> bool:
+def report(results: list[dict[str, Any]], picked: dict[str, Any], smoke: bool = False) -> bool:
     print(f"\n{picked['articles']:,} articles; {picked['stored']} stored fresh through ingest")
     print(f"{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'HTML+assets':>13}  status")
     ok = True
@@ -220,9 +220,12 @@ def report(results: list[dict[str, Any]], picked: dict[str, Any]) -> bool:
             f"{r['page']:<22}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{weight:>13}  "
             f"{','.join(map(str, r['statuses']))}{'' if good else '  <- MISSED'}"
         )
+    verdict = "met" if ok else "NOT met"
+    if smoke:  # a few rounds on a small SQLite store: a single slow sample is the p95
+        verdict = "not judged in a smoke run (only every page answering 200 is)"
     print(
         f"targets: p95 < {TARGET_P95_MS:.0f} ms, at most {ASSET_BUDGET // 1024} KB per page: "
-        f"{'met' if ok else 'NOT met'}"
+        f"{verdict}"
     )
     return ok
 
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
         proc.terminate()
         proc.wait(30)
         tmp.cleanup()
-    ok = report(results, picked)
+    ok = report(results, picked, args.smoke)
     if args.json_out:
         Path(args.json_out).write_text(json.dumps({"picked": picked, "results": results}, indent=1))
     if args.smoke:
