@@ -29,6 +29,8 @@ from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.db.tables import article_jobs, outbox, sources
 from mimir.errors import ConfigError
+from mimir.storage.alerts import OUTBOX_PENDING
+from mimir.storage.ui_admin import capped_count
 
 log = structlog.get_logger("mimir.metrics")
 
@@ -47,8 +49,7 @@ class QueueSample:
 def _queue(
     conn: Connection, table: Table, due: Any, cond: ColumnElement[bool], now: datetime
 ) -> QueueSample:
-    capped = select(literal(1)).select_from(table).where(cond).limit(DEPTH_CAP).subquery()
-    depth = int(conn.execute(select(func.count()).select_from(capped)).scalar() or 0)
+    depth = capped_count(conn, select(literal(1)).select_from(table).where(cond), DEPTH_CAP).value
     oldest = conn.execute(select(func.min(due)).where(cond)).scalar() if depth else None
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
@@ -77,7 +78,7 @@ def sample_queues(conn: Connection, now: datetime) -> dict[str, QueueSample]:
             conn,
             outbox,
             outbox.c.due_at,
-            and_(outbox.c.state == "pending", outbox.c.due_at <= now),
+            and_(outbox.c.state == OUTBOX_PENDING, outbox.c.due_at <= now),
             now,
         ),
     }

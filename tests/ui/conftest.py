@@ -139,8 +139,11 @@ def live(ui_settings: Settings) -> Iterator[Live]:
         db.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module: Playwright's sync API keeps an event loop running in this
+    thread while it lives, so it must not outlive the module (a later test's asyncio.run would
+    fail)."""
     if not Path(CHROMIUM).exists():
         if IN_CI:
             pytest.fail(f"Chromium is required in CI and not found at {CHROMIUM}")

@@ -82,11 +82,11 @@ class Status:
     workers: list[Worker] = field(default_factory=list)
 
 
-def _count(conn: Connection, stmt: Any) -> Count:
-    """``count(*)`` of ``stmt`` (a SELECT), stopping after :data:`COUNT_CAP` rows."""
-    sub = stmt.limit(COUNT_CAP + 1).subquery()
+def capped_count(conn: Connection, stmt: Any, cap: int = COUNT_CAP) -> Count:
+    """``count(*)`` of ``stmt`` (a SELECT), stopping after ``cap`` rows."""
+    sub = stmt.limit(cap + 1).subquery()
     n = int(conn.execute(select(func.count()).select_from(sub)).scalar_one())
-    return Count(min(n, COUNT_CAP), n > COUNT_CAP)
+    return Count(min(n, cap), n > cap)
 
 
 def queue(conn: Connection, now: datetime) -> Queue:
@@ -94,7 +94,7 @@ def queue(conn: Connection, now: datetime) -> Queue:
     j_pending = article_jobs.c.state == "pending"
     o_pending = outbox.c.state == OUTBOX_PENDING
     return Queue(
-        sources_due=_count(conn, select(literal(1)).where(s_due)),
+        sources_due=capped_count(conn, select(literal(1)).where(s_due)),
         sources_oldest_due=conn.execute(
             select(func.min(sources.c.next_check_at)).where(s_due)
         ).scalar(),
@@ -103,15 +103,17 @@ def queue(conn: Connection, now: datetime) -> Queue:
                 sources.c.enabled.is_(True), sources.c.next_check_at > now
             )
         ).scalar(),
-        jobs_due=_count(conn, select(literal(1)).where(j_pending, article_jobs.c.due_at <= now)),
-        jobs_pending=_count(conn, select(literal(1)).where(j_pending)),
-        jobs_failed=_count(conn, select(literal(1)).where(article_jobs.c.state == "failed")),
+        jobs_due=capped_count(
+            conn, select(literal(1)).where(j_pending, article_jobs.c.due_at <= now)
+        ),
+        jobs_pending=capped_count(conn, select(literal(1)).where(j_pending)),
+        jobs_failed=capped_count(conn, select(literal(1)).where(article_jobs.c.state == "failed")),
         jobs_oldest_due=conn.execute(
             select(func.min(article_jobs.c.due_at)).where(j_pending, article_jobs.c.due_at <= now)
         ).scalar(),
-        outbox_due=_count(conn, select(literal(1)).where(o_pending, outbox.c.due_at <= now)),
-        outbox_pending=_count(conn, select(literal(1)).where(o_pending)),
-        outbox_dead=_count(conn, select(literal(1)).where(outbox.c.state == OUTBOX_DEAD)),
+        outbox_due=capped_count(conn, select(literal(1)).where(o_pending, outbox.c.due_at <= now)),
+        outbox_pending=capped_count(conn, select(literal(1)).where(o_pending)),
+        outbox_dead=capped_count(conn, select(literal(1)).where(outbox.c.state == OUTBOX_DEAD)),
         outbox_oldest_due=conn.execute(
             select(func.min(outbox.c.due_at)).where(o_pending, outbox.c.due_at <= now)
         ).scalar(),

@@ -253,11 +253,15 @@ async def list_articles(
             limit=limit,
             cursor=key,
         )
-    body = {
+    return json_response(request, page_body(found))
+
+
+def page_body(found: listing.ArticlePage) -> dict[str, Any]:
+    """A page of the list as the API answers it (the route and its hot path, fast_list)."""
+    return {
         "items": found.items,
         "next_cursor": encode_cursor(found.next_cursor) if found.next_cursor else None,
     }
-    return json_response(request, body)
 
 
 EXPORT_CONTENT: dict[int | str, dict[str, Any]] = {

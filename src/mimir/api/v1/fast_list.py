@@ -25,8 +25,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mimir.api.access import VIEWER, authenticate
 from mimir.api.deps import database_of
-from mimir.api.v1.articles import cursor_key
-from mimir.api.v1.common import MAX_LIMIT, encode_cursor, json_response
+from mimir.api.v1.articles import cursor_key, page_body
+from mimir.api.v1.common import MAX_LIMIT, json_response
 from mimir.errors import MimirError
 from mimir.search.sql import Order
 from mimir.storage import listing
@@ -80,11 +80,7 @@ class FastArticleList:
         after = (key[0], key[1]) if key else None
         db = database_of(request)
         found = await db.read_quick(listing.list_articles, _NO_FILTER, limit=limit, after=after)
-        body = {
-            "items": found.items,
-            "next_cursor": encode_cursor(found.next_cursor) if found.next_cursor else None,
-        }
-        return json_response(request, body)
+        return json_response(request, page_body(found))
 
 
 def install(app: FastAPI) -> None:

@@ -15,26 +15,6 @@
     dialog.querySelector("[data-key-value]").select();
   });
 
-  document.addEventListener("click", function (event) {
-    var target = event.target;
-    if (!target.closest) return;
-    var copy = target.closest("[data-copy]");
-    if (copy) {
-      var input = document.getElementById(copy.getAttribute("data-copy"));
-      if (!input) return;
-      input.select();
-      var done = function () { if (window.mimirToast) window.mimirToast("Copied", "ok"); };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(input.value).then(done, function () {
-          document.execCommand("copy"); done();
-        });
-      } else { document.execCommand("copy"); done(); }
-      return;
-    }
-    var close = target.closest("[data-dialog-close]");
-    if (close) close.closest("dialog").close();
-  });
-
   /* the date picker's day, as the end of that day in the browser's zone (an aware instant) */
   document.addEventListener("input", function (event) {
     var picker = event.target;

@@ -10,6 +10,7 @@
  * - The browser's time zone is kept in the mimir_tz cookie; the theme toggle in mimir_theme.
  * - Keyboard: in a [data-nav-list], j / k move between [data-nav-item]s, o or Enter opens the
  *   item's [data-open] link; / focuses the page's [data-search-box].
+ * - data-copy="ID" copies that input's value; data-dialog-close closes its <dialog>.
  */
 (function () {
   "use strict";
@@ -189,7 +190,23 @@
       callApi(button, raw ? JSON.parse(raw) : {});
       return;
     }
-    var toggle = event.target.closest ? event.target.closest("[data-theme-toggle]") : null;
+    var target = event.target;
+    var copy = target.closest ? target.closest("[data-copy]") : null;
+    if (copy) {  // data-copy="ID": the input's value to the clipboard
+      var input = document.getElementById(copy.getAttribute("data-copy"));
+      if (!input) return;
+      input.select();
+      var copied = function () { toast("Copied", "ok"); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(copied, function () {
+          document.execCommand("copy"); copied();
+        });
+      } else { document.execCommand("copy"); copied(); }
+      return;
+    }
+    var close = target.closest ? target.closest("[data-dialog-close]") : null;
+    if (close) { close.closest("dialog").close(); return; }
+    var toggle = target.closest ? target.closest("[data-theme-toggle]") : null;
     if (toggle) {
       var root = document.documentElement;
       var current = root.getAttribute("data-theme") ||

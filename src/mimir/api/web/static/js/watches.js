@@ -167,24 +167,6 @@
     if (!target.closest) return;
     var test = target.closest("[data-watch-test]");
     if (test) { event.preventDefault(); runTest(test); return; }
-    var copy = target.closest("[data-copy]");
-    if (copy) {
-      var input = document.getElementById(copy.getAttribute("data-copy"));
-      if (!input) return;
-      input.select();
-      var done = function () { if (window.mimirToast) window.mimirToast("Copied", "ok"); };
-      if (navigator.clipboard && window.isSecureContext) {
-        navigator.clipboard.writeText(input.value).then(done, function () {
-          document.execCommand("copy"); done();
-        });
-      } else { document.execCommand("copy"); done(); }
-      return;
-    }
-    var close = target.closest("[data-dialog-close]");
-    if (close) {
-      var dialog = close.closest("dialog");
-      dialog.close();
-    }
   });
 
   document.addEventListener("close", function (event) {
