@@ -93,3 +93,63 @@ def test_down_and_up_again(blank: Engine) -> None:
     with blank.connect() as conn:
         assert matching_ids(conn, "merger talks", now=NOW) == [aid]
         assert len(matching_ids(conn, "NOT zebra", now=NOW)) == 2
+
+
+def _migration_0007() -> ModuleType:
+    path = MIGRATIONS / "versions" / "0007_fts_fold_precheck.py"
+    spec = importlib.util.spec_from_file_location("migration_0007", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_spelled_letter_starts_with_a_prefix_0007_searches_for() -> None:
+    prefixes = [bytes.fromhex(p) for p in _migration_0007().SPELLED_PREFIXES]
+    for letter, _ in SQLITE_SPELLED:
+        assert any(letter.encode().startswith(p) for p in prefixes), letter
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Plain ASCII words",
+        "Curly “quotes” and an em dash — in English, 3 °C",
+        "Café crème à Montréal",  # accents: C3, no spelled letter
+        "Straße und Fußball",
+        "Łódź, Gdańsk; ĳssel",
+        "Ἀθῆναι ή Αθήνα, ΐ",
+        "ёлка, Ёж, Москва",
+        "GROẞE",
+        "ðþ ÐÞ æÆ øØ œŒ ħĦ ı ŋŊ ŧŦ",
+        "",
+        None,
+        "x" * (MAX_FIELD_CHARS + 10) + "ß",
+    ],
+)
+def test_0007_folds_exactly_as_0002_did(value: str | None) -> None:
+    m7 = _migration_0007()
+    old = m7._search_migration()._fold(":v")
+    new = m7.fold(":v")
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn:
+        got_old = conn.execute(text(f"SELECT {old}"), {"v": value}).scalar()
+        got_new = conn.execute(text(f"SELECT {new}"), {"v": value}).scalar()
+    assert got_new == got_old
+    if value and "ß" in value[:MAX_FIELD_CHARS]:
+        assert "ss" in got_new and "ß" not in got_new
+
+
+def test_0007_downgrade_puts_back_the_view_0002_made(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'v.db'}")
+    upgrade(engine, "0006")
+    view = "SELECT sql FROM sqlite_master WHERE name = 'article_fts_source'"
+    with engine.connect() as conn:
+        made_by_0002 = conn.execute(text(view)).scalar()
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert "GLOB" not in conn.execute(text(view)).scalar()
+    command.downgrade(alembic_config(engine), "0006")
+    with engine.connect() as conn:
+        assert conn.execute(text(view)).scalar() == made_by_0002
+    engine.dispose()
