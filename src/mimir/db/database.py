@@ -5,6 +5,13 @@ that batches the pending write functions into one transaction (group commit). Po
 same path: batching many small idempotent writes per commit is what lets one worker record
 hundreds of checks per second. A write function must be idempotent: if a batch fails, it is
 rolled back and each function is retried alone, so one bad write never takes others down.
+
+Two things keep the writer's own cost per write small (it shares the process, and on a 2-core
+machine the CPU, with the event loop and the extraction pool): the results of a batch reach
+each event loop in one wake-up, not one per write; and writes submitted with ``write_soon``
+(an article stored by a worker: nobody waits on it but its own job) let the writer wait up to
+``linger_seconds`` for company, so that one commit carries several of them. Plain ``write``
+(claims, API requests) never waits.
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ import asyncio
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import structlog
@@ -31,11 +39,59 @@ log = structlog.get_logger("mimir.db")
 _STOP = object()
 
 
+class _Write:
+    """One queued write and the future (of the event loop that awaits it) for its result."""
+
+    __slots__ = ("args", "batched", "fn", "future", "kwargs", "lingers", "loop")
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: Any,
+        kwargs: Any,
+        future: asyncio.Future[Any],
+        loop: asyncio.AbstractEventLoop,
+        batched: bool,
+        lingers: bool,
+    ) -> None:
+        self.fn, self.args, self.kwargs, self.future, self.loop = fn, args, kwargs, future, loop
+        self.batched, self.lingers = batched, lingers
+
+
+def _deliver(results: list[tuple[_Write, Any, BaseException | None]]) -> None:
+    """Hand the results to their event loops: one wake-up per loop, not one per write."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Write, Any, BaseException | None]]] = {}
+    for r in results:
+        by_loop.setdefault(r[0].loop, []).append(r)
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(_set_results, items)
+
+
+def _set_results(items: list[tuple[_Write, Any, BaseException | None]]) -> None:
+    for w, res, exc in items:
+        if w.future.done():  # cancelled while it waited
+            continue
+        if exc is not None:
+            w.future.set_exception(exc)
+        else:
+            w.future.set_result(res)
+
+
 class Database:
     """One engine plus a writer thread; `read`/`write` are awaitable, `sync_*` are blocking."""
 
-    def __init__(self, settings: Settings, engine: Engine | None = None, *, batch_size: int = 200):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        *,
+        batch_size: int = 200,
+        linger_seconds: float = 0.02,
+    ):
         self.settings = settings
+        #: how long the writer may wait for more writes once a ``write_soon`` arrived
+        self.linger_seconds = linger_seconds
         self.engine = engine or make_engine(settings)
         self.dialect = self.engine.dialect.name
         self._batch_size = batch_size
@@ -113,18 +169,29 @@ class Database:
         )
 
     async def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        self._ensure_writer()
-        fut: Future[T] = Future()
-        self._queue.put((fn, args, kwargs, fut, False))
-        return await asyncio.wrap_future(fut)
+        result: T = await self._submit(fn, args, kwargs, batched=False, lingers=False)
+        return result
+
+    async def write_soon(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like `write`, for writes that may wait up to ``linger_seconds`` to share a commit
+        with others (the worker's article stores)."""
+        result: T = await self._submit(fn, args, kwargs, batched=False, lingers=True)
+        return result
 
     async def write_many(self, fn: Callable[[Connection, list[Any]], list[T]], item: Any) -> T:
         """Like `write`, but pending calls of the same `fn` are merged: `fn(conn, items)` runs
         once for all of them (executemany) and returns one result per item."""
+        result: T = await self._submit(fn, (item,), {}, batched=True, lingers=False)
+        return result
+
+    async def _submit(
+        self, fn: Callable[..., Any], args: Any, kwargs: Any, *, batched: bool, lingers: bool
+    ) -> Any:
         self._ensure_writer()
-        fut: Future[T] = Future()
-        self._queue.put((fn, (item,), {}, fut, True))
-        return await asyncio.wrap_future(fut)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._queue.put(_Write(fn, args, kwargs, fut, loop, batched, lingers))
+        return await fut
 
     def _ensure_writer(self) -> None:
         with self._lock:
@@ -140,60 +207,71 @@ class Database:
             if item is _STOP:
                 return
             batch = [item]
-            while len(batch) < self._batch_size:
-                try:
-                    nxt = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if nxt is _STOP:
-                    self._run_batch(batch)
-                    return
-                batch.append(nxt)
+            stop = self._gather(batch)
             self._run_batch(batch)
+            if stop:
+                return
 
-    def _run_batch(self, batch: list[Any]) -> None:
-        live = [b for b in batch if not b[3].cancelled()]
+    def _gather(self, batch: list[_Write]) -> bool:
+        """Add what is queued to ``batch`` (waiting up to ``linger_seconds`` while every write
+        of it lingers); True when the stop mark was met."""
+        deadline: float | None = None
+        while len(batch) < self._batch_size:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                # a plain write in the batch has a caller waiting on it: commit now
+                if self.linger_seconds <= 0 or not all(w.lingers for w in batch):
+                    return False
+                if deadline is None:
+                    deadline = time.monotonic() + self.linger_seconds
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                try:
+                    nxt = self._queue.get(timeout=left)
+                except queue.Empty:
+                    return False
+            if nxt is _STOP:
+                return True
+            batch.append(nxt)
+        return False
+
+    def _run_batch(self, batch: list[_Write]) -> None:
+        live = [w for w in batch if not w.future.cancelled()]
         if not live:
             return
         # consecutive calls of one batched function become one call
-        groups: list[list[Any]] = []
-        for entry in live:
-            if entry[4] and groups and groups[-1][0][4] and groups[-1][0][0] is entry[0]:
-                groups[-1].append(entry)
+        groups: list[list[_Write]] = []
+        for w in live:
+            if w.batched and groups and groups[-1][0].batched and groups[-1][0].fn is w.fn:
+                groups[-1].append(w)
             else:
-                groups.append([entry])
+                groups.append([w])
         try:
-            results: list[tuple[Any, Any]] = []
+            results: list[tuple[_Write, Any, BaseException | None]] = []
             with self.engine.begin() as conn:
                 for group in groups:
-                    results.extend(self._call(conn, group))
+                    results.extend((w, r, None) for w, r in self._call(conn, group))
         except Exception:
-            for entry in live:
-                self._run_one(entry)
-            return
-        for fut, res in results:
-            if not fut.cancelled():
-                fut.set_result(res)
+            results = [self._run_one(w) for w in live]
+        _deliver(results)
 
     @staticmethod
-    def _call(conn: Connection, group: list[Any]) -> list[tuple[Any, Any]]:
-        fn, args, kwargs, _fut, batched = group[0]
-        if batched:
-            out = fn(conn, [e[1][0] for e in group])
-            return [(e[3], r) for e, r in zip(group, out, strict=True)]
-        return [(group[0][3], fn(conn, *args, **kwargs))]
+    def _call(conn: Connection, group: list[_Write]) -> list[tuple[_Write, Any]]:
+        first = group[0]
+        if first.batched:
+            out = first.fn(conn, [w.args[0] for w in group])
+            return list(zip(group, out, strict=True))
+        return [(first, first.fn(conn, *first.args, **first.kwargs))]
 
-    def _run_one(self, entry: Any) -> None:
-        fut = entry[3]
+    def _run_one(self, w: _Write) -> tuple[_Write, Any, BaseException | None]:
         try:
             with self.engine.begin() as conn:
-                ((_f, res),) = self._call(conn, [entry])
+                ((_w, res),) = self._call(conn, [w])
         except Exception as exc:
-            if not fut.cancelled():
-                fut.set_exception(exc)
-            return
-        if not fut.cancelled():
-            fut.set_result(res)
+            return w, None, exc
+        return w, res, None
 
     def close(self) -> None:
         """Finish pending writes, stop the writer, dispose of the pool."""

@@ -179,7 +179,7 @@ async def _store(
     now = ctx.clock()
     # carried: the writer's spans and log lines join this job's (mimir.tracing.carry)
     finish = tracing.carry(_store_and_finish)
-    stored = await ctx.db.write(finish, values, job.id, now, ctx.after_store(source))
+    stored = await ctx.db.write_soon(finish, values, job.id, now, ctx.after_store(source))
     emit_stored(ctx, stored, values, fresh=job.article_id is None)
     return JobResult(stored.outcome.value, stored.article_id)
 
