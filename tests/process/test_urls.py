@@ -221,3 +221,27 @@ def test_param_order_does_not_change_the_hash(
     first = "https://example.com/a?" + "&".join(f"{k}={v}" for k, v in pairs)
     second = "https://example.com/a?" + "&".join(f"{k}={v}" for k, v in shuffled)
     assert url_hash(first + "&utm_source=x") == url_hash(second)
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_the_shortcut_for_plain_parts_changes_nothing(part: str) -> None:
+    # _normalize_pct returns a part with nothing to do as it is: the same as its full loop
+    from mimir.process import urls
+
+    for safe in (urls._PATH_SAFE, urls._QUERY_SAFE, urls._USERINFO_SAFE):
+        slow = urls._NEEDS_WORK.pop(safe)
+        try:
+            expected = urls._normalize_pct(part, safe)
+        finally:
+            urls._NEEDS_WORK[safe] = slow
+        assert urls._normalize_pct(part, safe) == expected
+
+
+def test_a_url_given_twice_is_canonicalized_alike_and_bad_input_still_fails() -> None:
+    u = "HTTP://Example.COM:80/a/./b/../c?utm_source=x&z=1&a=%7e"
+    assert canonicalize(u) == canonicalize(u) == "http://example.com/a/c?a=~&z=1"
+    with pytest.raises(InputError):
+        canonicalize(["not", "a", "string"])  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        canonicalize("/path", base=42)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ SHA-256 of the key, 64 hex characters, for a unique index.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
@@ -36,6 +37,12 @@ _HOST_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$")
 _STRIP = "".join(chr(c) for c in range(33))  # C0 controls and space
 _TAB_NEWLINE = str.maketrans("", "", "\t\n\r")
 _SLASHES = re.compile(r"/{2,}")
+#: per safe set, a character that needs _normalize_pct's loop (an escape, or an unsafe one):
+#: most URLs have none, and a regular expression finds that at C speed
+_NEEDS_WORK = {
+    safe: re.compile("[^" + re.escape("".join(sorted(safe))) + "]")
+    for safe in (_PATH_SAFE, _QUERY_SAFE, _USERINFO_SAFE)
+}
 
 
 class _Parts(NamedTuple):
@@ -90,8 +97,15 @@ def is_http_url(url: str) -> bool:
 
 
 def _canonical_parts(url: str, base: str | None) -> _Parts:
-    if not isinstance(url, str):
+    if not isinstance(url, str) or not isinstance(base, str | None):
         raise InputError(f"not a URL: {url!r}")
+    return _cached_parts(url, base)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_parts(url: str, base: str | None) -> _Parts:
+    """The work of ``_canonical_parts``, kept for the last few thousand URLs: one article's
+    URL is canonicalized and hashed several times on its way (entry, page, canonical link)."""
     raw = url.strip(_STRIP).translate(_TAB_NEWLINE)
     if base:
         raw = urljoin(base.strip(_STRIP).translate(_TAB_NEWLINE), raw)
@@ -181,6 +195,9 @@ def _normalize_query(query: str) -> str:
 
 def _normalize_pct(text: str, safe: frozenset[str]) -> str:
     """Decode escaped unreserved characters, upper-case other escapes, encode the unsafe."""
+    plain = _NEEDS_WORK.get(safe)
+    if plain is not None and plain.search(text) is None:
+        return text
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
