@@ -191,3 +191,9 @@ class ExtractionError(ParseError):
     """No article text could be extracted from the page."""
 
     code = "extraction_error"
+
+
+class ExtractorDied(ExtractionError):
+    """The extraction process working on this document died (a new one took its place)."""
+
+    code = "extractor_died"

@@ -8,15 +8,13 @@ close to the extract-only ceiling (docs/benchmarks.md).
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 import os
 import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mimir.model import Entry, FetchResponse, ParsedFeed, Selectors, SourceKind
+from mimir.monitor.pool import LoopPool
 from mimir.parse.article import extract_article
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
@@ -73,15 +71,14 @@ class Extractor:
         if processes == 0:
             processes = os.cpu_count() or 1
         self.processes = processes
-        self._pool: Executor | None = None
+        self._pool: LoopPool | None = None
         if processes > 0:
-            ctx = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(processes, mp_context=ctx, initializer=_warm)
+            self._pool = LoopPool(processes, initializer=_warm)
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         if self._pool is None:
             return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        return await self._pool.run(fn, *args)
 
     async def parse(
         self,
@@ -119,5 +116,5 @@ class Extractor:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
             self._pool = None

@@ -1,0 +1,93 @@
+"""The extraction pool: tasks run in its processes, errors come back, a dead process is replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from mimir.errors import ExtractorDied
+from mimir.monitor.pool import LoopPool
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _fail(x: int) -> int:
+    raise ValueError(f"bad input {x}")
+
+
+def _die(code: int) -> int:
+    os._exit(code)
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[LoopPool]:
+    p = LoopPool(2)
+    yield p
+    p.close()
+
+
+def test_tasks_run_in_the_pool_processes_and_answer_in_order(pool: LoopPool) -> None:
+    async def go() -> tuple[list[int], set[int]]:
+        squares = await asyncio.gather(*[pool.run(_square, i) for i in range(40)])
+        pids = set(await asyncio.gather(*[pool.run(_pid) for _ in range(20)]))
+        return list(squares), pids
+
+    squares, pids = asyncio.run(go())
+    assert squares == [i * i for i in range(40)]
+    assert pids <= set(pool.pids()) and os.getpid() not in pids
+
+
+def test_an_error_reaches_its_caller_and_the_pool_goes_on(pool: LoopPool) -> None:
+    async def go() -> list[object]:
+        return list(
+            await asyncio.gather(
+                pool.run(_square, 3),
+                pool.run(_fail, 7),
+                pool.run(_square, 4),
+                return_exceptions=True,
+            )
+        )
+
+    ok, failed, ok2 = asyncio.run(go())  # a new event loop: the pool follows it
+    assert (ok, ok2) == (9, 16)
+    assert isinstance(failed, ValueError) and "bad input 7" in str(failed)
+
+
+def test_a_dead_process_fails_its_task_alone_and_is_replaced(pool: LoopPool) -> None:
+    before = set(pool.pids())
+
+    async def go() -> list[object]:
+        return list(
+            await asyncio.gather(
+                pool.run(_die, 3),
+                *[pool.run(_square, i) for i in range(6)],
+                return_exceptions=True,
+            )
+        )
+
+    died, *rest = asyncio.run(go())
+    assert isinstance(died, ExtractorDied)
+    assert rest == [i * i for i in range(6)]
+    after = set(pool.pids())
+    assert len(after) == 2 and after != before  # one process is new
+    assert asyncio.run(pool.run(_square, 5)) == 25
+
+
+def test_a_closed_pool_refuses_work_and_its_processes_are_gone() -> None:
+    p = LoopPool(1)
+    (pid,) = p.pids()
+    assert asyncio.run(p.run(_square, 2)) == 4
+    p.close()
+    with pytest.raises(RuntimeError):
+        asyncio.run(p.run(_square, 2))
+    with pytest.raises(OSError):
+        os.kill(pid, 0)  # joined: not even a zombie is left
