@@ -237,12 +237,16 @@ def mimir_ingest(corpus: BenchCorpus, db_url: str, procs: int) -> dict[str, Any]
     n = db.sync_read(lambda c: c.execute(select(func.count()).select_from(articles)).scalar())
     db.close()
     cpu_s = cpu.seconds()
+    w = db.writer_stats
     return {
         "articles": n,
         "seconds": round(wall, 2),
         "per_second": round(n / wall, 1),
         "cpu_seconds": cpu_s,
         "cpu_ms_per_article": {k: round(1000 * v / max(n, 1), 2) for k, v in cpu_s.items()},
+        # the database writer thread's share of "main", and how many writes a commit carried
+        "writer_cpu_ms_per_article": round(1000 * float(w["cpu_seconds"]) / max(n, 1), 2),
+        "writes_per_commit": round(w["writes"] / max(w["commits"], 1), 1),
         "checks": stats["checks"],
         "errors": stats["errors"],
         "politeness": politeness(corpus, settings),

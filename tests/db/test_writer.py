@@ -73,6 +73,7 @@ def test_article_stores_linger_to_share_a_commit(db: Database) -> None:
 
     assert asyncio.run(go()) == [0, 10, 20, 30, 40, 50]
     assert len(commits) == 1  # without the linger: about one commit per write
+    assert (db.writer_stats["commits"], db.writer_stats["writes"]) == (1, 6)
 
 
 def test_a_plain_write_does_not_wait_for_company(db: Database) -> None:

@@ -100,6 +100,8 @@ class Database:
         self._batch_size = batch_size
         self._queue: queue.Queue[Any] = queue.Queue()
         self._writer: threading.Thread | None = None
+        #: the writer's transactions, the writes they carried and its thread's CPU seconds
+        self.writer_stats = {"commits": 0, "writes": 0, "cpu_seconds": 0.0}
         self._readers = ThreadPoolExecutor(
             max_workers=2 if self.dialect == "sqlite" else settings.database_pool_size,
             thread_name_prefix="mimir-db-read",
@@ -211,7 +213,12 @@ class Database:
                 return
             batch = [item]
             stop = self._gather(batch)
+            started = time.thread_time()
             self._run_batch(batch)
+            stats = self.writer_stats
+            stats["commits"] += 1
+            stats["writes"] += len(batch)
+            stats["cpu_seconds"] += time.thread_time() - started
             if stop:
                 return
 
