@@ -20,9 +20,9 @@ from tests.conftest import PG_ADMIN_URL
 from tests.search.helpers import NOW, Art, Src, add_articles, add_sources
 
 
-def _migration() -> ModuleType:
-    path = MIGRATIONS / "versions" / "0002_search.py"
-    spec = importlib.util.spec_from_file_location("migration_0002", path)
+def _migration(name: str = "0002_search") -> ModuleType:
+    path = MIGRATIONS / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -96,12 +96,7 @@ def test_down_and_up_again(blank: Engine) -> None:
 
 
 def _migration_0007() -> ModuleType:
-    path = MIGRATIONS / "versions" / "0007_fts_fold_precheck.py"
-    spec = importlib.util.spec_from_file_location("migration_0007", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _migration("0007_fts_fold_precheck")
 
 
 def test_every_spelled_letter_starts_with_a_prefix_0007_searches_for() -> None:

@@ -16,7 +16,9 @@ what is indexed already stays consistent (FTS5 deletes read the view). PostgreSQ
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -31,6 +33,7 @@ depends_on = None
 SPELLED_PREFIXES = ("C3", "C4", "C5", "CE", "CF", "D081", "D191", "E1BA9E")
 
 
+@functools.cache
 def _search_migration() -> ModuleType:
     """0002's module: its letters and helpers are the view's definition."""
     path = Path(__file__).with_name("0002_search.py")
@@ -56,9 +59,9 @@ def fold(expr: str) -> str:
     )
 
 
-def view_sql(fold_fn: object) -> str:
+def view_sql(f: Callable[[str], str]) -> str:
+    """0002's view of the words FTS5 indexes, with ``f`` as its fold."""
     m = _search_migration()
-    f = fold_fn if callable(fold_fn) else m._fold
     return (
         "CREATE VIEW article_fts_source AS SELECT a.id AS id, "
         f"{f('a.title')} AS title, {f('a.text')} AS body, "
