@@ -214,11 +214,12 @@ class Database:
             batch = [item]
             stop = self._gather(batch)
             started = time.thread_time()
-            self._run_batch(batch)
-            stats = self.writer_stats
+            results = self._run_batch(batch)
+            stats = self.writer_stats  # counted before the callers hear back
             stats["commits"] += 1
             stats["writes"] += len(batch)
             stats["cpu_seconds"] += time.thread_time() - started
+            _deliver(results)
             if stop:
                 return
 
@@ -247,10 +248,11 @@ class Database:
             batch.append(nxt)
         return False
 
-    def _run_batch(self, batch: list[_Write]) -> None:
+    def _run_batch(self, batch: list[_Write]) -> list[tuple[_Write, Any, BaseException | None]]:
+        """Run the batch in one transaction (each write alone if that fails): the results."""
         live = [w for w in batch if not w.future.cancelled()]
         if not live:
-            return
+            return []
         # consecutive calls of one batched function become one call
         groups: list[list[_Write]] = []
         for w in live:
@@ -265,7 +267,7 @@ class Database:
                     results.extend((w, r, None) for w, r in self._call(conn, group))
         except Exception:
             results = [self._run_one(w) for w in live]
-        _deliver(results)
+        return results
 
     @staticmethod
     def _call(conn: Connection, group: list[_Write]) -> list[tuple[_Write, Any]]:
