@@ -167,3 +167,30 @@ def test_job_queue_is_idempotent_fair_per_host_and_leased(db: Database) -> None:
     db.sync_write(jobs_store.retry_later, taken[2].id, later + timedelta(hours=1), "timeout")
     c = db.sync_read(jobs_store.counts, later)
     assert c["pending"] == 8 and c["failed"] == 1
+
+
+def test_claim_serves_the_longest_host_backlog_first(db: Database) -> None:
+    """Each host is read at its polite rate, so the host with the most pages waiting bounds
+    when the work ends: with a full batch, it goes before hosts whose feeds were read earlier
+    (which used to drain first and leave one host's whole backlog for the end)."""
+    sid = source(db)
+
+    def job(host: str, i: int) -> dict[str, object]:
+        url = f"https://{host}/{i}"
+        return {"source_id": sid, "url": url, "url_hash": url_hash(url), "host": host,
+                "entry": {"url": url}}  # fmt: skip
+
+    db.sync_write(jobs_store.enqueue, [job("small.example", i) for i in range(3)], NOW)
+    later = NOW + timedelta(seconds=30)  # the big host's feed was read after the small one's
+    db.sync_write(jobs_store.enqueue, [job("big.example", i) for i in range(12)], later)
+    db.sync_write(jobs_store.enqueue, [job("mid.example", i) for i in range(6)], later)
+    jobs, _ = db.sync_write(
+        jobs_store.claim, worker="a", now=later, limit=2, lease_seconds=60, per_host=1
+    )
+    assert [j.host for j in jobs] == ["big.example", "mid.example"]
+    # one per host still comes before a second from any host: the small host is next
+    jobs, _ = db.sync_write(
+        jobs_store.claim, worker="a", now=later, limit=3, lease_seconds=60, per_host=2,
+        busy_hosts={"big.example": 1, "mid.example": 1},
+    )  # fmt: skip
+    assert [j.host for j in jobs] == ["small.example", "big.example", "mid.example"]

@@ -63,8 +63,12 @@ def claim(
     Candidates are ranked within their host (a window function), so one big site's backlog
     cannot fill a batch while other hosts wait: a feed's 50 new pages share one due time, and
     taking the oldest rows first used to hand a worker a few hosts, each limited to one
-    request at a time. Window functions cannot take row locks on PostgreSQL; the guarded
-    UPDATE below is what keeps two workers from leasing the same row.
+    request at a time. Among hosts, the one with the most due jobs goes first: a host can only
+    be read one page per interval, so the longest backlog bounds when the work ends, and
+    serving hosts in the order their feeds were read left a few hosts with most of their pages
+    at the end, read at their polite rate while the rest of the machine idled. Window functions
+    cannot take row locks on PostgreSQL; the guarded UPDATE below is what keeps two workers from
+    leasing the same row.
     """
     busy = busy_hosts or {}
     free = or_(article_jobs.c.lease_expires_at.is_(None), article_jobs.c.lease_expires_at < now)
@@ -76,6 +80,7 @@ def claim(
         .over(partition_by=article_jobs.c.host, order_by=(article_jobs.c.due_at, article_jobs.c.id))
         .label("rank")
     )
+    backlog = func.count().over(partition_by=article_jobs.c.host).label("backlog")
     ranked = (
         select(
             article_jobs.c.id,
@@ -83,6 +88,7 @@ def claim(
             article_jobs.c.lease_owner,
             article_jobs.c.due_at,
             rank,
+            backlog,
         )
         .where(cond)
         .subquery()
@@ -90,7 +96,7 @@ def claim(
     cand = conn.execute(
         select(ranked.c.id, ranked.c.host, ranked.c.lease_owner)
         .where(ranked.c.rank <= per_host)
-        .order_by(ranked.c.rank, ranked.c.due_at, ranked.c.id)
+        .order_by(ranked.c.rank, ranked.c.backlog.desc(), ranked.c.due_at, ranked.c.id)
         .limit(limit * 2)
     ).all()
     per: Counter[str] = Counter()
