@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from mimir.storage.articles import ArticleValues
 
 
+#: imported once by the pool's fork server, so every pool process starts with them
+_PRELOAD = ("mimir.monitor.extract", "mimir.monitor.article")
+
+
 def _warm() -> None:
     # a terminal's Ctrl-C reaches the whole process group: the parent stops the pool itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -73,7 +77,7 @@ class Extractor:
         self.processes = processes
         self._pool: LoopPool | None = None
         if processes > 0:
-            self._pool = LoopPool(processes, initializer=_warm)
+            self._pool = LoopPool(processes, initializer=_warm, preload=_PRELOAD)
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         if self._pool is None:
