@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, literal, select, union_all, update
 
 from mimir.db.dialect import insert_ignore, insert_returning_id
 from mimir.db.tables import article_revisions, article_urls, articles, sources
@@ -118,22 +118,33 @@ def known_by_guid(conn: Connection, source_id: int, guid_hashes: Sequence[str]) 
 
 # Prebuilt statements: building and cache-keying a statement costs more than SQLite running it,
 # and this is the hottest write path (every stored article).
-_BY_URL = (
-    select(articles)
-    .join(article_urls, article_urls.c.article_id == articles.c.id)
-    .where(article_urls.c.url_hash.in_(bindparam("hashes", expanding=True)))
-    .limit(1)
-)
-_BY_GUID = (
-    select(articles)
-    .where(articles.c.source_id == bindparam("sid"), articles.c.guid_hash == bindparam("guid"))
-    .limit(1)
-)
-_BY_FINGERPRINT = (
-    select(articles)
-    .where(articles.c.source_id == bindparam("sid"), articles.c.fingerprint == bindparam("fp"))
-    .limit(1)
-)
+def _ladder(guid: bool, fingerprint: bool) -> Any:
+    """The identity ladder as one statement: each rung a branch numbered by its rank, the
+    best-ranked row wins. A new article (the usual case) used to cost one empty look-up per
+    rung."""
+    rungs = [
+        select(literal(0).label("rung"), articles)
+        .join(article_urls, article_urls.c.article_id == articles.c.id)
+        .where(article_urls.c.url_hash.in_(bindparam("hashes", expanding=True)))
+    ]
+    if guid:
+        rungs.append(
+            select(literal(1).label("rung"), articles).where(
+                articles.c.source_id == bindparam("sid"), articles.c.guid_hash == bindparam("guid")
+            )
+        )
+    if fingerprint:
+        rungs.append(
+            select(literal(2).label("rung"), articles).where(
+                articles.c.source_id == bindparam("sid"), articles.c.fingerprint == bindparam("fp")
+            )
+        )
+    if len(rungs) == 1:
+        return rungs[0].limit(1)
+    return union_all(*rungs).order_by("rung").limit(1)
+
+
+_LADDERS = {(g, f): _ladder(g, f) for g in (False, True) for f in (False, True)}
 _BY_HASH = select(articles).where(articles.c.url_hash == bindparam("h"))
 _TOUCH = (
     update(articles)
@@ -151,12 +162,16 @@ def _find(conn: Connection, v: ArticleValues) -> Any:
 
     `article_urls` holds every article's own URL hash too, so one lookup covers both.
     """
-    row = conn.execute(_BY_URL, {"hashes": [v.url_hash, *v.alias_hashes]}).first()
-    if row is None and v.guid_hash and v.source_id is not None:
-        row = conn.execute(_BY_GUID, {"sid": v.source_id, "guid": v.guid_hash}).first()
-    if row is None and v.fingerprint and v.source_id is not None and len(v.text) >= 200:
-        row = conn.execute(_BY_FINGERPRINT, {"sid": v.source_id, "fp": v.fingerprint}).first()
-    return row
+    guid = bool(v.guid_hash) and v.source_id is not None
+    fingerprint = bool(v.fingerprint) and v.source_id is not None and len(v.text) >= 200
+    params: dict[str, Any] = {"hashes": [v.url_hash, *v.alias_hashes]}
+    if guid or fingerprint:
+        params["sid"] = v.source_id
+    if guid:
+        params["guid"] = v.guid_hash
+    if fingerprint:
+        params["fp"] = v.fingerprint
+    return conn.execute(_LADDERS[guid, fingerprint], params).first()
 
 
 def store(conn: Connection, v: ArticleValues, now: datetime) -> tuple[StoreOutcome, int]:
