@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from mimir.db.database import Database
 from mimir.model import SourceSpec
@@ -194,3 +197,11 @@ def test_claim_serves_the_longest_host_backlog_first(db: Database) -> None:
         busy_hosts={"big.example": 1, "mid.example": 1},
     )  # fmt: skip
     assert [j.host for j in jobs] == ["small.example", "big.example", "mid.example"]
+
+
+def test_the_claims_bench_runs_and_claims(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import claims
+
+    claims.main(["--jobs", "200"])
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"\s+200 jobs pending:\s+\d+\.\d\d ms of CPU per claim of 16\n", out)

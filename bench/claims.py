@@ -1,0 +1,64 @@
+"""What one article-job claim costs as the backlog grows (SQLite or PostgreSQL).
+
+Enqueues N jobs spread over hosts (50 per host, as a 50-item feed per host leaves them) in a
+fresh database, then times claims of 16 as the worker makes them (per-host limit 4):
+
+    python -m bench.claims                          # 1,000, 5,000 and 12,500 jobs, SQLite
+    python -m bench.claims --jobs 12500 --db postgresql+psycopg://postgres@127.0.0.1/mimir_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.ingest import fresh_db
+from mimir.config import Settings
+from mimir.db.database import Database
+from mimir.model import SourceSpec
+from mimir.process.urls import url_hash
+from mimir.storage import jobs as job_store
+from mimir.storage import sources as source_store
+
+NOW = datetime.now(UTC)
+
+
+def measure(db_url: str, jobs: int, claims: int = 20) -> float:
+    """CPU milliseconds of one claim (this process: the database's own work on SQLite)."""
+    db = Database(Settings(database_url=db_url))
+    try:
+        sid = db.sync_write(
+            source_store.add_source, SourceSpec(name="s", url="https://s.example/feed"), NOW
+        ).id
+        rows = []
+        for i in range(jobs):
+            url = f"https://h{i // 50}.example/a/{i}"
+            entry = {"url": url, "title": "t" * 80, "summary": "s" * 300}
+            rows.append({"source_id": sid, "url": url, "url_hash": url_hash(url),
+                         "host": f"h{i // 50}.example", "entry": entry})  # fmt: skip
+        db.sync_write(job_store.enqueue, rows, NOW)
+        t0 = time.process_time()
+        for k in range(claims):
+            db.sync_write(job_store.claim, worker=f"w{k}", now=NOW, limit=16, lease_seconds=600,
+                          per_host=4, busy_hosts={})  # fmt: skip
+        return 1000 * (time.process_time() - t0) / claims
+    finally:
+        db.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, nargs="*", default=[1000, 5000, 12500])
+    parser.add_argument("--db", help="a PostgreSQL URL (its public schema is dropped)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.jobs:
+            url = fresh_db(args.db, Path(tmp), f"claims{n}")
+            print(f"{n:>7} jobs pending: {measure(url, n):7.2f} ms of CPU per claim of 16")
+
+
+if __name__ == "__main__":
+    main()
