@@ -98,10 +98,8 @@ def test_two_workers_one_killed_nothing_lost_or_doubled(
             .select_from(article_jobs)
             .where(article_jobs.c.lease_owner.like(f"%:{a.pid}:%"))
         )
-        held = _count(engine, mine)
-        while held == 0 and time.monotonic() < deadline:
+        while (held := _count(engine, mine)) == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
-            held = _count(engine, mine)
         a.send_signal(signal.SIGKILL)
         a.wait(10)
         deadline = time.monotonic() + 90

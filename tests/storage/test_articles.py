@@ -27,6 +27,13 @@ def source(db: Database, name: str = "s") -> int:
     ).id
 
 
+def job_row(sid: int, host: str, i: int) -> dict[str, object]:
+    """A queued page job, as a feed check enqueues it."""
+    url = f"https://{host}/{i}"
+    return {"source_id": sid, "url": url, "url_hash": url_hash(url), "host": host,
+            "entry": {"url": url}}  # fmt: skip
+
+
 def values(sid: int, url: str, text: str = TEXT, **kw: object) -> ArticleValues:
     v = ArticleValues(
         source_id=sid,
@@ -139,16 +146,7 @@ def test_export_streams_everything(db: Database) -> None:
 
 def test_job_queue_is_idempotent_fair_per_host_and_leased(db: Database) -> None:
     sid = source(db)
-    rows = [
-        {
-            "source_id": sid,
-            "url": f"https://h{i % 2}.example/{i}",
-            "url_hash": url_hash(f"https://h{i % 2}.example/{i}"),
-            "host": f"h{i % 2}.example",
-            "entry": {"url": f"https://h{i % 2}.example/{i}"},
-        }
-        for i in range(10)
-    ]
+    rows = [job_row(sid, f"h{i % 2}.example", i) for i in range(10)]
     assert db.sync_write(jobs_store.enqueue, rows, NOW) == 10
     assert db.sync_write(jobs_store.enqueue, rows, NOW) == 0
     jobs, _ = db.sync_write(
@@ -177,16 +175,10 @@ def test_claim_serves_the_longest_host_backlog_first(db: Database) -> None:
     when the work ends: with a full batch, it goes before hosts whose feeds were read earlier
     (which used to drain first and leave one host's whole backlog for the end)."""
     sid = source(db)
-
-    def job(host: str, i: int) -> dict[str, object]:
-        url = f"https://{host}/{i}"
-        return {"source_id": sid, "url": url, "url_hash": url_hash(url), "host": host,
-                "entry": {"url": url}}  # fmt: skip
-
-    db.sync_write(jobs_store.enqueue, [job("small.example", i) for i in range(3)], NOW)
+    db.sync_write(jobs_store.enqueue, [job_row(sid, "small.example", i) for i in range(3)], NOW)
     later = NOW + timedelta(seconds=30)  # the big host's feed was read after the small one's
-    db.sync_write(jobs_store.enqueue, [job("big.example", i) for i in range(12)], later)
-    db.sync_write(jobs_store.enqueue, [job("mid.example", i) for i in range(6)], later)
+    db.sync_write(jobs_store.enqueue, [job_row(sid, "big.example", i) for i in range(12)], later)
+    db.sync_write(jobs_store.enqueue, [job_row(sid, "mid.example", i) for i in range(6)], later)
     jobs, _ = db.sync_write(
         jobs_store.claim, worker="a", now=later, limit=2, lease_seconds=60, per_host=1
     )
