@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from playwright.sync_api import expect
+
 from mimir.storage import users as user_store
 from tests.ui.conftest import PASSWORD, Live, PageFactory, assert_clean
 
@@ -46,7 +48,9 @@ def test_profile_changes_go_through_the_api(live: Live, page_as: PageFactory) ->
     page.fill("#name", "Vera Viewer")
     page.fill("#timezone", "Asia/Tokyo")
     page.locator("form", has=page.locator("#name")).locator("button").click()
-    page.wait_for_function("document.querySelector('.who').textContent.includes('Vera Viewer')")
+    # a locator assertion, not wait_for_function: a string predicate may need eval, which the
+    # page's CSP (script-src 'self') refuses, and a loaded run then failed on the test's wait
+    expect(page.locator(".who")).to_contain_text("Vera Viewer")
     user = live.db.sync_read(user_store.get_user, live.people.viewer.id)
     assert (user.name, user.timezone) == ("Vera Viewer", "Asia/Tokyo")
 
