@@ -183,12 +183,47 @@ def test_claim_serves_the_longest_host_backlog_first(db: Database) -> None:
         jobs_store.claim, worker="a", now=later, limit=2, lease_seconds=60, per_host=1
     )
     assert [j.host for j in jobs] == ["big.example", "mid.example"]
-    # one per host still comes before a second from any host: the small host is next
+    # one per host still comes before a second from any host: the small host gets one now,
+    # and jobs come back in the order they were dealt (the worker starts them in that order)
     jobs, _ = db.sync_write(
         jobs_store.claim, worker="a", now=later, limit=3, lease_seconds=60, per_host=2,
         busy_hosts={"big.example": 1, "mid.example": 1},
     )  # fmt: skip
-    assert [j.host for j in jobs] == ["small.example", "big.example", "mid.example"]
+    assert [j.host for j in jobs] == ["big.example", "mid.example", "small.example"]
+
+
+def test_claim_counts_only_due_jobs_of_the_asked_sources(db: Database) -> None:
+    """A host's put-off retries neither count towards its backlog nor come out; a claim for
+    some sources (`mimir refresh SOURCE`) ranks and takes only those sources' jobs."""
+    sid, other = source(db), source(db, "o")
+    queue = [job_row(sid, "a.example", i) for i in range(2)]
+    queue += [job_row(sid, "b.example", 10 + i) for i in range(3)]
+    queue += [job_row(sid, "c.example", 20 + i) for i in range(5)]
+    queue += [job_row(other, "b.example", 30 + i) for i in range(9)]
+    db.sync_write(jobs_store.enqueue, queue, NOW)
+    everything, _ = db.sync_write(
+        jobs_store.claim, worker="x", now=NOW, limit=100, lease_seconds=60, per_host=100
+    )
+    assert len(everything) == 19
+    later = NOW + timedelta(hours=1)
+    for j in everything:  # c.example's pages are put off for an hour, the rest let go
+        due = later if j.host == "c.example" else NOW
+        db.sync_write(jobs_store.retry_later, j.id, due, "timeout")
+    ours, _ = db.sync_write(
+        jobs_store.claim, worker="y", now=NOW, limit=2, lease_seconds=60, per_host=1,
+        source_ids=[sid],
+    )  # fmt: skip
+    # b.example: 3 due of this source (12 with the other's); c.example's 5 are not due yet
+    assert [(j.host, j.source_id) for j in ours] == [("b.example", sid), ("a.example", sid)]
+    theirs, _ = db.sync_write(
+        jobs_store.claim, worker="z", now=NOW, limit=100, lease_seconds=60, per_host=100,
+        source_ids=[other],
+    )  # fmt: skip
+    assert len(theirs) == 9 and {j.source_id for j in theirs} == {other}
+    rest, _ = db.sync_write(
+        jobs_store.claim, worker="w", now=later, limit=100, lease_seconds=3600, per_host=100
+    )
+    assert len(rest) == 19  # an hour on, every lease has run out and the put-off pages are due
 
 
 def test_the_claims_bench_runs_and_claims(capsys: pytest.CaptureFixture[str]) -> None:
@@ -196,4 +231,6 @@ def test_the_claims_bench_runs_and_claims(capsys: pytest.CaptureFixture[str]) ->
 
     claims.main(["--jobs", "200"])
     out = capsys.readouterr().out
-    assert re.fullmatch(r"\s+200 jobs pending:\s+\d+\.\d\d ms of CPU per claim of 16\n", out)
+    assert re.fullmatch(
+        r"\s+200 jobs pending:\s+\d+\.\d\d ms of CPU,\s+\d+\.\d\d ms wall per claim of 16\n", out
+    )

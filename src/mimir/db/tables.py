@@ -164,6 +164,7 @@ article_jobs = Table(
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("url_hash"),
     Index("ix_article_jobs_due", "state", "due_at"),
+    Index("ix_article_jobs_host", "state", "host", "due_at", "id"),  # claims: rows per host
 )
 
 fetch_log = Table(
