@@ -522,3 +522,24 @@ def test_the_bench_command_smoke_run(capsys: pytest.CaptureFixture[str]) -> None
     assert bench.main(["--smoke"]) == 0
     out = capsys.readouterr().out
     assert "thresholds: text=0.5" in out and "targets P >= 0.98, R >= 0.9: met" in out
+
+
+def test_a_signature_from_the_normalized_text_is_the_same_signature() -> None:
+    """``build_values`` normalises the body once for the fingerprint and the signature."""
+    from mimir.process.fingerprint import (
+        normalize_text,
+        normalized_fingerprint,
+        text_fingerprint,
+    )
+
+    text = (
+        "ZÜRICH (Reuters) \u2013 Die Ärzte-Stiftung übernimmt 40 % der Anteile.\n"
+        "Acme Broadcast said on Tuesday it would buy the playout business of Vega Media "
+        "for $120 million, its third deal this year."
+    )
+    normalized = normalize_text(text)
+    given = signature("Acme buys Vega playout", text, normalized=normalized)
+    assert given.to_bytes() == signature("Acme buys Vega playout", text).to_bytes()
+    assert normalized_fingerprint(normalized) == text_fingerprint(text)
+    other = signature("Acme buys Vega playout", text, normalized=normalize_text(text + " More."))
+    assert other.to_bytes() != given.to_bytes()  # the argument is what is hashed

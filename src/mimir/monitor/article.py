@@ -23,7 +23,7 @@ from mimir.monitor.context import Context
 from mimir.monitor.entries import entry_from_dict, entry_hash, guid_hash
 from mimir.monitor.ingest import AfterStore, Stored, store_article
 from mimir.process import neardup
-from mimir.process.fingerprint import text_fingerprint
+from mimir.process.fingerprint import normalize_text, normalized_fingerprint
 from mimir.process.urls import canonicalize, url_hash
 from mimir.storage import jobs as job_store
 from mimir.storage.articles import ArticleValues, StoreOutcome
@@ -81,7 +81,8 @@ def build_values(
     text = (ex.text if ex else "") or (entry.summary or "")
     meta: dict[str, Any] = response.meta() if response is not None else {}
     title = (ex.title if ex and ex.title else None) or entry.title
-    sig = neardup.signature(title or "", text) if (title or text) else None
+    normalized = normalize_text(text)  # once: the fingerprint and the signature both hash it
+    sig = neardup.signature(title or "", text, normalized=normalized) if (title or text) else None
     return ArticleValues(
         source_id=source_id,
         url=entry_url,
@@ -90,7 +91,7 @@ def build_values(
         alias_hashes=tuple(sorted(aliases)),
         guid=entry.guid,
         guid_hash=guid_hash(source_id, entry.guid) if source_id is not None else None,
-        fingerprint=text_fingerprint(text),
+        fingerprint=normalized_fingerprint(normalized),
         entry_hash=entry_hash(entry) if entry.title or entry.summary else None,
         title=title,
         summary=entry.summary or (ex.description if ex else None),

@@ -37,7 +37,12 @@ def normalize_text(text: str) -> str:
 
 def text_fingerprint(text: str) -> str:
     """Hex SHA-256 (64 characters) of ``normalize_text(text)``."""
-    return hashlib.sha256(normalize_text(text).encode("utf-8", "surrogatepass")).hexdigest()
+    return normalized_fingerprint(normalize_text(text))
+
+
+def normalized_fingerprint(normalized: str) -> str:
+    """``text_fingerprint`` of a text whose ``normalize_text`` the caller already has."""
+    return hashlib.sha256(normalized.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def title_key(title: str) -> str:

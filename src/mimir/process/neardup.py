@@ -419,9 +419,16 @@ def stored_size(data: bytes) -> int:
     return int(_HEADER.unpack_from(data)[13])
 
 
-def signature(title: str, text: str, shape: Shape = DEFAULT_SHAPE) -> Signature:
-    """The signature of one article from its title and body text (either may be empty)."""
-    shingles = _shingles(_token_hashes(words(text)), shape.shingle_words)
+def signature(
+    title: str, text: str, shape: Shape = DEFAULT_SHAPE, *, normalized: str | None = None
+) -> Signature:
+    """The signature of one article from its title and body text (either may be empty).
+
+    ``normalized`` is ``normalize_text(text)`` when the caller has it already (the article's
+    content fingerprint hashes the same string): it is the costliest step on a long text."""
+    if normalized is None:
+        normalized = normalize_text(text)
+    shingles = _shingles(_token_hashes(normalized.split()), shape.shingle_words)
     opening = lead_text(text, shape.lead_words)
     lead = _shingles(_token_hashes(words(opening)[: shape.lead_words]), shape.shingle_words)
     head = title_words(title)
