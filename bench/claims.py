@@ -28,6 +28,8 @@ from mimir.storage import jobs as job_store
 from mimir.storage import sources as source_store
 
 NOW = datetime.now(UTC)
+PAGES_PER_HOST = 50  # as a 50-item feed per host leaves them
+SLOTS, BATCH, PER_HOST = 64, 16, 4  # the worker: in flight at most, claimed at once, per host
 
 
 def measure(db_url: str, jobs: int, claims: int = 20) -> tuple[float, float]:
@@ -40,26 +42,31 @@ def measure(db_url: str, jobs: int, claims: int = 20) -> tuple[float, float]:
         ).id
         rows = []
         for i in range(jobs):
-            url = f"https://h{i // 50}.example/a/{i}"
+            host = f"h{i // PAGES_PER_HOST}.example"
+            url = f"https://{host}/a/{i}"
             entry = {"url": url, "title": "t" * 80, "summary": "s" * 300}
-            rows.append({"source_id": sid, "url": url, "url_hash": url_hash(url),
-                         "host": f"h{i // 50}.example", "entry": entry})  # fmt: skip
+            rows.append({"source_id": sid, "url": url, "url_hash": url_hash(url), "host": host,
+                         "entry": entry})  # fmt: skip
         db.sync_write(job_store.enqueue, rows, NOW)
         if db_url.startswith("postgresql"):  # as autovacuum soon does after such an insert
             db.sync_write(lambda conn: conn.execute(text("ANALYZE article_jobs")))
-        inflight: list[ArticleJob] = []  # a worker of 64 slots, claiming as 16 finish
-        slots = min(64, 4 * -(-jobs // 50))  # fewer hosts than 16 cannot fill 64 (4 per host)
+        inflight: list[ArticleJob] = []  # the worker's slots, claiming as a batch finishes
+        hosts = -(-jobs // PAGES_PER_HOST)
+        slots = min(SLOTS, PER_HOST * hosts)  # few hosts cannot fill every slot
+        warmup = -(-slots // BATCH)
         cpu = wall = 0.0
-        for k in range(claims + 4):
-            if len(inflight) >= slots:  # the oldest 16 are done (not timed)
-                for job in inflight[:16]:
+        for k in range(claims + warmup):
+            if len(inflight) >= slots:  # the oldest batch is done (not timed)
+                for job in inflight[:BATCH]:
                     db.sync_write(job_store.finish, job.id)
-                del inflight[:16]
+                del inflight[:BATCH]
             busy = Counter(j.host for j in inflight)
             t0, w0 = time.process_time(), time.perf_counter()
-            got, _ = db.sync_write(job_store.claim, worker="w", now=NOW, limit=16,
-                                   lease_seconds=600, per_host=4, busy_hosts=busy)  # fmt: skip
-            if k >= 4:  # timed once the worker is full
+            got, _ = db.sync_write(
+                job_store.claim, worker="w", now=NOW, limit=BATCH, lease_seconds=600,
+                per_host=PER_HOST, busy_hosts=busy,
+            )  # fmt: skip
+            if k >= warmup:  # timed once the worker is full
                 cpu += time.process_time() - t0
                 wall += time.perf_counter() - w0
             inflight += got
@@ -77,7 +84,8 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.jobs:
             url = fresh_db(args.db, Path(tmp), f"claims{n}")
             cpu, wall = measure(url, n)
-            print(f"{n:>7} jobs pending: {cpu:7.2f} ms of CPU, {wall:7.2f} ms wall per claim of 16")
+            per = f"{cpu:7.2f} ms of CPU, {wall:7.2f} ms wall per claim of {BATCH}"
+            print(f"{n:>7} jobs pending: {per}")
 
 
 if __name__ == "__main__":
