@@ -265,6 +265,9 @@ def test_real_refreshes_move_fetch_article_and_story_counters(
     assert delta(before, first, "mimir_news_fetch_duration_seconds_count", kind="page") == 3
     assert delta(before, first, "mimir_news_fetch_duration_seconds_sum", kind="page") > 0
     assert delta(before, first, "mimir_news_articles_total", outcome="new") == 3
+    # each extracted page's CPU time, measured where it ran
+    assert delta(before, first, "mimir_news_extract_cpu_seconds_count") == 3
+    assert delta(before, first, "mimir_news_extract_cpu_seconds_sum") > 0
     formed = delta(before, first, "mimir_news_stories_formed_total")
     joined = delta(before, first, "mimir_news_stories_joined_total")
     assert formed >= 1 and formed + joined == 3
@@ -272,6 +275,7 @@ def test_real_refreshes_move_fetch_article_and_story_counters(
     assert delta(first, second, fetches, kind="feed", outcome="not_modified") == 1
     assert delta(first, second, fetches, kind="page", outcome="ok") == 0
     assert delta(first, second, "mimir_news_articles_total", outcome="new") == 0
+    assert delta(first, second, "mimir_news_extract_cpu_seconds_count") == 0
 
     for outcome in failing:
         assert delta(second, third, fetches, kind="feed", outcome=outcome) == 1, outcome

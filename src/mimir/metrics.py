@@ -100,6 +100,12 @@ ARTICLES = Counter(
     "change), tombstoned (deleted, kept deleted).",
     ["outcome"],
 )
+EXTRACT_CPU = Histogram(
+    "mimir_news_extract_cpu_seconds",
+    "CPU time of extracting one article page (the page's text, metadata and sanitized HTML, in "
+    "an extraction process); the count is the pages extracted.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 STORIES_FORMED = Counter("mimir_news_stories_formed", "New stories (an article no story held).")
 STORIES_JOINED = Counter(
     "mimir_news_stories_joined",
@@ -190,6 +196,7 @@ ALL: tuple[Counter | Gauge | Histogram, ...] = (
     FETCHES,
     FETCH_DURATION,
     ARTICLES,
+    EXTRACT_CPU,
     STORIES_FORMED,
     STORIES_JOINED,
     LEASE_TAKEOVERS,
@@ -292,6 +299,10 @@ def observe_fetch(kind: str, outcome: str, seconds: float) -> None:
 
 def count_article(outcome: str) -> None:
     _articles[outcome].inc()
+
+
+def observe_extract_cpu(seconds: float) -> None:
+    EXTRACT_CPU.observe(seconds)
 
 
 def count_takeovers(queue: str, n: int) -> None:

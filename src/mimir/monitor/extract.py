@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mimir import metrics
 from mimir.model import Entry, FetchResponse, ParsedFeed, Selectors, SourceKind
 from mimir.monitor.pool import LoopPool
 from mimir.parse.article import extract_article
@@ -55,9 +57,12 @@ def _article_values(
     response: FetchResponse,
     selectors: dict[str, Any] | None,
     now: datetime,
-) -> ArticleValues:
+) -> tuple[ArticleValues, float]:
+    """The values to store, and the CPU seconds the page's extraction took (this thread's:
+    a pool process has one, and inline the writer's time is not counted in)."""
     from mimir.monitor.article import build_values
 
+    started = time.thread_time()
     extracted = extract_article(
         response.body,
         response.url,
@@ -65,7 +70,8 @@ def _article_values(
         selectors=Selectors.from_dict(selectors) if selectors else None,
         now=now,
     )
-    return build_values(source_id, entry, job_url, extracted, response, "page")
+    cpu = time.thread_time() - started
+    return build_values(source_id, entry, job_url, extracted, response, "page"), cpu
 
 
 class Extractor:
@@ -113,9 +119,11 @@ class Extractor:
         now: datetime,
     ) -> ArticleValues:
         """Extract an article page and merge it with the feed's values, ready to store."""
-        values: ArticleValues = await self._call(
+        values: ArticleValues
+        values, cpu = await self._call(
             _article_values, source_id, entry, job_url, response, selectors, now
         )
+        metrics.observe_extract_cpu(cpu)
         return values
 
     def close(self) -> None:
