@@ -6,7 +6,7 @@ served from a separate process), reported together so the ratios hold on a noisy
 1. ceiling   - extract-only: the same extraction over the same pages, same number of processes,
                no fetching, no storing (pages generated before the clock starts); run before
                and again after Mimir's phase, and Mimir set against the mean of the two (the
-               same run varies by 10-20 % from one minute to the next on a shared machine);
+               same run varies by up to a quarter from one minute to the next here);
 2. mimir     - full ingest: feed, article page, extraction, dedup, store (worker, once mode);
 3. naive     - feedparser + one request at a time + trafilatura + a commit per article
                (on a subset of the feeds: it is the slow one, its rate is what matters);
@@ -290,7 +290,7 @@ def _extract_cpu() -> tuple[float, float]:
     from mimir import metrics
 
     got = {s.name: s.value for s in metrics.EXTRACT_CPU.collect()[0].samples}
-    return got[metrics.EXTRACT_CPU._name + "_count"], got[metrics.EXTRACT_CPU._name + "_sum"]
+    return got["mimir_news_extract_cpu_seconds_count"], got["mimir_news_extract_cpu_seconds_sum"]
 
 
 def politeness(corpus: BenchCorpus, settings: Settings) -> dict[str, Any]:
@@ -494,8 +494,8 @@ def main(argv: list[str] | None = None) -> None:
             print("mimir (full ingest):   ", results["mimir"], flush=True)
         if "ceiling" in phases and "mimir" in phases:
             # the ceiling again, after: the same pages extracted back to back on this machine
-            # vary by 10-20 % between runs minutes apart, so Mimir is set against the mean of
-            # the two runs around it rather than against whichever one came first
+            # varied by up to a quarter between runs a minute apart, so Mimir is set against
+            # the mean of the two runs around it rather than against whichever came first
             again = ceiling(corpus, args.processes)
             print("ceiling (again, after):", again, flush=True)
             results["ceiling"] = bracket(results["ceiling"], again)
