@@ -289,8 +289,9 @@ def _extract_cpu() -> tuple[float, float]:
     """Pages extracted and their CPU seconds so far (the worker's histogram, this process)."""
     from mimir import metrics
 
-    got = {s.name: s.value for s in metrics.EXTRACT_CPU.collect()[0].samples}
-    return got["mimir_news_extract_cpu_seconds_count"], got["mimir_news_extract_cpu_seconds_sum"]
+    read = metrics.registry().get_sample_value
+    name = "mimir_news_extract_cpu_seconds"
+    return read(f"{name}_count") or 0.0, read(f"{name}_sum") or 0.0
 
 
 def politeness(corpus: BenchCorpus, settings: Settings) -> dict[str, Any]:
