@@ -41,7 +41,7 @@ from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.db.migrate import upgrade
 from mimir.db.tables import articles, sources
-from mimir.jobs.runtime import run_worker
+from mimir.jobs.runtime import run_worker, settle_heap
 from mimir.logs import configure_logging
 from mimir.model import SourceKind, SourceSpec
 from mimir.storage import sources as source_store
@@ -55,11 +55,12 @@ NOW = datetime.now(UTC)
 def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out: Any) -> None:
     from bench.corpus import Corpus
     from mimir.errors import ExtractionError
-    from mimir.parse.article import extract_article
+    from mimir.parse.article import extract_article, warm_up
 
     c = Corpus(config["feeds"], config["items"], config["hosts"], config["seed"], config["port"])
     pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
     extract_article(pages[0][1], pages[0][0], now=NOW)  # warm-up: imports, language model
+    warm_up()  # as Mimir's extraction processes start (the same collector settings)
     barrier.wait()
     c0 = time.process_time()
     n = 0
@@ -251,6 +252,7 @@ def mimir_ingest(corpus: BenchCorpus, db_url: str, procs: int) -> dict[str, Any]
     # development renderer, about 0.15 ms per article that no configured worker spends
     configure_logging(settings.log_level, settings.log_format)
     db = Database(settings)
+    settle_heap()  # as `mimir worker` does once it has started
     add_sources(db, corpus.feed_urls())
     corpus.reset_stats()
     pages0, extract0 = _extract_cpu()

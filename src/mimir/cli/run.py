@@ -102,6 +102,8 @@ class ConsoleEvents:
 @click.pass_context
 def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
     """Run everything in one process (the embedded default: SQLite, no other service)."""
+    from mimir.jobs.runtime import settle_heap
+
     st = state(ctx)
     extra: dict[str, Any] = {}
     if demo:
@@ -146,6 +148,7 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
                     "sources enabled. New articles appear below; Ctrl-C stops."
                 )
                 api = _api_server(settings, db)
+                settle_heap()
                 asyncio.run(_worker_and_api(settings, db, api, stop, printer))
         finally:
             if site is not None:
@@ -257,7 +260,7 @@ def _ensure_demo_watch(db: Database) -> None:
 @click.pass_context
 def worker(ctx: click.Context) -> None:
     """Claim due sources and article pages and process them until SIGTERM (scale by replicas)."""
-    from mimir.jobs.runtime import run_worker
+    from mimir.jobs.runtime import run_worker, settle_heap
     from mimir.samplers import worker_metrics_server
 
     settings = state(ctx).settings()
@@ -265,6 +268,7 @@ def worker(ctx: click.Context) -> None:
     try:
         # /metrics on MIMIR_METRICS_PORT (docs/metrics.md); `mimir run` has it on its HTTP port
         with _stop_on_signals() as stop, worker_metrics_server(settings):
+            settle_heap()
             stats = asyncio.run(run_worker(settings, stop=stop, db=db))
     finally:
         db.close()

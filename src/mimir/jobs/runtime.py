@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
@@ -23,6 +24,18 @@ from mimir.samplers import sample_every
 from mimir.storage import watches as watch_store
 
 log = structlog.get_logger("mimir.runtime")
+
+
+def settle_heap() -> None:
+    """Once, in a long-running process that has finished starting (``mimir worker``,
+    ``mimir run``): collect, then freeze (``gc.freeze``) what exists, the imported modules,
+    settings and the database engine, which live as long as the process. The cyclic
+    collector's full collections then scan only what the work allocates since (in a worker,
+    some 200,000 objects fewer; the extraction processes do the same in
+    ``mimir.parse.article.warm_up``). Not for code that runs many workers in one process
+    (tests): what a freeze keeps is never collected."""
+    gc.collect()
+    gc.freeze()
 
 
 @contextlib.asynccontextmanager

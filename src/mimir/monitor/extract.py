@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mimir import metrics
 from mimir.model import Entry, FetchResponse, ParsedFeed, Selectors, SourceKind
 from mimir.monitor.pool import LoopPool
-from mimir.parse.article import extract_article
+from mimir.parse.article import extract_article, warm_up
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
 
@@ -32,7 +32,7 @@ _PRELOAD = ("mimir.monitor.extract", "mimir.monitor.article")
 def _warm() -> None:
     # a terminal's Ctrl-C reaches the whole process group: the parent stops the pool itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import trafilatura  # noqa: F401 - import once per process, not per page
+    warm_up()
 
 
 def _parse(
