@@ -130,3 +130,28 @@ def test_settle_heap_freezes_what_a_started_process_holds() -> None:
     ).stdout.split()
     before, after, tracked = map(int, out)
     assert before == 0 and after > 10_000 and tracked < after / 5
+
+
+def _size(data: bytes) -> int:
+    return len(data)
+
+
+@pytest.mark.timeout(60)  # before the fix: replacing processes forever, never an answer
+def test_the_pool_runs_under_uvloop_with_tasks_larger_than_a_pipe_buffer() -> None:
+    """uvloop makes a watched descriptor non-blocking; the pool keeps its pipes blocking, so a
+    task larger than the pipe's buffer (64 KiB) is still written whole to an idle process
+    instead of failing as if the process had died (and being retried on a new one forever)."""
+    import uvloop  # installed with uvicorn[standard]
+
+    p = LoopPool(1)
+    try:
+        (pid,) = p.pids()
+        big = b"x" * (4 << 20)
+
+        async def go() -> list[int]:
+            return list(await asyncio.gather(*[p.run(_size, big) for _ in range(3)]))
+
+        assert uvloop.run(go()) == [len(big)] * 3
+        assert p.pids() == [pid]  # the same process all along: none was taken for dead
+    finally:
+        p.close()

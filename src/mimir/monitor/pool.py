@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import pickle
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -58,6 +59,20 @@ def _serve(conn: Connection, initializer: Callable[[], None] | None) -> None:
             conn.send_bytes(out)
         except (BrokenPipeError, OSError):
             return
+
+
+def _watch(
+    loop: asyncio.AbstractEventLoop, proc: _Process, on_answer: Callable[[_Process], None]
+) -> None:
+    """Call ``on_answer(proc)`` whenever ``proc``'s pipe is readable.
+
+    The pipe stays blocking: a task is written whole, in one call, to a process that is idle
+    and reading it, and an answer is read whole once it has begun to arrive. uvloop (libuv)
+    makes a watched descriptor non-blocking; a long task then failed to write at once
+    (BlockingIOError), and the process was taken for dead and replaced, again and again."""
+    fd = proc.conn.fileno()
+    loop.add_reader(fd, on_answer, proc)
+    os.set_blocking(fd, True)
 
 
 class _Process:
@@ -107,7 +122,7 @@ class LoopPool:
         child.close()
         proc = _Process(process, parent)
         if self._loop is not None:
-            self._loop.add_reader(parent.fileno(), self._on_answer, proc)
+            _watch(self._loop, proc, self._on_answer)
         return proc
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -123,7 +138,7 @@ class LoopPool:
                     self._loop.remove_reader(p.conn.fileno())
         self._loop = loop
         for p in self._procs:
-            loop.add_reader(p.conn.fileno(), self._on_answer, p)
+            _watch(loop, p, self._on_answer)
 
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self._closed:
