@@ -543,3 +543,23 @@ def test_a_signature_from_the_normalized_text_is_the_same_signature() -> None:
     assert normalized_fingerprint(normalized) == text_fingerprint(text)
     other = signature("Acme buys Vega playout", text, normalized=normalize_text(text + " More."))
     assert other.to_bytes() != given.to_bytes()  # the argument is what is hashed
+
+
+def test_sketches_are_what_datasketch_computes() -> None:
+    """``_minhash`` computes the sketch on the array itself; datasketch's own ``update_batch``
+    over the same values, permutations and scheme must give the same hash values."""
+    import numpy as np
+    from datasketch import LeanMinHash, MinHash
+
+    from mimir.process.neardup import MINHASH_SEED, _minhash
+
+    rng = np.random.default_rng(7)
+    sizes = (0, 1, 2, 5, 60, 800, 5000)
+    for n, perm in itertools.product(sizes, (64, 128)):
+        values = np.unique(rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32))
+        reference = MinHash(num_perm=perm, seed=MINHASH_SEED, hashfunc=int, scheme="affine32")
+        reference.update_batch(values.tolist())
+        got = _minhash(values, perm)
+        assert got.hashvalues.dtype == np.uint32
+        assert np.array_equal(got.hashvalues, LeanMinHash(reference).hashvalues), (n, perm)
+        assert got.jaccard(LeanMinHash(reference)) == 1.0
