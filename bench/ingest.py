@@ -59,8 +59,7 @@ def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out:
 
     c = Corpus(config["feeds"], config["items"], config["hosts"], config["seed"], config["port"])
     pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
-    extract_article(pages[0][1], pages[0][0], now=NOW)  # warm-up: imports, language model
-    warm_up()  # as Mimir's extraction processes start (the same collector settings)
+    warm_up()  # as Mimir's extraction processes start: one extraction, then the heap frozen
     barrier.wait()
     c0 = time.process_time()
     n = 0

@@ -340,7 +340,7 @@ def _minhash(values: U32Array, num_perm: int) -> Any:
     if not values.size:
         return LeanMinHash(template)
     s1, m1, s2, m2 = _FMIX32
-    h = values.astype(np.uint32).reshape(-1, 1)
+    h = np.asarray(values, dtype=np.uint32).reshape(-1, 1)  # no copy: the mixing makes one
     h = (h ^ (h >> s1)) * m1
     h = (h ^ (h >> s2)) * m2
     h ^= h >> s1
