@@ -1,0 +1,122 @@
+"""mimir.parse.speedups: the Python selections equal trafilatura's XPath expressions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from bench.corpus import Corpus
+from trafilatura import xpaths
+
+from mimir.parse import speedups
+from mimir.parse.article import SPEEDUPS, extract_article
+from mimir.parse.htmltree import parse_html
+
+DATA = Path(__file__).parents[1] / "data"
+NOW = datetime(2026, 1, 20, tzinfo=UTC)
+
+#: one element per clause of the two expressions, attribute orders both ways, near misses,
+#: comments and processing instructions, nesting, upper case and non-ASCII values
+TRICKY = """<!DOCTYPE html><html><head><title>t</title></head><body>
+<div data-lp-replacement-content="">lp</div>
+<div role="Navigation">role upper</div><section role="navigation">role</section>
+<div role="NAVIGATION">no: only N is folded</div>
+<span data-component="xMostPopularStoriesY">component</span>
+<p class="cookie-banner" id="content">consent in class, class first</p>
+<p id="content" class="cookie-banner">consent in class, id first: no consent match</p>
+<p id="cookie-note" class="x">consent in id, id first</p>
+<div id="x" class="share-bar">class token</div><div class="x" id="footer-1">id token</div>
+<div id="main-nav">nav id</div><div class="subnav">subnav class</div>
+<div class=" ad ">ad</div><div class="head ad-slot">ad-</div><div class="lead">no</div>
+<item class="tags">item</item><list id="related-x">list</list>
+<article class="share-x">no tag</article>
+<aside class="comments-title">exact class</aside><aside class="comments-title x">x</aside>
+<div class="reply-box" id="a">reply class first</div><div id="a" class="reply-box">id first</div>
+<div id="reply-1" class="z">reply id</div>
+<b id="hidden-1" style="color:red">hidden in id</b>
+<b style="x" id="hidden-2">style first</b>
+<b style="visibility:hidden">hidden style</b><b style="display:none">none</b>
+<b style="display: none">none2</b><b style="display:  none">two spaces: no</b>
+<i id="akismet-x">akismet</i><i id="reader-comments">rc</i>
+<i class="hide-me">hide-</i><i class="xhide-me">no ^</i><i class="a hidden">hidden</i>
+<i class="noprint">noprint</i><i class="message-box">message</i>
+<u aria-hidden="true">aria</u><u aria-hidden="false">aria no</u><u aria-hidden="TRUE">no</u>
+<div id="" class="">empty</div><div ID="Footer">upper name</div>
+<div class="Ménu-bär x-bar">é</div><div class="Ménu">no</div>
+<div class="menu"><p class="share-x"><span style="display:none">nested</span></p></div>
+<!-- a comment class="share" --><?pi data?>
+<p>plain <a href="#" class="meta">link</a></p>
+</body></html>"""
+
+
+def _pages() -> list[tuple[str, str]]:
+    corpus = Corpus(3, 10, 3, 11, 8080)
+    pages = [(corpus.article_url(i), corpus.page(i).decode()) for i in range(0, 30, 3)]
+    pages += [
+        (f"https://example.org/{p.name}", p.read_bytes().decode("utf-8", "replace"))
+        for p in sorted(DATA.glob("*.html"))
+    ]
+    pages.append(("https://example.org/tricky", TRICKY))
+    return pages
+
+
+def test_installed_with_this_trafilatura() -> None:
+    assert SPEEDUPS and speedups.active()
+    assert xpaths.OVERALL_DISCARD_XPATH[0] is not speedups.ORIGINAL[0]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_selections_equal_the_xpath(which: int) -> None:
+    fast = speedups.stand_ins()
+    assert fast is not None
+    total = 0
+    for url, html in _pages():
+        tree = parse_html(html)
+        expected = speedups.ORIGINAL[which](tree)
+        assert fast[which](tree) == expected, url
+        total += len(expected)
+    assert total > 40  # the pages exercise the expressions
+
+
+def test_tricky_page_selects_what_each_clause_says() -> None:
+    fast = speedups.stand_ins()
+    assert fast is not None
+    tree = parse_html(TRICKY)
+    texts = {(e.text or "").strip() for e in fast[0](tree) + fast[1](tree)}
+    assert {"lp", "role upper", "component", "consent in class, class first", "reply id",
+            "hidden in id", "none2", "aria", "nested", "é"} <= texts  # fmt: skip
+    assert not texts & {"role: only N is folded", "two spaces: no", "aria no", "no ^", "no"}
+
+
+def test_extraction_is_unchanged() -> None:
+    pages = _pages()
+    fast = [_extract(url, html) for url, html in pages]
+    speedups.uninstall()
+    try:
+        assert not speedups.active()
+        stock = [_extract(url, html) for url, html in pages]
+    finally:
+        assert speedups.install()
+    assert fast == stock
+    assert sum(1 for r in fast if r[0]) > 10
+
+
+def test_unknown_expressions_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(speedups, "_KNOWN_SHA256", "0" * 64)
+    assert speedups.stand_ins() is None
+    speedups.uninstall()
+    try:
+        assert speedups.install() is False
+        assert not speedups.active()
+    finally:
+        monkeypatch.undo()
+        assert speedups.install()
+
+
+def _extract(url: str, html: str) -> tuple[str, str | None, str | None]:
+    try:
+        a = extract_article(html.encode(), url, content_type="text/html; charset=utf-8", now=NOW)
+    except Exception as exc:  # a stub page: the same error both ways
+        return ("", type(exc).__name__, str(exc))
+    return (a.text, a.html, a.title)
