@@ -1,19 +1,22 @@
 """Faster, identical stand-ins for trafilatura's costliest XPath expressions.
 
-With ``favor_precision`` trafilatura prunes the whole raw page with ``OVERALL_DISCARD_XPATH``
-before handing it to readability (``trafilatura.external.compare_extraction``). Its two
-expressions test ``@id``, ``@class`` and ``@style`` with EXSLT regular expressions
-(``re:test``), which lxml runs as a call back into Python, three per element: on a news page
-of about 1,300 elements that one step took 15-17 ms of an extraction of about 47 (a third of
-it; ``bench.ingest``'s corpus on this 2-core machine). The same tests written as one pass
-over the elements in Python select the same elements, in the same (document) order, in
-3-4 ms.
+Trafilatura prunes a page with lists of XPath expressions before and while extracting. Most of
+them test ``@id`` and ``@class`` with EXSLT regular expressions (``re:test``), which lxml runs
+as a call back into Python, several per element. With ``favor_precision`` one list,
+``OVERALL_DISCARD_XPATH``, runs over the whole raw page before readability
+(``trafilatura.external.compare_extraction``): on a news page of about 1,300 elements that one
+step took 15-17 ms of an extraction of about 47 (a third of it; ``bench.ingest``'s corpus on
+this 2-core machine). The comment and raw-tree prunes (``REMOVE_COMMENTS_XPATH``,
+``REMOVE_COMMENTS_AND_LISTS_XPATH``, ``RAW_TREE_PRUNE_XPATH``) took 7-9 ms more. The same tests
+written as one pass over the elements in Python select the same elements, in the same
+(document) order, in a fraction of that.
 
-``install()`` puts the stand-ins into trafilatura's own list (so every place that prunes with
-it gets them) only when the list holds exactly the expressions they were written from: the
-SHA-256 of their XPath text is checked, and a changed trafilatura keeps its own expressions.
-``tests/parse/test_speedups.py`` holds both selections equal over generated pages, the demo
-site's pages and pages written to hit each clause.
+``install()`` puts the stand-ins into trafilatura's own lists (so every place that prunes with
+one gets them) only for a list that holds exactly the expressions they were written from: the
+SHA-256 of its XPath text is checked, and a list that differs (another trafilatura) keeps its
+own expressions. ``tests/parse/test_speedups.py`` holds every selection equal to its XPath over
+generated pages, the test pages and a page written to hit each clause, and extraction equal
+with and without them.
 """
 
 from __future__ import annotations
@@ -25,26 +28,36 @@ from typing import Any
 
 from trafilatura import xpaths
 
-#: SHA-256 of the XPath text of ``OVERALL_DISCARD_XPATH`` (trafilatura 2.3.1) that the
-#: functions below reproduce
-_KNOWN_SHA256 = "e0f0992fedd02ac196225237652051a55faeb25833b6f992cc290c51f4a72600"
+Select = Callable[[Any], list[Any]]
 
-#: the original expressions, kept to put back (``uninstall``) and for the tests
-ORIGINAL: list[Any] = list(xpaths.OVERALL_DISCARD_XPATH)
+#: SHA-256 of the XPath text of each list (trafilatura 2.3.1) that the functions below
+#: reproduce
+_KNOWN_SHA256 = {
+    "OVERALL_DISCARD_XPATH": "e0f0992fedd02ac196225237652051a55faeb25833b6f992cc290c51f4a72600",
+    "REMOVE_COMMENTS_XPATH": "5d97216ca15d05582de538174e876b27626b7a166810320152081c7e26bb5ca2",
+    "REMOVE_COMMENTS_AND_LISTS_XPATH": (
+        "9cc18d34e6e2d258172b5df02bc44e578c95ef709b8e06722846c7a410c3a46f"
+    ),
+    "RAW_TREE_PRUNE_XPATH": "06426494c87a26ace4eab8248571a59e4bbb321c9910c815a602dae30589b275",
+}
+
+#: the original expressions of each list, kept to put back (``uninstall``) and for the tests
+ORIGINAL: dict[str, list[Any]] = {name: list(getattr(xpaths, name)) for name in _KNOWN_SHA256}
 
 _TAGS = ("div", "item", "list", "p", "section", "span")
 
 
-def _known() -> bool:
-    text = "\0".join(getattr(x, "path", "") for x in ORIGINAL)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest() == _KNOWN_SHA256
+def _known(name: str) -> bool:
+    text = "\0".join(getattr(x, "path", "") for x in ORIGINAL[name])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest() == _KNOWN_SHA256[name]
 
 
 def _patterns() -> dict[str, re.Pattern[str]]:
-    # built from the same token tuples as trafilatura's expressions (lxml compiles an EXSLT
+    # built from the same constants as trafilatura's expressions (lxml compiles an EXSLT
     # pattern with Python's re, so the matches are the same)
     alt = xpaths._alt
     both = xpaths._OVERALL_DISCARD_BOTH_TOKENS
+    comments_id, comments_class = xpaths._COMMENTS_ID, xpaths._COMMENTS_CLASS
     found = {
         "consent": re.compile(alt(xpaths._CONSENT_ID_CLASS_TOKENS)),
         "id0": re.compile(alt(both + xpaths._OVERALL_DISCARD_ID_TOKENS)),
@@ -55,6 +68,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|"
             "hide-print| hidden| hide|noprint|notloaded"
         ),
+        "comments_id": re.compile(f"^(?:{comments_id}|disqus_thread|dsq-comments)"),
+        "comments_list_id": re.compile(f"^(?:{comments_id})"),
+        "comments_class": re.compile(comments_class),
+        "scroll": re.compile("mvp-post-add-(?:box|wrap)|infinite-?scroll"),
+        "post_add": re.compile("mvp-post-add-(?:box|wrap)"),
     }
     # an absent attribute is the empty string to re:test; the loops below skip elements
     # without the attribute, which is the same only if no pattern matches ""
@@ -63,7 +81,12 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return found
 
 
-def _discard_sections(patterns: dict[str, re.Pattern[str]]) -> Callable[[Any], list[Any]]:
+def _id_class(el: Any) -> tuple[str | None, str | None]:
+    get = el.get
+    return get("id"), get("class")
+
+
+def _discard_sections(patterns: dict[str, re.Pattern[str]]) -> Select:
     """``OVERALL_DISCARD_XPATH[0]``: div/item/list/p/section/span elements whose id, class,
     role or data attributes name boilerplate."""
     consent, id0, class0 = patterns["consent"], patterns["id0"], patterns["class0"]
@@ -103,7 +126,7 @@ def _discard_sections(patterns: dict[str, re.Pattern[str]]) -> Callable[[Any], l
     return select
 
 
-def _discard_hidden(patterns: dict[str, re.Pattern[str]]) -> Callable[[Any], list[Any]]:
+def _discard_hidden(patterns: dict[str, re.Pattern[str]]) -> Select:
     """``OVERALL_DISCARD_XPATH[1]``: any element that is hidden, a reply or comments chrome."""
     hidden, id1, class1 = patterns["hidden"], patterns["id1"], patterns["class1"]
 
@@ -145,28 +168,94 @@ def _discard_hidden(patterns: dict[str, re.Pattern[str]]) -> Callable[[Any], lis
     return select
 
 
-def stand_ins() -> list[Callable[[Any], list[Any]]] | None:
-    """The two selections, or None when trafilatura's expressions are not the known ones."""
-    if not _known():
-        return None
+def _comments(patterns: dict[str, re.Pattern[str]], *, lists: bool) -> Select:
+    """``REMOVE_COMMENTS_XPATH[0]`` (div/list/section/details whose id or class names
+    comments) or, ``lists``, ``REMOVE_COMMENTS_AND_LISTS_XPATH[0]`` (the same, and ol/ul
+    comment lists, without the disqus ids)."""
+    by_id, by_list_id = patterns["comments_id"], patterns["comments_list_id"]
+    by_class = patterns["comments_class"]
+    tags = ("div", "list", "section", "details") + (("ol", "ul") if lists else ())
+
+    def select(tree: Any) -> list[Any]:
+        found = []
+        for el in tree.iterdescendants(*tags):
+            idv, cls = _id_class(el)
+            if idv is None and cls is None:
+                continue
+            named = cls is not None and by_class.search(cls)
+            if not (named or (idv is not None and by_id.search(idv))):
+                continue
+            if named or el.tag not in ("ol", "ul") or (idv is not None and by_list_id.search(idv)):
+                found.append(el)
+        return found
+
+    return select
+
+
+def _infinite_scroll(patterns: dict[str, re.Pattern[str]]) -> Select:
+    """``RAW_TREE_PRUNE_XPATH[0]``: infinite-scroll containers of appended articles."""
+    scroll, post_add = patterns["scroll"], patterns["post_add"]
+
+    def select(tree: Any) -> list[Any]:
+        found = []
+        for el in tree.iterdescendants("div", "section", "aside"):
+            idv, cls = _id_class(el)
+            if idv is None and cls is None:
+                continue
+            if not (
+                (idv is not None and scroll.search(idv)) or (cls is not None and scroll.search(cls))
+            ):
+                continue
+            if (
+                el.find(".//h1") is None
+                or (idv is not None and post_add.search(idv))
+                or (cls is not None and post_add.search(cls))
+            ):
+                found.append(el)
+        return found
+
+    return select
+
+
+def _share_buttons(tree: Any) -> list[Any]:
+    """``RAW_TREE_PRUNE_XPATH[1]``: Elementor's share buttons."""
+    return [
+        el
+        for el in tree.iterdescendants("div", "section", "aside")
+        if "elementor-share-buttons" in (el.get("class") or "")
+    ]
+
+
+def stand_ins() -> dict[str, list[Select]]:
+    """The stand-ins of each list whose expressions are the known ones."""
     patterns = _patterns()
-    return [_discard_sections(patterns), _discard_hidden(patterns)]
+    built: dict[str, list[Select]] = {
+        "OVERALL_DISCARD_XPATH": [_discard_sections(patterns), _discard_hidden(patterns)],
+        "REMOVE_COMMENTS_XPATH": [_comments(patterns, lists=False)],
+        "REMOVE_COMMENTS_AND_LISTS_XPATH": [_comments(patterns, lists=True)],
+        "RAW_TREE_PRUNE_XPATH": [_infinite_scroll(patterns), _share_buttons],
+    }
+    return {name: fast for name, fast in built.items() if _known(name)}
 
 
 def install() -> bool:
-    """Use the stand-ins in trafilatura (idempotent); False when its expressions differ."""
+    """Use the stand-ins in trafilatura (idempotent); False when not one of its lists is the
+    known one."""
     fast = stand_ins()
-    if fast is None:
-        return False
-    xpaths.OVERALL_DISCARD_XPATH[:] = fast
-    return True
+    for name, selections in fast.items():
+        getattr(xpaths, name)[:] = selections
+    return bool(fast)
 
 
 def uninstall() -> None:
     """trafilatura's own expressions again (the naive pipeline of ``bench.ingest`` runs stock
     trafilatura)."""
-    xpaths.OVERALL_DISCARD_XPATH[:] = ORIGINAL
+    for name, original in ORIGINAL.items():
+        getattr(xpaths, name)[:] = original
 
 
-def active() -> bool:
-    return xpaths.OVERALL_DISCARD_XPATH[0] is not ORIGINAL[0]
+def active() -> list[str]:
+    """The lists that run the stand-ins."""
+    return [
+        name for name, original in ORIGINAL.items() if getattr(xpaths, name)[0] is not original[0]
+    ]
