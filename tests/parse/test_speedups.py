@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from bench.corpus import Corpus
+from lxml.html import HtmlElement
 from trafilatura import xpaths
 
 from mimir.parse import speedups
@@ -73,7 +74,7 @@ LISTS = sorted(speedups.ORIGINAL)
 
 def test_installed_with_this_trafilatura() -> None:
     assert SPEEDUPS
-    assert speedups.active() == list(speedups.ORIGINAL)
+    assert speedups.active() == [*speedups.ORIGINAL, "element_lookup"]
     assert xpaths.OVERALL_DISCARD_XPATH[0] is not speedups.ORIGINAL["OVERALL_DISCARD_XPATH"][0]
 
 
@@ -114,6 +115,7 @@ def test_extraction_is_unchanged() -> None:
     speedups.uninstall()
     try:
         assert not speedups.active()
+        assert type(parse_html("<form><input></form>").find(".//input")).__name__ == "InputElement"
         stock = [_extract(url, html) for url, html in pages]
     finally:
         assert speedups.install()
@@ -129,11 +131,11 @@ def test_unknown_expressions_are_left_alone(monkeypatch: pytest.MonkeyPatch) -> 
     try:
         assert speedups.install()
         assert "REMOVE_COMMENTS_XPATH" not in speedups.active()
-        assert len(speedups.active()) == len(speedups.ORIGINAL) - 1
+        assert len(speedups.active()) == len(speedups.ORIGINAL)  # the others and the lookup
         monkeypatch.setattr(speedups, "_KNOWN_SHA256", dict.fromkeys(changed, "0" * 64))
         speedups.uninstall()
         assert speedups.install() is False
-        assert not speedups.active()
+        assert speedups.active() == ["element_lookup"]
     finally:
         monkeypatch.undo()
         assert speedups.install()
@@ -145,3 +147,10 @@ def _extract(url: str, html: str) -> tuple[str, str | None, str | None]:
     except Exception as exc:  # a stub page: the same error both ways
         return ("", type(exc).__name__, str(exc))
     return (a.text, a.html, a.title)
+
+
+def test_trees_are_lxml_html_trees() -> None:
+    tree = parse_html("<html><body><form><input name=q><p class=x>t</p></form></body></html>")
+    assert all(isinstance(el, HtmlElement) for el in tree.iter())
+    assert tree.find(".//p").text_content() == "t"  # lxml.html's methods
+    assert type(tree.find(".//input")) is HtmlElement  # the C lookup: no form classes

@@ -14,9 +14,12 @@ written as one pass over the elements in Python select the same elements, in the
 ``install()`` puts the stand-ins into trafilatura's own lists (so every place that prunes with
 one gets them) only for a list that holds exactly the expressions they were written from: the
 SHA-256 of its XPath text is checked, and a list that differs (another trafilatura) keeps its
-own expressions. ``tests/parse/test_speedups.py`` holds every selection equal to its XPath over
-generated pages, the test pages and a page written to hit each clause, and extraction equal
-with and without them.
+own expressions. It also keeps the C element-class lookup on the trees ``htmltree.parse_html``
+makes (``htmltree.FAST_LOOKUP``); ``uninstall()`` puts lxml.html's own back, for comparisons.
+
+``tests/parse/test_speedups.py`` holds every selection equal to its XPath over generated pages,
+the test pages and a page written to hit each clause, and extraction equal with and without
+all of it; ``python -m bench.extract`` measures the difference.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import lxml.html
 from trafilatura import xpaths
+
+from mimir.parse import htmltree
 
 Select = Callable[[Any], list[Any]]
 
@@ -239,23 +245,31 @@ def stand_ins() -> dict[str, list[Select]]:
 
 
 def install() -> bool:
-    """Use the stand-ins in trafilatura (idempotent); False when not one of its lists is the
-    known one."""
+    """Use the stand-ins in trafilatura (idempotent), and the C element lookup for our trees;
+    False when not one of trafilatura's lists is the known one."""
     fast = stand_ins()
     for name, selections in fast.items():
         getattr(xpaths, name)[:] = selections
+    htmltree._PARSER.set_element_class_lookup(htmltree.FAST_LOOKUP)
+    _state["lookup"] = True
     return bool(fast)
 
 
 def uninstall() -> None:
-    """trafilatura's own expressions again (the naive pipeline of ``bench.ingest`` runs stock
-    trafilatura)."""
+    """trafilatura's own expressions and lxml.html's own element lookup again (the naive
+    pipeline of ``bench.ingest`` runs stock trafilatura; ``bench.extract`` compares)."""
     for name, original in ORIGINAL.items():
         getattr(xpaths, name)[:] = original
+    htmltree._PARSER.set_element_class_lookup(lxml.html.HtmlElementClassLookup())
+    _state["lookup"] = False
+
+
+_state = {"lookup": True}  # htmltree sets FAST_LOOKUP when it is imported
 
 
 def active() -> list[str]:
-    """The lists that run the stand-ins."""
-    return [
+    """What runs Mimir's way: the trafilatura lists with stand-ins, and ``element_lookup``."""
+    lists = [
         name for name, original in ORIGINAL.items() if getattr(xpaths, name)[0] is not original[0]
     ]
+    return lists + (["element_lookup"] if _state["lookup"] else [])
