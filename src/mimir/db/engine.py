@@ -56,4 +56,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA mmap_size=268435456")
     cur.execute("PRAGMA temp_store=MEMORY")
+    # checkpoint every 8,000 WAL pages (32 MB) instead of 1,000: a page written by many
+    # commits in between (the story band index, the search index) is copied into the
+    # database once per checkpoint; the writer's commits took 0.82 ms of CPU per article
+    # instead of 1.14 over 12,500 articles (bench.ingest, 250 feeds)
+    cur.execute("PRAGMA wal_autocheckpoint=8000")
     cur.close()
