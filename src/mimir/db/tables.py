@@ -207,7 +207,8 @@ story_bands = Table(
     Column("band_key", BigInteger, nullable=False),
     Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("published_at", UTCDateTime, nullable=False),
-    Index("ix_story_bands_key", "band_key", "published_at"),
+    # the article id in the index: the candidate lookup reads the index alone (0009)
+    Index("ix_story_bands_key", "band_key", "published_at", "article_id"),
     Index("ix_story_bands_article", "article_id"),
 )
 
