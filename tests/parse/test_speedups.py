@@ -154,3 +154,19 @@ def test_trees_are_lxml_html_trees() -> None:
     assert all(isinstance(el, HtmlElement) for el in tree.iter())
     assert tree.find(".//p").text_content() == "t"  # lxml.html's methods
     assert type(tree.find(".//input")) is HtmlElement  # the C lookup: no form classes
+
+
+def test_a_trafilatura_without_the_known_names_runs_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delattr(xpaths, "_COMMENTS_ID")  # a name the stand-ins are built from
+    assert speedups.stand_ins() == {}
+    speedups.uninstall()
+    try:
+        assert speedups.install() is False
+        assert speedups.active() == ["element_lookup"]
+        url, html = _pages()[0]
+        assert _extract(url, html)[0]  # extraction works, with trafilatura's expressions
+    finally:
+        monkeypatch.undo()
+        assert speedups.install()

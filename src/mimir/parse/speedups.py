@@ -48,7 +48,10 @@ _KNOWN_SHA256 = {
 }
 
 #: the original expressions of each list, kept to put back (``uninstall``) and for the tests
-ORIGINAL: dict[str, list[Any]] = {name: list(getattr(xpaths, name)) for name in _KNOWN_SHA256}
+#: (a list this trafilatura does not have is simply not replaced)
+ORIGINAL: dict[str, list[Any]] = {
+    name: list(getattr(xpaths, name)) for name in _KNOWN_SHA256 if hasattr(xpaths, name)
+}
 
 _TAGS = ("div", "item", "list", "p", "section", "span")
 
@@ -233,15 +236,19 @@ def _share_buttons(tree: Any) -> list[Any]:
 
 
 def stand_ins() -> dict[str, list[Select]]:
-    """The stand-ins of each list whose expressions are the known ones."""
-    patterns = _patterns()
+    """The stand-ins of each list whose expressions are the known ones (none when this
+    trafilatura lacks what they are built from: its own expressions then run unchanged)."""
+    try:
+        patterns = _patterns()
+    except (AttributeError, TypeError, ValueError, re.error):
+        return {}
     built: dict[str, list[Select]] = {
         "OVERALL_DISCARD_XPATH": [_discard_sections(patterns), _discard_hidden(patterns)],
         "REMOVE_COMMENTS_XPATH": [_comments(patterns, lists=False)],
         "REMOVE_COMMENTS_AND_LISTS_XPATH": [_comments(patterns, lists=True)],
         "RAW_TREE_PRUNE_XPATH": [_infinite_scroll(patterns), _share_buttons],
     }
-    return {name: fast for name, fast in built.items() if _known(name)}
+    return {name: fast for name, fast in built.items() if name in ORIGINAL and _known(name)}
 
 
 def install() -> bool:
