@@ -326,22 +326,20 @@ def politeness(corpus: BenchCorpus, settings: Settings) -> dict[str, Any]:
 
 
 def naive(corpus: BenchCorpus, feeds: int, workdir: Path) -> dict[str, Any]:
-    import feedparser
-    import httpx
-    import trafilatura
-
     from mimir.parse import speedups
 
     speedups.uninstall()  # stock trafilatura: Mimir's faster pruning is not the naive one's
     try:
-        return _naive(feedparser, httpx, trafilatura, corpus, feeds, workdir)
+        return _naive(corpus, feeds, workdir)
     finally:
         speedups.install()
 
 
-def _naive(
-    feedparser: Any, httpx: Any, trafilatura: Any, corpus: BenchCorpus, feeds: int, workdir: Path
-) -> dict[str, Any]:
+def _naive(corpus: BenchCorpus, feeds: int, workdir: Path) -> dict[str, Any]:
+    import feedparser
+    import httpx
+    import trafilatura
+
     con = sqlite3.connect(workdir / "naive.db")
     con.execute(
         "CREATE TABLE IF NOT EXISTS a (url TEXT UNIQUE, title TEXT, text TEXT, author TEXT,"
