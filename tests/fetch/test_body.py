@@ -64,3 +64,10 @@ async def test_corrupt_or_unknown_encoding() -> None:
         await read_body(chunks(b"\x1f\x8bnot really gzip"), "gzip", 100, "u")
     with pytest.raises(FetchError, match="Content-Encoding"):
         await read_body(chunks(b"x"), "br", 100, "u")
+
+
+def test_inflates_with_zlib_ng() -> None:
+    """The documented choice (README's dependency table): zlib-ng, 2x zlib's inflate speed."""
+    from mimir.fetch import body
+
+    assert body.zlib.__name__ == "zlib_ng.zlib_ng"

@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    TextClause,
     bindparam,
     delete,
     func,
@@ -86,7 +85,7 @@ class Placement:
 
 
 _AT = story_bands.c.published_at.type
-_CANDIDATE_STATEMENTS: dict[tuple[int, int, int], TextClause] = {}
+_CANDIDATE_STATEMENTS: dict[tuple[int, int, int, bool], Any] = {}
 #: per dialect, the column type's bind processing (UTCDateTime to what the driver takes), run
 #: once per placement instead of once per bound copy of the same value
 _AT_PROCESSORS: dict[str, Callable[[Any], Any]] = {}
@@ -110,7 +109,7 @@ def _bind_at(conn: Connection, at: datetime) -> Any:
     return process(at)
 
 
-def _candidates_statement(count: int, per_key: int, limit: int) -> TextClause:
+def _candidates_statement(count: int, per_key: int, limit: int, *, signatures: bool = False) -> Any:
     """The candidate lookup for ``count`` band keys (one statement per count, built once).
 
     Per key, the newest ``per_key`` rows within the window, read backwards along
@@ -118,8 +117,12 @@ def _candidates_statement(count: int, per_key: int, limit: int) -> TextClause:
     articles reads no more rows than a rare one; then the ``limit`` articles found under the
     most keys (``neardup.rank_candidates``). Plain SQL that SQLite and PostgreSQL both run: a
     SQLAlchemy statement of 49 sub-selects costs more to key and bind than to run.
+
+    ``signatures``: the candidates' live rows instead (id, story_id, signature; deleted
+    articles and those not yet in a story left out), read in the same statement: placement
+    used to look them up in a second one.
     """
-    shape = (count, int(per_key), int(limit))
+    shape = (count, int(per_key), int(limit), signatures)
     stmt = _CANDIDATE_STATEMENTS.get(shape)
     if stmt is None:
         per_key_sql = " UNION ALL ".join(
@@ -128,11 +131,22 @@ def _candidates_statement(count: int, per_key: int, limit: int) -> TextClause:
             f" AS b{i}"
             for i in range(count)
         )
-        stmt = text(
+        ranked = (
             f"SELECT article_id, count(*) AS hits FROM ({per_key_sql}) AS u"
             " WHERE article_id <> :aid GROUP BY article_id ORDER BY hits DESC, article_id"
             f" LIMIT {shape[2]}"
         )
+        if signatures:
+            ranked = (
+                f"SELECT a.id, a.story_id, a.signature FROM ({ranked}) AS c"
+                " JOIN articles a ON a.id = c.article_id"
+                " WHERE a.deleted_at IS NULL AND a.story_id IS NOT NULL"
+            )
+            stmt = text(ranked).columns(
+                articles.c.id, articles.c.story_id, articles.c.signature
+            )  # typed: the signature comes back as bytes from every driver
+        else:
+            stmt = text(ranked)
         _CANDIDATE_STATEMENTS[shape] = stmt
     return stmt
 
@@ -158,11 +172,20 @@ def candidates(
     return [r[0] for r in conn.execute(stmt, params)]
 
 
-_SIGNATURES = select(articles.c.id, articles.c.story_id, articles.c.signature).where(
-    articles.c.id.in_(bindparam("ids", expanding=True)),
-    articles.c.deleted_at.is_(None),
-    articles.c.story_id.is_not(None),
-)
+def _candidate_rows(
+    conn: Connection, band_keys: Sequence[int], at: datetime, window: timedelta, article_id: int
+) -> list[Any]:
+    """(id, story_id, signature) of the live, placed ``candidates``, in one statement."""
+    keys = list(dict.fromkeys(band_keys))
+    if not keys:
+        return []
+    params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
+    params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
+               "aid": article_id}  # fmt: skip
+    stmt = _candidates_statement(len(keys), MAX_KEY_ARTICLES, MAX_CANDIDATES, signatures=True)
+    return list(conn.execute(stmt, params).all())
+
+
 _NEW_STORY = insert(stories).returning(stories.c.id)
 _SET_STORY = (
     update(articles).where(articles.c.id == bindparam("aid")).values(story_id=bindparam("sid"))
@@ -261,9 +284,8 @@ def place(
         _lock(conn)
         sig = Signature.from_bytes(signature)
         size = sig.size
-        ids = candidates(conn, band_keys, at, window, article_id)
-        if ids:
-            rows = conn.execute(_SIGNATURES, {"ids": ids}).all()
+        rows = _candidate_rows(conn, band_keys, at, window, article_id)
+        if rows:
             story_of = {r.id: r.story_id for r in rows}
             chosen = best_match(
                 sig, [(r.id, _signatures.get(r.id, r.signature)) for r in rows if r.signature]
