@@ -82,6 +82,29 @@ def test_a_dead_process_fails_its_task_alone_and_is_replaced(pool: LoopPool) -> 
     assert asyncio.run(pool.run(_square, 5)) == 25
 
 
+def test_a_task_queued_behind_a_dying_one_runs_on_the_replacement() -> None:
+    """One process holds two tasks (the one it runs, the next in its socket): when the first
+    kills it, the second was never run, so it goes to the new process instead of failing."""
+    p = LoopPool(1)
+    try:
+        (before,) = p.pids()
+
+        async def go() -> list[object]:
+            both = asyncio.gather(p.run(_die, 3), p.run(_pid), return_exceptions=True)
+            await asyncio.sleep(0)  # both handed out: the process holds them, in order
+            held.extend(len(proc.tasks) for proc in p._procs)
+            return list(await both)
+
+        held: list[int] = []
+
+        died, ran_on = asyncio.run(go())
+        assert isinstance(died, ExtractorDied)
+        assert held == [2]
+        assert ran_on == p.pids()[0] != before
+    finally:
+        p.close()
+
+
 def test_a_closed_pool_refuses_work_and_its_processes_are_gone() -> None:
     p = LoopPool(1)
     (pid,) = p.pids()
