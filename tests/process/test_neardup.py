@@ -256,7 +256,8 @@ def test_shingles() -> None:
     assert shingle_hashes(["only", "three", "words"]).size == 1
     assert shingle_hashes(words("a b c d e f"), k=5).size == 2
     assert shingle_hashes(words("a b c d e f"), k=5).tolist() == sorted(
-        shingle_hashes(words("a b c d e f"), k=5).tolist())
+        shingle_hashes(words("a b c d e f"), k=5).tolist()
+    )
     # order matters, repetition does not
     assert set(shingle_hashes(["a", "b", "c"], 3)) != set(shingle_hashes(["c", "b", "a"], 3))
     assert shingle_hashes(words("x y z " * 5), k=3).size == 3
@@ -264,7 +265,8 @@ def test_shingles() -> None:
 
 def test_title_words_drop_a_site_suffix() -> None:
     assert title_words("Vectra buys Helix for $650 million | TV Tech Insider") == words(
-        "Vectra buys Helix for $650 million")
+        "Vectra buys Helix for $650 million"
+    )
     assert title_words("Orbis ships encoder for live sports - Broadcast Engineering Today") == (
         words("Orbis ships encoder for live sports"))  # fmt: skip
     assert title_words("Q3 results | Vectra") == words("Q3 results | Vectra")  # too short
@@ -563,3 +565,30 @@ def test_sketches_are_what_datasketch_computes() -> None:
         assert got.hashvalues.dtype == np.uint32
         assert np.array_equal(got.hashvalues, LeanMinHash(reference).hashvalues), (n, perm)
         assert got.jaccard(LeanMinHash(reference)) == 1.0
+
+
+def test_candidates_skipped_on_their_key_terms_are_ones_accepts_refuses() -> None:
+    """``best_match`` skips a candidate whose names and numbers already rule it out, without
+    the MinHash estimates: every pair skipped is one ``accepts`` refuses, and the choice is the
+    one a comparison of every candidate makes."""
+    from mimir.process.neardup import _fails_on_terms, accepts, best_match
+
+    articles = bench.generate(bench.SMOKE_SEED, 30)
+    sigs = bench.signatures(articles)
+    ids = list(range(len(sigs)))
+    skipped = 0
+    for i, j in itertools.permutations(ids, 2):
+        a, b = sigs[i], sigs[j]
+        if _fails_on_terms(a, b, DEFAULT_THRESHOLDS):
+            skipped += 1
+            assert not accepts(similarity(a, b), a, b)
+    assert skipped > len(ids)  # the shortcut is taken, not only allowed
+
+    def compare_all(new: Signature, cands: list[tuple[int, Signature]]) -> int | None:
+        ranked = [(similarity(s, new).strength, -k) for k, s in cands
+                  if accepts(similarity(s, new), s, new)]  # fmt: skip
+        return -max(ranked)[1] if ranked else None
+
+    for j in ids:
+        cands = [(i, sigs[i]) for i in ids if i != j]
+        assert best_match(sigs[j], cands) == compare_all(sigs[j], cands)

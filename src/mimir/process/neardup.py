@@ -594,6 +594,19 @@ def accepts(s: Similarity, a: Signature, b: Signature, th: Thresholds = DEFAULT_
     return s.same_title and min(len(a.title_words), len(b.title_words)) >= MIN_TITLE_WORDS
 
 
+def _fails_on_terms(a: Signature, b: Signature, th: Thresholds) -> bool:
+    """True when ``accepts`` would refuse the pair on its key terms alone, which cost a set
+    intersection, not the MinHash estimates: most candidates found through shared boilerplate
+    or a shared template name other companies and fail here (``best_match`` skips them)."""
+    if a.shape != b.shape:
+        return False  # similarity() says why
+    if min(a.size, b.size) >= th.min_text_shingles:
+        return 0 <= _overlap(a.body_terms, b.body_terms) < th.body_terms
+    if min(a.lead_size, b.lead_size) >= th.min_lead_shingles:
+        return 0 <= _overlap(a.terms, b.terms) < th.terms
+    return False
+
+
 def decide(
     candidate: Signature, new: Signature, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> bool:
@@ -609,6 +622,8 @@ def best_match(
     """The id of the accepted candidate with the strongest match (ties: the lowest id)."""
     best: tuple[tuple[float, float, float], int] | None = None
     for article_id, sig in candidates:
+        if _fails_on_terms(sig, new, thresholds):
+            continue
         s = similarity(sig, new)
         if accepts(s, sig, new, thresholds):
             rank = (s.strength, -article_id)
