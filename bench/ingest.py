@@ -102,6 +102,7 @@ def ceiling(corpus: BenchCorpus, procs: int) -> dict[str, Any]:
         "seconds": round(wall, 2),
         "per_second": round(done / wall, 1),
         "cpu_ms_per_page": round(cpu_ms / max(done, 1), 2),
+        "cores_busy": round(cpu_ms / 1000 / max(wall, 1e-9), 3),  # as the mimir phase's
     }
 
 
@@ -273,6 +274,9 @@ def mimir_ingest(corpus: BenchCorpus, db_url: str, procs: int) -> dict[str, Any]
         # the database writer thread's share of "main", and how many writes a commit carried
         "writer_cpu_ms_per_article": round(1000 * float(w["cpu_seconds"]) / max(n, 1), 2),
         "writes_per_commit": round(w["writes"] / max(w["commits"], 1), 1),
+        # CPU in use over the run (all processes, the server's too), in cores: below the
+        # machine's count, the pipeline idled somewhere (start-up, waits between tasks)
+        "cores_busy": round(sum(cpu_s.values()) / max(wall, 1e-9), 3),
         # extraction's own CPU per page inside this run (mimir_news_extract_cpu_seconds), and
         # its share of all the CPU the run took (this process and the pool): set against the
         # ceiling in the same minutes, so the machine's drift between phases does not enter
@@ -353,7 +357,7 @@ def _naive(corpus: BenchCorpus, feeds: int, workdir: Path) -> dict[str, Any]:
             for entry in feed.entries:
                 page = client.get(entry.link).text
                 doc = trafilatura.bare_extraction(page, url=entry.link, with_metadata=True)
-                if doc is None:
+                if doc is None or isinstance(doc, dict):  # a dict only with as_dict=True
                     continue
                 con.execute(
                     "INSERT OR IGNORE INTO a VALUES (?, ?, ?, ?, ?)",
