@@ -151,6 +151,26 @@ def _candidates_statement(count: int, per_key: int, limit: int, *, signatures: b
     return stmt
 
 
+def _lookup(
+    conn: Connection,
+    band_keys: Sequence[int],
+    at: datetime,
+    window: timedelta,
+    article_id: int,
+    shape: tuple[int, int, bool],
+) -> list[Any]:
+    """Run the candidate lookup of ``shape`` (per key, limit, signatures) for these keys."""
+    keys = list(dict.fromkeys(band_keys))
+    if not keys:
+        return []
+    params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
+    params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
+               "aid": article_id}  # fmt: skip
+    per_key, limit, signatures = shape
+    stmt = _candidates_statement(len(keys), per_key, limit, signatures=signatures)
+    return list(conn.execute(stmt, params).all())
+
+
 def candidates(
     conn: Connection,
     band_keys: Sequence[int],
@@ -162,28 +182,16 @@ def candidates(
     limit: int = MAX_CANDIDATES,
 ) -> list[int]:
     """Ids of the articles to compare with a new one (``StoryClusterer.candidates``)."""
-    keys = list(dict.fromkeys(band_keys))
-    if not keys:
-        return []
-    params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
-    params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
-               "aid": article_id}  # fmt: skip
-    stmt = _candidates_statement(len(keys), per_key, limit)
-    return [r[0] for r in conn.execute(stmt, params)]
+    rows = _lookup(conn, band_keys, at, window, article_id, (per_key, limit, False))
+    return [r[0] for r in rows]
 
 
 def _candidate_rows(
     conn: Connection, band_keys: Sequence[int], at: datetime, window: timedelta, article_id: int
 ) -> list[Any]:
     """(id, story_id, signature) of the live, placed ``candidates``, in one statement."""
-    keys = list(dict.fromkeys(band_keys))
-    if not keys:
-        return []
-    params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
-    params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
-               "aid": article_id}  # fmt: skip
-    stmt = _candidates_statement(len(keys), MAX_KEY_ARTICLES, MAX_CANDIDATES, signatures=True)
-    return list(conn.execute(stmt, params).all())
+    shape = (MAX_KEY_ARTICLES, MAX_CANDIDATES, True)
+    return _lookup(conn, band_keys, at, window, article_id, shape)
 
 
 _NEW_STORY = insert(stories).returning(stories.c.id)
