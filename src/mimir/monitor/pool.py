@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -146,7 +145,6 @@ class LoopPool:
         if preload:  # no effect once this process's fork server runs (it keeps its imports)
             self._mp.set_forkserver_preload(list(preload))
         self._initializer = initializer
-        self._size = processes
         self._depth = depth
         self._procs: list[_Process] = []
         self._waiting: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
@@ -222,7 +220,7 @@ class LoopPool:
         outbox = proc.outbox
         while outbox:
             try:
-                sent = os.writev(proc.fd, list(itertools.islice(outbox, 16)))
+                sent = os.writev(proc.fd, list(outbox))  # at most 2 frames per task held
             except (BlockingIOError, InterruptedError):
                 break
             except OSError:

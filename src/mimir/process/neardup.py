@@ -574,16 +574,26 @@ def _overlap(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return len(set(a).intersection(b)) / min(len(a), len(b))
 
 
+def _compared_by(a: Signature, b: Signature, th: Thresholds) -> str:
+    """Which part of the rule decides a pair: ``text`` (two full texts), ``lead`` (a short
+    text: a feed summary, a stub) or ``title`` (a title-only article)."""
+    if min(a.size, b.size) >= th.min_text_shingles:
+        return "text"
+    if min(a.lead_size, b.lead_size) >= th.min_lead_shingles:
+        return "lead"
+    return "title"
+
+
 def accepts(s: Similarity, a: Signature, b: Signature, th: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Whether ``b`` (the new article) joins ``a`` (a candidate), given their ``Similarity``."""
-    small = min(a.size, b.size)
-    if small >= th.min_text_shingles:  # two full texts
+    by = _compared_by(a, b, th)
+    if by == "text":  # two full texts
         if 0 <= s.body_terms < th.body_terms:  # other names, other numbers
             return False
         if s.same_opening and 0 <= s.terms < th.terms:  # one template, other names
             return False
         return s.text >= th.text or s.containment >= th.containment
-    if min(a.lead_size, b.lead_size) >= th.min_lead_shingles:  # a short text (feed summary)
+    if by == "lead":  # a short text (feed summary)
         if 0 <= s.terms < th.terms:  # other names or numbers (none at all: nothing to check)
             return False
         return s.lead >= th.lead or (s.title >= th.title and s.lead >= th.lead_with_title)
@@ -600,9 +610,10 @@ def _fails_on_terms(a: Signature, b: Signature, th: Thresholds) -> bool:
     or a shared template name other companies and fail here (``best_match`` skips them)."""
     if a.shape != b.shape:
         return False  # similarity() says why
-    if min(a.size, b.size) >= th.min_text_shingles:
+    by = _compared_by(a, b, th)
+    if by == "text":
         return 0 <= _overlap(a.body_terms, b.body_terms) < th.body_terms
-    if min(a.lead_size, b.lead_size) >= th.min_lead_shingles:
+    if by == "lead":
         return 0 <= _overlap(a.terms, b.terms) < th.terms
     return False
 

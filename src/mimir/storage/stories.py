@@ -157,16 +157,18 @@ def _lookup(
     at: datetime,
     window: timedelta,
     article_id: int,
-    shape: tuple[int, int, bool],
+    *,
+    per_key: int = MAX_KEY_ARTICLES,
+    limit: int = MAX_CANDIDATES,
+    signatures: bool = False,
 ) -> list[Any]:
-    """Run the candidate lookup of ``shape`` (per key, limit, signatures) for these keys."""
+    """The candidate lookup's rows for these keys (``_candidates_statement``)."""
     keys = list(dict.fromkeys(band_keys))
     if not keys:
         return []
     params: dict[str, Any] = {f"k{i}": key for i, key in enumerate(keys)}
     params |= {"lo": _bind_at(conn, at - window), "hi": _bind_at(conn, at + window),
                "aid": article_id}  # fmt: skip
-    per_key, limit, signatures = shape
     stmt = _candidates_statement(len(keys), per_key, limit, signatures=signatures)
     return list(conn.execute(stmt, params).all())
 
@@ -182,16 +184,8 @@ def candidates(
     limit: int = MAX_CANDIDATES,
 ) -> list[int]:
     """Ids of the articles to compare with a new one (``StoryClusterer.candidates``)."""
-    rows = _lookup(conn, band_keys, at, window, article_id, (per_key, limit, False))
+    rows = _lookup(conn, band_keys, at, window, article_id, per_key=per_key, limit=limit)
     return [r[0] for r in rows]
-
-
-def _candidate_rows(
-    conn: Connection, band_keys: Sequence[int], at: datetime, window: timedelta, article_id: int
-) -> list[Any]:
-    """(id, story_id, signature) of the live, placed ``candidates``, in one statement."""
-    shape = (MAX_KEY_ARTICLES, MAX_CANDIDATES, True)
-    return _lookup(conn, band_keys, at, window, article_id, shape)
 
 
 _NEW_STORY = insert(stories).returning(stories.c.id)
@@ -292,7 +286,8 @@ def place(
         _lock(conn)
         sig = Signature.from_bytes(signature)
         size = sig.size
-        rows = _candidate_rows(conn, band_keys, at, window, article_id)
+        # the live, placed candidates' (id, story_id, signature), in the same statement
+        rows = _lookup(conn, band_keys, at, window, article_id, signatures=True)
         if rows:
             story_of = {r.id: r.story_id for r in rows}
             chosen = best_match(
