@@ -13,6 +13,7 @@ import feedparser
 
 from mimir.errors import NotAFeed, ParseError
 from mimir.model import Entry, FeedHints, ParsedFeed
+from mimir.parse import fastfeed
 from mimir.parse.charset import decode_html
 from mimir.parse.dates import parse_date, sane
 from mimir.parse.language import language_code
@@ -56,17 +57,29 @@ def _utf8_xml(body: bytes, content_type: str | None) -> bytes:
     return _PROLOG_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8", "replace")
 
 
-def run_feedparser(body: bytes, url: str, content_type: str | None) -> Any:
-    """feedparser over a body (never a path or URL: a BytesIO, so it cannot open anything)."""
+def run_feedparser(body: bytes, url: str, content_type: str | None, *, fast: bool = True) -> Any:
+    """feedparser's result for a body: from ``mimir.parse.fastfeed`` when it reads the
+    document (well-formed RSS 2.0 and Atom 1.0 of the usual shape, about 50 times faster),
+    else from feedparser itself (never given a path or URL: a BytesIO, so it cannot open
+    anything). ``fast=False`` always runs feedparser (the tests compare the two)."""
     data = _utf8_xml(body, content_type)
+    if fast:
+        result = fastfeed.parse(data, url)
+        if result is not None:
+            return result
     return feedparser.parse(
         io.BytesIO(data),
         response_headers={
             "content-type": "application/xml; charset=utf-8",
             "content-location": url,
         },
-        resolve_relative_uris=True,
-        sanitize_html=False,  # our own nh3 policy runs on whatever we keep
+        # markup is kept as the feed wrote it: our own nh3 policy reads it (sanitize_html,
+        # html_to_text) and makes its links absolute against the content's base (xml:base
+        # or the feed's address); feedparser's resolver would re-serialise it first through
+        # an SGML parser, which costs more than the rest of the parse and mangles what it
+        # does not understand ("</br>", "&bogus;")
+        resolve_relative_uris=False,
+        sanitize_html=False,
     )
 
 
@@ -124,15 +137,17 @@ def _image(entry: Mapping[str, Any], base: str) -> str | None:
 
 
 def _content(entry: Mapping[str, Any], base: str) -> str | None:
+    """The longest HTML content, sanitised, its links made absolute against the content's own
+    base (feedparser's ``base``: the xml:base in force, else the feed's address)."""
     bodies = [
-        c.get("value", "")
+        c
         for c in entry.get("content") or []
         if c.get("type", "text/html") in _HTML_TYPES or "html" in c.get("type", "")
     ]
-    best = max(bodies, key=len, default="")
-    if not best.strip():
+    best = max(bodies, key=lambda c: len(c.get("value", "")), default=None)
+    if best is None or not best.get("value", "").strip():
         return None
-    return sanitize_html(best, base) or None
+    return sanitize_html(best["value"], best.get("base") or base) or None
 
 
 def _entry_url(entry: Mapping[str, Any], base: str) -> str | None:
@@ -217,9 +232,10 @@ def parse_rss(
     now: datetime,
     max_entries: int,
     root: str | None,
+    fast: bool = True,
 ) -> ParsedFeed:
     """An RSS/Atom/RDF body as a :class:`ParsedFeed` (entries not yet de-duplicated)."""
-    result = run_feedparser(body, url, content_type)
+    result = run_feedparser(body, url, content_type, fast=fast)
     feed = result.get("feed") or {}
     version = str(result.get("version") or "")
     atom = version.startswith("atom")
