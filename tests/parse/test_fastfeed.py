@@ -152,6 +152,17 @@ def _element(draw: st.DrawFn, atom: bool) -> str:
             f"<rights>{escape(text)}</rights>",
             f"<x:unknown>{escape(text)}</x:unknown>",
             "<source><title>Elsewhere</title></source>",
+            f'<link rel="related" type="application/pdf" href={quoteattr(url)}/>',
+            f'<content type="html" src={quoteattr(url)}/>',
+            f"<contributor><name>{escape(text)}</name></contributor>",
+            f"<media:group><media:title>{escape(text)}</media:title>"
+            f"<media:thumbnail url={quoteattr(url)}/></media:group>",
+            f"<media:group><media:thumbnail url={quoteattr(url)} width=\"480\"/></media:group>",
+            "<yt:videoId>abc</yt:videoId>",
+            "<thr:total>4</thr:total>",
+            f'<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{escape(text)}'
+            "</div></summary>",
+            f"<dc:date>{draw(_DATES)}</dc:date>",
         ]
     else:
         permalink = draw(st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"']))
@@ -181,6 +192,22 @@ def _element(draw: st.DrawFn, atom: bool) -> str:
             f'<source url="https://src.example.com/rss">{escape(text)}</source>',
             f"<x:unknown>{escape(text)}</x:unknown>",
             f'<atom:link href={quoteattr(url)} rel="alternate"/>',
+            f'<atom:link href={quoteattr(url)} rel="self"/>',
+            f"<atom:updated>{draw(_DATES)}</atom:updated>",
+            f"<dc:title>{escape(text)}</dc:title>",
+            f"<dcterms:modified>{draw(_DATES)}</dcterms:modified>",
+            f"<dcterms:issued>{draw(_DATES)}</dcterms:issued>",
+            f"<wfw:commentRss>{escape(url)}</wfw:commentRss>",
+            "<georss:point>45.2 4.8</georss:point>",
+            "<itunes:duration>12:00</itunes:duration>",
+            f"<itunes:summary>{escape(text)}</itunes:summary>",
+            f"<itunes:author>{escape(text)}</itunes:author>",
+            f"<media:description>{escape(text)}</media:description>",
+            f'<media:content url={quoteattr(url)} medium="image"><media:title>t</media:title>'
+            "</media:content>",
+            f"<media:thumbnail>{escape(url)}</media:thumbnail>",
+            '<enclosure url="" type="image/jpeg"/>',
+            f"<dc:language>{escape(text)}</dc:language>",
         ]
     return draw(st.sampled_from(choices))
 
@@ -192,7 +219,11 @@ _NAMESPACES = (
     'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" '
     'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0" '
     'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
-    'xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:x="https://unknown.example/ns"'
+    'xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:x="https://unknown.example/ns" '
+    'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
+    'xmlns:georss="http://www.georss.org/georss" '
+    'xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+    'xmlns:thr="http://purl.org/syndication/thread/1.0"'
 )
 
 
@@ -223,9 +254,27 @@ def documents(draw: st.DrawFn) -> bytes:
                     "<image><url>https://news.example.com/logo.png</url><title>Logo</title>"
                     "<link>https://news.example.com/</link></image>",
                     "<dc:creator>Desk</dc:creator>",
+                    "<generator>https://wordpress.org/?v=6.5</generator>",
+                    "<description>About &amp; more</description>"
+                    if not atom
+                    else "<subtitle type=\"html\">About &amp;amp; more</subtitle>",
+                    "<lastBuildDate>Thu, 15 Jan 2026 12:00:00 GMT</lastBuildDate>"
+                    if not atom
+                    else "<updated>2026-01-15T12:00:00Z</updated>",
+                    "<copyright>(c) 2026</copyright>" if not atom else "<rights>(c)</rights>",
+                    "<webMaster>web@example.com</webMaster>",
+                    "<itunes:author>Pod</itunes:author>",
+                    "<category>Tech</category>",
+                    "<textInput><title>Search</title><name>q</name>"
+                    "<link>https://news.example.com/s</link></textInput>",
+                    "<dc:language>fr</dc:language>",
+                    "<ttl>abc</ttl>",
+                    "<sy:updatePeriod>daily</sy:updatePeriod>",
+                    "<title>Second title</title>",
+                    '<link rel="alternate" href="https://news.example.com/alt"/>',
                 ]
             ),
-            max_size=4,
+            max_size=6,
         )
     )
     tag = "entry" if atom else "item"
@@ -245,7 +294,8 @@ def test_generated_documents_read_alike(body: bytes) -> None:
 
 
 def test_generated_documents_mostly_take_the_fast_path() -> None:
-    """Not a test that passes by deferring everything: most generated documents are read fast."""
+    """Not a test that passes by deferring everything: a good share of the generated documents
+    (which mix in every element the fast path leaves to feedparser) is read fast."""
     accepted = 0
     total = 0
 
@@ -257,4 +307,4 @@ def test_generated_documents_mostly_take_the_fast_path() -> None:
         accepted += fastfeed.parse(_utf8_xml(body, None), URL) is not None
 
     count()
-    assert accepted >= total // 3
+    assert accepted >= total // 6
