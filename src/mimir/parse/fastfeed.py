@@ -6,11 +6,11 @@ handlers: about 1 ms of CPU per item here (53 ms for a 50-item feed), more than 
 extracting the article page costs, and a changed feed is parsed in full however few of its
 items are new. lxml builds the tree of the same document in C in about 0.01 ms per item.
 
-This module reads that tree into exactly the dictionary ``feedparser.parse`` returns for the
-keys ``mimir.parse.rss`` reads, applying to each value what feedparser's ``pop`` applies
-(whitespace stripped, URIs resolved against the document's address, relative links inside
-HTML resolved with feedparser's own resolver, its mojibake and Windows-1252 repairs, its date
-parser) through feedparser's own functions. It only accepts what it implements:
+This module reads that tree into exactly the dictionary ``feedparser.parse`` returns (as Mimir
+runs it: markup left as written) for the keys ``mimir.parse.rss`` reads, applying to each value
+what feedparser's ``pop`` applies (whitespace stripped, URIs resolved against the document's
+address, its mojibake and Windows-1252 repairs, its date parser) through feedparser's own
+functions. It only accepts what it implements:
 
 * a well-formed document (lxml, no recovery) with no DOCTYPE;
 * an ``<rss version="2.x">`` root with one ``<channel>``, or an Atom 1.0 ``<feed>``;
@@ -19,7 +19,8 @@ parser) through feedparser's own functions. It only accepts what it implements:
   feedparser gives no meaning to (``slash:comments``, ``wfw:commentRss``...) or gives a
   meaning Mimir never reads (rights, contributors, geo data, media ratings...);
 * text values without child elements (escaped markup or CDATA, as feeds carry HTML), and Atom
-  text constructs of type ``text`` or ``html``.
+  text constructs of type ``text`` or ``html``;
+* attributes in no namespace, the XML namespace or one feedparser knows.
 
 Anything else returns None and the caller runs feedparser: RSS 0.9x and 1.0 (RDF), Atom 0.3,
 malformed XML, xhtml content, media titles and descriptions, repeated titles... A test runs
@@ -121,9 +122,11 @@ def _attrs(el: Any) -> dict[str, str]:
         qname = etree.QName(name)
         local = qname.localname
         if qname.namespace is not None:
-            prefix = _PREFIXES.get(qname.namespace.lower(), "")
+            prefix = _PREFIXES.get(qname.namespace.lower())
             if qname.namespace == _XML_NS:
                 prefix = "xml"
+            elif prefix is None:  # feedparser would also file it under its bare local name
+                raise Defer(f"an attribute in the namespace {qname.namespace}")
             if prefix:
                 local = f"{prefix}:{local}"
         key = local.lower()
@@ -220,6 +223,8 @@ def _author(r: _Reader, context: dict[str, Any], el: Any) -> None:
             key, value = "href", r.value("href", _text(child))
         elif _has_handler(key) or key in _READ_KEYS:
             raise Defer(f"<{key}> in an author")
+        elif len(child) or ((child.text or "").strip() and child.attrib):
+            raise Defer(f"<{key}> with content in an author")  # its text would join the name's
         else:
             continue  # an extension (Blogger's gd:image): kept aside by feedparser
         context.setdefault("author_detail", {})[key] = value
