@@ -47,6 +47,11 @@ def both(body: bytes, url: str = URL, content_type: str | None = None) -> tuple[
         ("rss20_windows1251_no_prolog.xml", True),
         ("rss20_absurd_dates.xml", True),
         ("atom10_blogger.xml", True),
+        ("rss20_google_news.xml", True),  # <source>, HTML list descriptions
+        ("rss20_substack.xml", True),  # CDATA everywhere, channel image, iTunes owner
+        ("atom10_github_releases.xml", True),  # html content with a relative link
+        ("atom10_reddit.xml", True),  # feed-level category and icon, author uri
+        ("atom10_youtube.xml", False),  # media:group with media:title: feedparser
         ("atom10_xml_base_relative.xml", False),  # xml:base: feedparser tracks it
         ("atom03_old.xml", False),
         ("rss091.xml", False),
@@ -157,7 +162,7 @@ def _element(draw: st.DrawFn, atom: bool) -> str:
             f"<contributor><name>{escape(text)}</name></contributor>",
             f"<media:group><media:title>{escape(text)}</media:title>"
             f"<media:thumbnail url={quoteattr(url)}/></media:group>",
-            f"<media:group><media:thumbnail url={quoteattr(url)} width=\"480\"/></media:group>",
+            f'<media:group><media:thumbnail url={quoteattr(url)} width="480"/></media:group>',
             "<yt:videoId>abc</yt:videoId>",
             "<thr:total>4</thr:total>",
             f'<summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">{escape(text)}'
@@ -257,7 +262,7 @@ def documents(draw: st.DrawFn) -> bytes:
                     "<generator>https://wordpress.org/?v=6.5</generator>",
                     "<description>About &amp; more</description>"
                     if not atom
-                    else "<subtitle type=\"html\">About &amp;amp; more</subtitle>",
+                    else '<subtitle type="html">About &amp;amp; more</subtitle>',
                     "<lastBuildDate>Thu, 15 Jan 2026 12:00:00 GMT</lastBuildDate>"
                     if not atom
                     else "<updated>2026-01-15T12:00:00Z</updated>",
@@ -308,3 +313,38 @@ def test_generated_documents_mostly_take_the_fast_path() -> None:
 
     count()
     assert accepted >= total // 6
+
+
+def test_real_shapes_read_right() -> None:
+    """What a user expects of a few well-known shapes (both roads give it; see above)."""
+    github = both(
+        sample("atom10_github_releases.xml"), "https://github.com/example/mediakit/releases.atom"
+    )[1]
+    first = github.entries[0]
+    assert first.url == "https://github.com/example/mediakit/releases/tag/v2.4.0"
+    assert first.authors == ("jo",)
+    assert first.published_at == datetime(2026, 2, 27, 16, 4, 12, tzinfo=UTC)
+    assert first.image == "https://avatars.githubusercontent.com/u/42?s=60&v=4"
+    # a relative link in the content, absolute against the feed's address
+    assert 'href="https://github.com/example/mediakit/compare/v2.3.1...v2.4.0"' in (
+        first.content_html or ""
+    )
+    substack = both(sample("rss20_substack.xml"), "https://streamingledger.substack.com/feed")[1]
+    post = substack.entries[0]
+    assert post.authors == ("Ana Ruiz",)
+    assert (
+        post.summary
+        == "Ad-supported linear streams now carry a fifth of viewing time in some markets."
+    )
+    assert post.image == "https://substack-post-media.s3.amazonaws.com/public/images/abc.png"
+    assert "<figcaption>Share of viewing, 2024\u20132026</figcaption>" in (post.content_html or "")
+    assert substack.language == "en"
+    news = both(sample("rss20_google_news.xml"), "https://news.google.com/rss/search?q=x")[1]
+    assert news.entries[0].title == (
+        "Rohde & Schwarz and Qualcomm show 5G Broadcast on phones - Broadband TV News"
+    )
+    assert news.entries[0].guid and news.entries[0].guid.startswith("CBMi")
+    reddit = both(sample("atom10_reddit.xml"), "https://www.reddit.com/r/broadcasting.rss")[1]
+    assert [e.authors for e in reddit.entries] == [("/u/towerclimber",), ("/u/dvbfan",)]
+    assert reddit.entries[1].image == "https://b.thumbs.redditmedia.com/x.jpg"
+    assert reddit.link == "https://www.reddit.com/r/broadcasting"
