@@ -329,20 +329,39 @@ def _count(seen: dict[str, int], name: str) -> None:
     seen[name] = seen.get(name, 0) + 1
 
 
-def _entry_element(
-    r: _Reader, entry: dict[str, Any], el: Any, key: str, seen: dict[str, int]
-) -> None:
-    atom = r.atom
+def _check_nested(el: Any, key: str) -> None:
+    """Defer when an element feedparser gives a meaning to sits inside ``el``: its handler
+    would file it in the enclosing item or channel, where this reader does not look."""
     if len(el) and key != "author":  # an author's children are read by _author
         for sub in el.iterdescendants():
             sub_key = _key(sub)
             if _has_handler(sub_key) or sub_key in _READ_KEYS:
                 raise Defer(f"<{sub_key}> inside <{key}>")
+
+
+def _title(r: _Reader, context: dict[str, Any], el: Any, seen: dict[str, int]) -> None:
+    _count(seen, "title")
+    kind = r.construct_type(_attrs(el), "text/plain")
+    context["title"] = r.value("title", _text(el))
+    context["title_detail"] = {"type": kind}
+
+
+def _identifier(r: _Reader, context: dict[str, Any], el: Any, seen: dict[str, int]) -> None:
+    """A guid (RSS) or id (Atom); a permalink is also the link until a <link> says otherwise."""
+    _count(seen, "id")
+    is_link = _attrs(el).get("ispermalink", "true") == "true"
+    context["id"] = r.value("id", _text(el), guid_is_link=is_link)
+    if is_link:
+        context.setdefault("link", context["id"])
+
+
+def _entry_element(
+    r: _Reader, entry: dict[str, Any], el: Any, key: str, seen: dict[str, int]
+) -> None:
+    atom = r.atom
+    _check_nested(el, key)
     if key in ("title", "dc_title"):
-        _count(seen, "title")
-        kind = r.construct_type(_attrs(el), "text/plain")
-        entry["title"] = r.value("title", _text(el))
-        entry["title_detail"] = {"type": kind}
+        _title(r, entry, el, seen)
     elif key == "link":
         _link(r, entry, el, True)
     elif (key == "description" and not atom) or (key == "summary" and atom):
@@ -354,11 +373,7 @@ def _entry_element(
         value = r.value("content", _text(el))
         entry.setdefault("content", []).append({"type": kind, "value": value, "base": r.base})
     elif (key == "guid" and not atom) or (key == "id" and atom):
-        _count(seen, "id")
-        is_link = _attrs(el).get("ispermalink", "true") == "true"
-        entry["id"] = r.value("id", _text(el), guid_is_link=is_link)
-        if is_link:  # a permalink guid is the link until a <link> says otherwise
-            entry.setdefault("link", entry["id"])
+        _identifier(r, entry, el, seen)
     elif key in ("pubdate", "published", "dcterms_issued", "issued"):
         _count(seen, "published")
         _date(r, entry, "published", el)
@@ -445,24 +460,14 @@ def _feed_values(r: _Reader, channel: Any, root: Any) -> tuple[dict[str, Any], l
                              if c is not child):  # fmt: skip
                 raise Defer(f"an unusual <{key}>")
             continue
-        if key not in ("author", "contributor") and key not in _FEED_IGNORED:
-            for sub in child.iterdescendants():
-                sub_key = _key(sub)
-                if _has_handler(sub_key) or sub_key in _READ_KEYS:
-                    raise Defer(f"<{sub_key}> inside <{key}>")
+        if key not in _FEED_IGNORED:  # those keep their children in a context of their own
+            _check_nested(child, key)
         if key in ("title", "dc_title"):
-            _count(counts, "title")
-            kind = r.construct_type(_attrs(child), "text/plain")
-            feed["title"] = r.value("title", _text(child))
-            feed["title_detail"] = {"type": kind}
+            _title(r, feed, child, counts)
         elif key == "link":
             _link(r, feed, child, False)
         elif key in ("id", "guid"):
-            _count(counts, "id")
-            is_link = _attrs(child).get("ispermalink", "true") == "true"
-            feed["id"] = r.value("id", _text(child), guid_is_link=is_link)
-            if is_link:
-                feed.setdefault("link", feed["id"])
+            _identifier(r, feed, child, counts)
         elif key in ("language", "dc_language"):
             _count(counts, "language")
             feed["language"] = r.value("language", _text(child))
