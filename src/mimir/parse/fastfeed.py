@@ -329,13 +329,22 @@ def _count(seen: dict[str, int], name: str) -> None:
     seen[name] = seen.get(name, 0) + 1
 
 
+#: children feedparser files away from the channel's own values (the owner's name and e-mail
+#: as the publisher, nested iTunes categories as tags)
+_OWN_CHILDREN = {
+    "itunes_owner": frozenset({"itunes_name", "itunes_email"}),
+    "itunes_category": frozenset({"itunes_category"}),
+}
+
+
 def _check_nested(el: Any, key: str) -> None:
     """Defer when an element feedparser gives a meaning to sits inside ``el``: its handler
     would file it in the enclosing item or channel, where this reader does not look."""
     if len(el) and key != "author":  # an author's children are read by _author
+        allowed = _OWN_CHILDREN.get(key, frozenset())
         for sub in el.iterdescendants():
             sub_key = _key(sub)
-            if _has_handler(sub_key) or sub_key in _READ_KEYS:
+            if sub_key not in allowed and (_has_handler(sub_key) or sub_key in _READ_KEYS):
                 raise Defer(f"<{sub_key}> inside <{key}>")
 
 
@@ -423,7 +432,7 @@ _NESTED_CONTEXTS = {
     "image": frozenset({"title", "link", "description", "url", "href", "width", "height"}),
     "textinput": frozenset({"title", "link", "description", "name"}),
 }
-#: channel-level elements Mimir never reads (their own children stay in their own context)
+#: channel-level elements Mimir never reads
 _FEED_IGNORED = frozenset(
     {
         "cloud", "category", "dc_subject", "generator", "description", "subtitle", "tagline",
@@ -460,8 +469,7 @@ def _feed_values(r: _Reader, channel: Any, root: Any) -> tuple[dict[str, Any], l
                              if c is not child):  # fmt: skip
                 raise Defer(f"an unusual <{key}>")
             continue
-        if key not in _FEED_IGNORED:  # those keep their children in a context of their own
-            _check_nested(child, key)
+        _check_nested(child, key)
         if key in ("title", "dc_title"):
             _title(r, feed, child, counts)
         elif key == "link":
