@@ -368,6 +368,88 @@ def test_sitemap_index_newest_first() -> None:
     ]
 
 
+def _sitemap_index(*children: str) -> bytes:
+    body = "".join(children)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</sitemapindex>'
+    ).encode()
+
+
+def _child(url: str, lastmod: str | None = None) -> str:
+    mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+    return f"<sitemap><loc>{url}</loc>{mod}</sitemap>"
+
+
+def test_sitemap_index_without_dates_reads_the_newest_pages_of_the_first_series() -> None:
+    """WordPress's own index (wp-sitemap.xml) gives no lastmod and lists posts by id, oldest on
+    page 1: the last pages hold the news. Page 1 stays in front for sites that put it there."""
+    site = "https://news.example.com/"
+    body = _sitemap_index(
+        *[_child(f"{site}wp-sitemap-posts-post-{n}.xml") for n in range(1, 13)],
+        _child(f"{site}wp-sitemap-posts-page-1.xml"),
+        _child(f"{site}wp-sitemap-taxonomies-category-1.xml"),
+        *[_child(f"{site}wp-sitemap-taxonomies-post_tag-{n}.xml") for n in (1, 2)],
+        _child(f"{site}wp-sitemap-users-1.xml"),
+    )
+    feed = parse_feed(body, f"{site}wp-sitemap.xml", now=NOW)
+    assert feed.next_urls[:4] == [
+        f"{site}wp-sitemap-posts-post-1.xml",
+        f"{site}wp-sitemap-posts-post-12.xml",
+        f"{site}wp-sitemap-posts-post-11.xml",
+        f"{site}wp-sitemap-posts-post-10.xml",
+    ]
+    assert feed.next_urls[12:] == [
+        f"{site}wp-sitemap-posts-page-1.xml",
+        f"{site}wp-sitemap-taxonomies-category-1.xml",
+        f"{site}wp-sitemap-taxonomies-post_tag-1.xml",
+        f"{site}wp-sitemap-taxonomies-post_tag-2.xml",
+        f"{site}wp-sitemap-users-1.xml",
+    ]
+
+
+def test_sitemap_index_by_month_and_with_some_dates() -> None:
+    site = "https://wire.example.org/"
+    months = [_child(f"{site}sitemap-2026-{m:02d}.xml") for m in (9, 10, 11)]
+    feed = parse_feed(_sitemap_index(*months), f"{site}sitemap.xml", now=NOW)
+    assert feed.next_urls == [
+        f"{site}sitemap-2026-09.xml",
+        f"{site}sitemap-2026-11.xml",
+        f"{site}sitemap-2026-10.xml",
+    ]
+    # a lastmod outranks any guess: dated children first, newest first
+    body = _sitemap_index(
+        *months, _child(f"{site}news.xml", "2026-03-01T10:00:00Z"), _child(f"{site}old.xml", "2025")
+    )
+    feed = parse_feed(body, f"{site}sitemap.xml", now=NOW)
+    assert feed.next_urls[:3] == [
+        f"{site}news.xml",
+        f"{site}old.xml",
+        f"{site}sitemap-2026-09.xml",
+    ]
+
+
+def _urlset(urls: list[tuple[str, str | None]]) -> bytes:
+    body = "".join(
+        f"<url><loc>{u}</loc>{f'<lastmod>{m}</lastmod>' if m else ''}</url>" for u, m in urls
+    )
+    return (f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>').encode()
+
+
+def test_long_sitemap_keeps_its_newest_urls() -> None:
+    """A sitemap longer than the cap, oldest first (as CMSs list by id): the newest are kept,
+    in document order, and the warning says so."""
+    urls = [(f"https://ex.com/a/{i}", f"2026-02-{i + 1:02d}T08:00:00Z") for i in range(25)]
+    feed = parse_feed(_urlset(urls), "https://ex.com/sitemap.xml", now=NOW, max_entries=10)
+    assert [e.url for e in feed.entries] == [f"https://ex.com/a/{i}" for i in range(15, 25)]
+    assert any("kept the newest 10" in w for w in feed.warnings)
+    # without dates there is nothing to rank by: the first ones, as before
+    undated = [(u, None) for u, _ in urls]
+    feed = parse_feed(_urlset(undated), "https://ex.com/sitemap.xml", now=NOW, max_entries=10)
+    assert [e.url for e in feed.entries] == [f"https://ex.com/a/{i}" for i in range(10)]
+    assert any("kept the first 10" in w for w in feed.warnings)
+
+
 def test_html_page_is_not_a_feed() -> None:
     with pytest.raises(NotAFeed, match="looks like an HTML page") as caught:
         parse_feed(sample("html_served_as_feed.html"), FEED_URL, content_type="text/html", now=NOW)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from lxml import etree
@@ -62,20 +63,67 @@ def _url_entry(node: etree._Element, base: str, now: datetime) -> tuple[Entry | 
     return entry, True
 
 
+_NUMBER = re.compile(r"\d+")
+
+
+def _series(url: str) -> tuple[str, tuple[int, ...]]:
+    """A child sitemap's series (its URL with the numbers masked) and its numbers in order:
+    ``wp-sitemap-posts-post-12.xml`` is page 12 of ``wp-sitemap-posts-post-#.xml``,
+    ``sitemap-2026-11.xml`` is (2026, 11) of ``sitemap-#-#.xml``."""
+    return _NUMBER.sub("#", url), tuple(int(n) for n in _NUMBER.findall(url))
+
+
+def _undated_order(urls: list[str]) -> list[str]:
+    """Child sitemaps without a lastmod, most likely newest first.
+
+    Numbered pages of one series usually grow at the end (WordPress lists posts by id, oldest on
+    page 1; date-named sitemaps count up), but some sites put the newest on page 1. So: the
+    first child, then the rest of its series from the highest number down, then everything
+    else in document order.
+    """
+    if not urls:
+        return []
+    first, rest = urls[0], urls[1:]
+    stem = _series(first)[0]
+    same = [u for u in rest if _series(u)[0] == stem]
+    same.sort(key=lambda u: _series(u)[1], reverse=True)  # stable: document order among equals
+    others = [u for u in rest if _series(u)[0] != stem]
+    return [first, *same, *others]
+
+
 def _index(root: etree._Element, base: str, now: datetime, max_entries: int) -> ParsedFeed:
-    children: list[tuple[datetime, int, str]] = []
+    dated: list[tuple[datetime, int, str]] = []
+    undated: list[str] = []
     for position, node in enumerate(_children(root, "sitemap")):
         url = absolute_http_url(_text(node, "loc"), base)
         if url:
-            modified = sane(parse_date(_text(node, "lastmod")), now) or _OLDEST
-            children.append((modified, -position, url))
-    children.sort(reverse=True)  # newest first; document order among equals
-    urls = list(dict.fromkeys(url for _, _, url in children))
+            modified = sane(parse_date(_text(node, "lastmod")), now)
+            if modified is None:
+                undated.append(url)
+            else:
+                dated.append((modified, -position, url))
+    dated.sort(reverse=True)  # newest first; document order among equals
+    ordered = [url for _, _, url in dated] + _undated_order(list(dict.fromkeys(undated)))
+    urls = list(dict.fromkeys(ordered))
     warnings = []
     if len(urls) > max_entries:
         warnings.append(f"sitemap index lists {len(urls)} sitemaps; kept the newest {max_entries}")
         urls = urls[:max_entries]
     return ParsedFeed(format="sitemapindex", next_urls=urls, warnings=warnings)
+
+
+def _newest(entries: list[Entry], limit: int) -> tuple[list[Entry], str]:
+    """The ``limit`` entries to keep of a sitemap too long to read whole: the newest by date
+    (publication, else lastmod) when it gives dates, in document order; else the first."""
+    if not any(e.published_at or e.updated_at for e in entries):
+        return entries[:limit], "first"
+    ranked = sorted(
+        range(len(entries)),
+        key=lambda i: entries[i].published_at or entries[i].updated_at or _OLDEST,
+        reverse=True,
+    )  # stable: document order among equal dates
+    keep = sorted(ranked[:limit])
+    return [entries[i] for i in keep], "newest"
 
 
 def parse_sitemap(body: bytes, url: str, *, now: datetime, max_entries: int) -> ParsedFeed:
@@ -90,9 +138,6 @@ def parse_sitemap(body: bytes, url: str, *, now: datetime, max_entries: int) -> 
         return _index(root, url, now, max_entries)
     nodes = _children(root, "url")
     warnings: list[str] = []
-    if len(nodes) > max_entries:
-        warnings.append(f"sitemap lists {len(nodes)} URLs; kept the first {max_entries}")
-        nodes = nodes[:max_entries]
     entries: list[Entry] = []
     any_news = False
     title: str | None = None
@@ -106,6 +151,9 @@ def parse_sitemap(body: bytes, url: str, *, now: datetime, max_entries: int) -> 
             news = _children(node, "news")[0]
             title = _text(news, "publication", "name")
         entries.append(entry)
+    if len(entries) > max_entries:
+        entries, kept = _newest(entries, max_entries)
+        warnings.append(f"sitemap lists {len(nodes)} URLs; kept the {kept} {max_entries}")
     languages = {e.language for e in entries if e.language}
     return ParsedFeed(
         format="newssitemap" if any_news else "sitemap",
