@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
 import pytest
 
 from tests.cli.conftest import Mimir, listing_page
@@ -36,6 +39,44 @@ def test_a_page_announcing_feeds_gets_one_of_them(mimir: Mimir, site: NewsSite) 
     assert src["url"] in (site.feed_url("rss"), site.feed_url("atom"))
     assert f"Chosen: {src['url']} (feed, announced)" in out
     assert out.rstrip().endswith(f"Added source #{src['id']} {src['name']!r} (feed) {src['url']}")
+
+
+def _comments_rss(title: str, minutes_ago: list[int]) -> str:
+    now = datetime.now(UTC)
+    items = "".join(
+        f"<item><title>By reader {m}</title><link>https://x.example/c/{m}</link>"
+        f"<pubDate>{format_datetime(now - timedelta(minutes=m), usegmt=True)}</pubDate></item>"
+        for m in minutes_ago
+    )
+    return f'<rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'
+
+
+def test_a_wordpress_page_gets_the_articles_not_the_comments(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """WordPress announces the comments feed beside the site's feed (and, on an article page,
+    the post's own comments feed first); comments are fresher than the posts they answer."""
+    web.route("/comments/feed/", _comments_rss("Comments for Test", [1, 2, 3, 4, 5]),
+              content_type="application/rss+xml")  # fmt: skip
+    web.route("/2026/11/post/feed/", _comments_rss("Kommentare zu: Post", [1, 2, 3, 4, 6]),
+              content_type="application/rss+xml")  # fmt: skip
+    web.route("/feed/", site.rss(), content_type="application/rss+xml")
+    head = (
+        '<link rel="alternate" type="application/rss+xml" title="Test &raquo; Post Kommentar-Feed"'
+        f' href="{web.url("/2026/11/post/feed/")}">'
+        '<link rel="alternate" type="application/rss+xml" title="Test &raquo; Feed"'
+        f' href="{web.url("/feed/")}">'
+        '<link rel="alternate" type="application/rss+xml" title="Test &raquo; Comments Feed"'
+        f' href="{web.url("/comments/feed/")}">'
+    )
+    web.route("/2026/11/post/", f"<html><head>{head}</head><body><p>A post</p></body></html>")
+    data = mimir.json("sources", "add", web.url("/2026/11/post/"))
+    assert data["source"]["url"] == web.url("/feed/")
+    assert f" * [announced] {web.url('/feed/')} - feed/rss20, 4 entries" in data["discovery"]
+    assert (
+        f"   [announced] {web.url('/comments/feed/')} - feed/rss20, 5 entries (comments)"
+        in data["discovery"]
+    )
 
 
 def test_a_page_without_feed_links_finds_a_common_feed_path(

@@ -3,12 +3,21 @@
 `discover` tries, in order: the URL itself as a feed or sitemap; the feeds the page announces
 (`<link rel=alternate>`) and feed-like links; common feed paths on the site; sitemaps named in
 robots.txt; finally the page itself as a listing page read with heuristic selectors. Every
-attempt is reported, and the best candidate is picked: announced feeds over guessed ones, feeds
-over sitemaps over listing pages, then the most entries and the freshest.
+attempt is reported, and the best candidate is picked: announced feeds over guessed ones, a
+site's articles over its comments, feeds over sitemaps over listing pages, then the most
+entries and the freshest, then the one the page names first.
+
+A comments feed is told by its address (WordPress's ``/comments/feed/``, Blogger's
+``/feeds/comments/``, ``?feed=comments-rss2``) or by its title on the page or in the feed
+(WordPress names them "Site » Comments Feed", "Comments for Site", "Comments on: Post", and so
+in other languages). WordPress announces one beside the site's feed on every page, and one more
+per post on article pages; comments come after the posts they answer, so their feed is often
+the fresher of the two, and freshness alone picked it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +30,20 @@ from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
 
 _PREFERENCE = {"announced": 3, "linked": 2, "self": 3, "guessed": 1, "robots": 1, "listing": 0}
+_COMMENTS_TITLE = re.compile(
+    r"comment|kommentar|coment[aá]ri|reactie|komentarz|kommentti|коммент", re.IGNORECASE
+)
+_COMMENTS_URL = re.compile(
+    r"/comments?/|/comments?(\.[a-z]+)?/?$|[?&]feed=comments|comments?[-_]?(rss|atom|feed)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_comments(url: str, *titles: str | None) -> bool:
+    """Whether a feed carries a site's comments rather than its articles."""
+    if _COMMENTS_URL.search(url):
+        return True
+    return any(t and _COMMENTS_TITLE.search(t) for t in titles)
 
 
 @dataclass(slots=True)
@@ -33,15 +56,18 @@ class Candidate:
     entries: int = 0
     newest: datetime | None = None
     error: str | None = None
+    comments: bool = False  # a comments feed (looks_like_comments)
 
     @property
     def usable(self) -> bool:
         return self.error is None and self.entries > 0
 
-    def score(self) -> tuple[int, int, int, float]:
+    def score(self) -> tuple[int, int, int, int, float]:
+        """Higher is better; ``max`` keeps the first of equals, the one the page names first."""
         kind_rank = {SourceKind.FEED: 2, SourceKind.SITEMAP: 1, SourceKind.LISTING: 0}[self.kind]
         newest = self.newest.timestamp() if self.newest else 0.0
-        return (_PREFERENCE.get(self.how, 0), kind_rank, min(self.entries, 50), newest)
+        articles = 0 if self.comments else 1
+        return (_PREFERENCE.get(self.how, 0), articles, kind_rank, min(self.entries, 50), newest)
 
 
 @dataclass(slots=True)
@@ -56,6 +82,8 @@ class Discovery:
         for c in self.candidates:
             mark = "*" if c is self.chosen else " "
             what = f"{c.kind.value}/{c.format}, {c.entries} entries" if not c.error else c.error
+            if c.comments and not c.error:
+                what += " (comments)"
             lines.append(f" {mark} [{c.how}] {c.url} - {what}")
         lines.extend(f"   note: {n}" for n in self.notes)
         if self.chosen:
@@ -69,7 +97,9 @@ def _kind_of(parsed: ParsedFeed) -> SourceKind:
     return SourceKind.SITEMAP if "sitemap" in parsed.format else SourceKind.FEED
 
 
-async def _try_feed(fetcher: Fetcher, url: str, how: str, now: datetime) -> Candidate:
+async def _try_feed(
+    fetcher: Fetcher, url: str, how: str, now: datetime, link_title: str | None = None
+) -> Candidate:
     try:
         resp = await fetcher.fetch(url)
         parsed = parse_feed(resp.body, resp.url, content_type=resp.content_type, now=now)
@@ -84,6 +114,7 @@ async def _try_feed(fetcher: Fetcher, url: str, how: str, now: datetime) -> Cand
         parsed.title,
         len(parsed.entries) or len(parsed.next_urls),
         max(dates, default=None),
+        comments=looks_like_comments(resp.url, link_title, parsed.title),
     )
 
 
@@ -135,7 +166,7 @@ async def _from_page(
             continue
         seen.add(link.url)
         how = "linked" if link.type == "guess" else "announced"
-        d.candidates.append(await _try_feed(fetcher, link.url, how, now))
+        d.candidates.append(await _try_feed(fetcher, link.url, how, now, link.title))
     if not any(c.usable for c in d.candidates):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))
         for path in COMMON_FEED_PATHS[:max_guesses]:
