@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from mimir.db.database import Database
@@ -242,3 +243,46 @@ def _misbehaving(web: FixtureWeb, other: FixtureWeb, settings: object, db: Datab
     # a truncated feed keeps the entries that could be read
     assert checked[bad["truncated"].id]["outcome"] == "ok"
     assert checked[bad["truncated"].id]["entries"] >= 1
+
+
+def _google_news_id(url: str) -> str:
+    """A Google News article ID of the pre-2024 kind: the address inside (field 4)."""
+    raw = url.encode()
+    return base64.urlsafe_b64encode(b"\x08\x13\x22" + bytes([len(raw)]) + raw + b"\xd2\x01\x00")
+
+
+def test_aggregator_links_lead_to_the_publisher_or_stay_in_the_feed(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A Google News search feed and a Google Alert: links that carry the article's address
+    are followed to the publisher (one request each, the article known by its own address);
+    a Google News link that does not is stored from the feed, never fetched."""
+    site = NewsSite(web)
+    first, second = site.publish(2)
+    opaque = "CBMiakFVX3lxTE1ZZ3ZQbzBuY2VqZXFVOHpLU3BpUXhXN2dTQ3N0d0dzZDRNX1hoc0JFWA"
+    gn = "https://news.google.com/rss/articles/"
+    ga = "https://www.google.com/url?rct=j&amp;sa=t&amp;url="
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>"ATSC" - Google News</title>
+<link>https://news.google.com/search?q=atsc</link><description>Google News</description>
+<item><title>{first.title} - Test Broadcast News</title>
+<link>{gn}{_google_news_id(site.url(first)).decode().rstrip("=")}?oc=5</link></item>
+<item><title>{second.title} - Test Broadcast News</title>
+<link>{ga}{site.url(second)}&amp;ct=ga&amp;cd=CAIyGjE&amp;usg=AOvVaw2</link></item>
+<item><title>Sinclair expands NextGen TV to four markets - TV Tech</title>
+<link>{gn}{opaque}?oc=5</link><guid isPermaLink="false">{opaque}</guid>
+<description>&lt;a href="{gn}{opaque}?oc=5"&gt;Sinclair expands NextGen TV to four markets&lt;/a&gt;
+&amp;nbsp;&lt;font color="#6f6f6f"&gt;TV Tech&lt;/font&gt;</description></item>
+</channel></rss>"""
+    web.route("/gnews.xml", feed, content_type="application/rss+xml")
+    add(db, "Google News: ATSC", web.url("/gnews.xml"))
+    refresh(settings, db)  # type: ignore[arg-type]
+    rows = {r["canonical_url"]: r for r in articles(db)}
+    assert set(rows) == {site.url(first), site.url(second), f"{gn}{opaque}?oc=5"}
+    for item in (first, second):
+        row = rows[site.url(item)]
+        assert (row["title"], row["extraction"]) == (item.title, "page")
+        assert web.hits(f"{site.prefix}/{item.slug}/") == 1
+    stored = rows[f"{gn}{opaque}?oc=5"]
+    assert stored["extraction"] == "feed"
+    assert stored["title"] == "Sinclair expands NextGen TV to four markets - TV Tech"
+    assert "TV Tech" in stored["text"]

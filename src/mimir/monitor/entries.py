@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from mimir.model import Entry, Source
+from mimir.process.aggregators import feed_only, publisher_url
 from mimir.process.urls import canonicalize, host_of, url_hash
 from mimir.storage.articles import Known
 
@@ -17,15 +18,25 @@ class Candidate:
     url: str  # canonical form of the entry link
     url_hash: str
     guid_hash: str | None
+    #: stored from the feed, its page not fetched: an aggregator link that does not carry the
+    #: article's address (mimir.process.aggregators)
+    feed_only: bool = False
 
 
 def candidates(source: Source, entries: list[Entry]) -> list[Candidate]:
-    """Entries with usable http(s) links, deduplicated, filtered by the source's categories."""
+    """Entries with usable http(s) links, deduplicated, filtered by the source's categories.
+
+    An aggregator's link (Google News, Google Alerts, Bing News) is replaced by the article's
+    own address when it carries one, so the page comes from the publisher and the article is
+    known by the publisher's address; one that does not is marked ``feed_only``."""
     wanted = {c.casefold() for c in source.settings.get("filter_categories") or []}
     out: dict[str, Candidate] = {}
     for e in entries:
         if wanted and not wanted.intersection(t.casefold() for t in e.tags):
             continue
+        target = publisher_url(e.url)
+        if target is not None:
+            e = replace(e, url=target)
         try:
             url = canonicalize(e.url)
         except Exception:  # noqa: S112 - a bad link drops one entry, not the feed
@@ -34,7 +45,7 @@ def candidates(source: Source, entries: list[Entry]) -> list[Candidate]:
             continue
         h = url_hash(url)
         if h not in out:
-            out[h] = Candidate(e, url, h, guid_hash(source.id, e.guid))
+            out[h] = Candidate(e, url, h, guid_hash(source.id, e.guid), feed_only(url))
     return list(out.values())
 
 

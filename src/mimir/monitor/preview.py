@@ -15,6 +15,7 @@ from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
 from mimir.monitor.entries import candidates
 from mimir.monitor.refresh import _read
+from mimir.process.aggregators import feed_only, publisher_url
 from mimir.process.urls import canonicalize, host_of
 from mimir.storage.articles import ArticleValues
 
@@ -113,11 +114,12 @@ async def preview_page(ctx: Context, url: str) -> Preview:
 
 
 async def _article(ctx: Context, source: Source, url: str, entry: Any) -> ArticleValues:
-    if source.full_content and (entry.content_html or entry.summary):
+    if (source.full_content or feed_only(url)) and (entry.content_html or entry.summary):
         from mimir.monitor.entries import Candidate
         from mimir.monitor.refresh import _direct_values
 
         return _direct_values(source, Candidate(entry, url, "", None))
+    url = publisher_url(url) or url  # an aggregator's link that carries the article's address
     resp = await ctx.fetcher.fetch(url, check_robots=ctx.settings.respect_robots_txt, kind="page")
     selectors = source.settings.get("selectors")
     try:

@@ -118,16 +118,23 @@ async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> Refresh
             new = plan.new[:limit] if limit else plan.new
             result.entries, result.new_entries = len(cands), len(plan.new)
             result.changed = len(plan.changed)
-            if source.full_content:
-                direct = [_direct_values(source, c) for c in new]
-                direct += [_direct_values(source, c) for c, _k in plan.changed]
-            else:
-                jobs = [job_row(source, c) for c in new]
-                jobs += [job_row(source, c, k.article_id) for c, k in plan.changed]
-                request_id = structlog.contextvars.get_contextvars().get("request_id")
-                if request_id:  # the pages' jobs name the API request that caused them
-                    for j in jobs:
-                        j["request_id"] = request_id
+            # stored from the feed: a full-content source's entries, and aggregator links that
+            # lead to no article page (mimir.process.aggregators); the rest are page jobs
+            from_feed = source.full_content
+            direct = [_direct_values(source, c) for c in new if from_feed or c.feed_only]
+            direct += [
+                _direct_values(source, c) for c, _k in plan.changed if from_feed or c.feed_only
+            ]
+            jobs = [job_row(source, c) for c in new if not (from_feed or c.feed_only)]
+            jobs += [
+                job_row(source, c, k.article_id)
+                for c, k in plan.changed
+                if not (from_feed or c.feed_only)
+            ]
+            request_id = structlog.contextvars.get_contextvars().get("request_id")
+            if request_id:  # the pages' jobs name the API request that caused them
+                for j in jobs:
+                    j["request_id"] = request_id
             check.entries, check.new_entries = result.entries, result.new_entries
             check.publish_interval_seconds = schedule.publish_interval(
                 [d for e in fetched.parsed.entries if (d := e.published_at)], started
