@@ -286,3 +286,44 @@ def test_aggregator_links_lead_to_the_publisher_or_stay_in_the_feed(
     assert stored["extraction"] == "feed"
     assert stored["title"] == "Sinclair expands NextGen TV to four markets - TV Tech"
     assert "TV Tech" in stored["text"]
+
+
+def test_articles_behind_a_consent_wall_keep_the_feed_values(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A publisher that sends every article to its consent page (as Yahoo and others do in
+    Europe): the wall's one title and text must not become every article, nor fold them all
+    into the first through the content fingerprint."""
+    wall = (
+        "<html><head><title>Before you continue</title></head><body><main><h1>Before you "
+        "continue</h1>"
+        + "<p>We and our partners use cookies and data to deliver and maintain services, "
+        "measure audience engagement and personalise content and advertising. </p>"
+        * 6
+        + "<form><button>Accept all</button><button>Reject all</button></form></main></body></html>"
+    )
+    web.route("/v2/collectConsent", wall)
+    items = "".join(
+        f"<item><title>Story {n} about ATSC 3.0</title><link>{web.url(f'/news/story-{n}.html')}"
+        f"</link><description>The summary of story {n}, as the feed gives it.</description></item>"
+        for n in (1, 2)
+    )
+    for n in (1, 2):
+        web.route(
+            f"/news/story-{n}.html",
+            "",
+            status=302,
+            headers={"Location": f"/v2/collectConsent?sessionId=s{n}"},
+        )
+    feed = f'<rss version="2.0"><channel><title>Walled</title>{items}</channel></rss>'
+    web.route("/walled.xml", feed, content_type="application/rss+xml")
+    add(db, "Walled", web.url("/walled.xml"))
+    refresh(settings, db)  # type: ignore[arg-type]
+    rows = sorted(articles(db), key=lambda r: r["title"])
+    assert [(r["title"], r["canonical_url"], r["extraction"]) for r in rows] == [
+        (f"Story {n} about ATSC 3.0", web.url(f"/news/story-{n}.html"), "feed_fallback")
+        for n in (1, 2)
+    ]
+    assert "as the feed gives it" in rows[0]["text"]
+    full = db.sync_read(article_store.get, rows[0]["id"])
+    assert full["fetch_meta"]["fallback_reason"].startswith("consent page: ")

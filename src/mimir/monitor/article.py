@@ -25,6 +25,7 @@ from mimir.monitor.ingest import AfterStore, Stored, store_article
 from mimir.process import neardup
 from mimir.process.fingerprint import normalize_text, normalized_fingerprint
 from mimir.process.urls import canonicalize, url_hash
+from mimir.process.walls import consent_wall
 from mimir.storage import jobs as job_store
 from mimir.storage.articles import ArticleValues, StoreOutcome
 
@@ -142,6 +143,8 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
         return await _fallback(
             ctx, job, entry, source, source_id, f"not a page: {resp.content_type}"
         )
+    if consent_wall(job.url, resp.url):  # the wall's text is no article's; its address neither
+        return await _fallback(ctx, job, entry, source, source_id, f"consent page: {resp.url}")
     try:
         with tracing.span("ingest.extract"):
             values = await ctx.extractor.article_values(
