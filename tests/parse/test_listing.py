@@ -96,6 +96,37 @@ def test_heuristic_without_selectors() -> None:
         ),
     ]
     assert feed.language == "de"
+    # no <time>: the date written in the card, day first as German pages write it
+    assert [e.published_at for e in feed.entries] == [
+        datetime(2026, 3, 3, tzinfo=UTC),
+        datetime(2026, 2, 24, tzinfo=UTC),
+    ]
+
+
+def test_heuristic_finds_releases_listed_without_headings() -> None:
+    """A corporate press room: one <article> around the whole page, releases as list items
+    with a date and a link, a header menu and a footer heading with long link texts."""
+    page = "https://corp.example.com/press/"
+    feed = parse_listing(sample("pressroom_list_items.html"), page, Selectors(), now=NOW)
+    base = "https://corp.example.com/press/2026/"
+    assert [(e.url, e.published_at) for e in feed.entries] == [
+        (f"{base}nextgen-tv-four-markets", datetime(2026, 2, 28, tzinfo=UTC)),
+        (f"{base}dvb-i-pilot", datetime(2026, 2, 21, tzinfo=UTC)),
+        (f"{base}q4-results", datetime(2026, 2, 14, tzinfo=UTC)),
+        (f"{base}no-date", None),
+    ]
+    assert feed.entries[0].title == "NextGen TV reaches four more markets"
+
+
+def test_heuristic_headings_leave_out_page_furniture() -> None:
+    body = b"""<html><body>
+    <nav><h2><a href="/topics/all-of-our-topics">All of our topics here</a></h2></nav>
+    <div class="teaser"><h2><a href="/n/1">First story</a></h2></div>
+    <div class="teaser"><h3><a href="/n/2">Second story</a></h3></div>
+    <aside><h3><a href="/n/popular">Most popular this week on the site</a></h3></aside>
+    <footer><h2><a href="/imprint">Imprint</a></h2></footer></body></html>"""
+    feed = parse_listing(body, "https://ex.com/news/", Selectors(), now=NOW)
+    assert [e.url for e in feed.entries] == ["https://ex.com/n/1", "https://ex.com/n/2"]
 
 
 def test_heuristic_prefers_articles() -> None:

@@ -140,3 +140,39 @@ def sane(value: datetime | None, now: datetime) -> datetime | None:
 
 
 __all__ = ["parse_date", "sane", "to_utc"]
+
+
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DATE_IN_TEXT = re.compile(
+    r"(?<![\d.])(?:"
+    r"(?P<iso>(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2}))"  # 2026-03-05
+    r"|(?P<dot>(?P<d2>\d{1,2})\.\s?(?P<m2>\d{1,2})\.\s?(?P<y2>\d{4}))"  # 05.03.2026
+    rf"|(?P<dmy>\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"  # 5 March 2026
+    rf"|(?P<mdy>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"  # March 5, 2026
+    r")(?![\d])",
+    re.IGNORECASE,
+)
+
+
+def date_in_text(text: str) -> datetime | None:
+    """The first calendar date written in ``text`` (a listing card's line, say), as UTC
+    midnight: ISO (2026-03-05), European dotted, always day first (05.03.2026), and English
+    month names (5 March 2026, March 5, 2026). Slashed dates are left alone: 03/05/2026 is
+    March in one country and May in the next."""
+    m = _DATE_IN_TEXT.search(text or "")
+    if m is None:
+        return None
+    try:
+        if m.group("iso"):
+            y, mo, d = int(m.group("y1")), int(m.group("m1")), int(m.group("d1"))
+            return datetime(y, mo, d, tzinfo=UTC)
+        if m.group("dot"):
+            y, mo, d = int(m.group("y2")), int(m.group("m2")), int(m.group("d2"))
+            return datetime(y, mo, d, tzinfo=UTC)
+    except ValueError:
+        return None
+    found = _human(m.group(0).replace(".", " "))
+    return found.replace(tzinfo=UTC) if found is not None else None

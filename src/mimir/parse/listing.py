@@ -10,7 +10,7 @@ from lxml.html import HtmlElement
 
 from mimir.model import Entry, ParsedFeed, Selectors
 from mimir.parse.charset import decode_html
-from mimir.parse.dates import parse_date, sane
+from mimir.parse.dates import date_in_text, parse_date, sane
 from mimir.parse.htmltree import document_base, first_link, parse_html, select, select_one, text_of
 from mimir.parse.language import language_code
 from mimir.parse.urls import absolute_http_url
@@ -60,8 +60,17 @@ def _card(element: HtmlElement) -> HtmlElement:
     return container
 
 
-def _items_by_heuristic(tree: HtmlElement) -> list[_Item]:
-    """No selectors: links inside <article>, else links inside <h2>/<h3> headings."""
+#: page furniture: links in these are menus, breadcrumbs and footers, not a listing's items
+_FURNITURE = frozenset({"nav", "header", "footer", "aside", "form"})
+#: a link's text long enough to be a headline (menus and "more" links are shorter)
+_MIN_TITLE_CHARS = 20
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    return any(a.tag in _FURNITURE for a in element.iterancestors())
+
+
+def _from_articles(tree: HtmlElement) -> list[_Item]:
     items: list[_Item] = []
     for article in tree.iter("article"):
         heading_links = [
@@ -74,14 +83,53 @@ def _items_by_heuristic(tree: HtmlElement) -> list[_Item]:
         link = heading_links[0] if heading_links else first_link(article)
         if link is not None:
             items.append(_Item(link, article))
-    if items:
-        return items
+    return items
+
+
+def _from_headings(tree: HtmlElement) -> list[_Item]:
+    items: list[_Item] = []
     for heading in tree.iter("h2", "h3"):
         link = first_link(heading)
-        if link is not None:
+        if link is not None and not _in_furniture(heading):
             parent = heading.getparent()
             items.append(_Item(link, parent if parent is not None else heading))
     return items
+
+
+def _shape(element: HtmlElement) -> tuple[tuple[str, str], ...]:
+    """The tags and classes from ``element`` up to the body: repeated cards share it."""
+    path = []
+    for node in (element, *element.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        path.append((str(node.tag), " ".join(sorted((node.get("class") or "").split()))))
+    return tuple(path)
+
+
+def _from_repeats(tree: HtmlElement) -> list[_Item]:
+    """Headline links in repeated cards: the largest group of links with headline-long text
+    that sit in the same structure (``ul.releases > li > a``, ``div.item > div.title > a``),
+    as press rooms list releases without headings or ``<article>``."""
+    groups: dict[tuple[tuple[str, str], ...], list[_Item]] = {}
+    for anchor in tree.iter("a"):
+        href = anchor.get("href") or ""
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        if len(text_of(anchor)) < _MIN_TITLE_CHARS or _in_furniture(anchor):
+            continue
+        groups.setdefault(_shape(anchor), []).append(_Item(anchor, _card(anchor)))
+    return max(groups.values(), key=len, default=[])
+
+
+def _items_by_heuristic(tree: HtmlElement) -> list[_Item]:
+    """No selectors: links inside ``<article>`` elements; where fewer than three, whichever
+    finds most of: links in ``<h2>``/``<h3>`` headings, and headline links in repeated cards
+    (menus, headers, footers and asides left out of both)."""
+    articles = _from_articles(tree)
+    if len(articles) >= 3:
+        return articles
+    found = [articles, _from_headings(tree), _from_repeats(tree)]
+    return max(found, key=len)  # the first of equals: articles, then headings
 
 
 def _date(container: HtmlElement, selectors: Selectors, now: datetime) -> datetime | None:
@@ -89,7 +137,7 @@ def _date(container: HtmlElement, selectors: Selectors, now: datetime) -> dateti
     if element is None:
         element = next(container.iter("time"), None)
     if element is None:
-        return None
+        return None if selectors.date else sane(date_in_text(text_of(container)[:400]), now)
     candidates = [element.get("datetime"), element.get("content")]
     candidates += [t.get("datetime") for t in element.iter("time")]
     for raw in candidates:
