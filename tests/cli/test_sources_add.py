@@ -111,6 +111,46 @@ def test_a_sitemap_named_in_robots_txt(mimir: Mimir, site: NewsSite, web: Fixtur
     assert any("common feed paths answered" in line for line in data["discovery"])
 
 
+def test_robots_txt_news_sitemap_over_the_site_index(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """A news site's robots.txt names its sitemap index (hundreds of children) first and its
+    news sitemap (the last two days) second: the news sitemap is the one to follow."""
+    children = "".join(
+        f"<sitemap><loc>{web.url(f'/sitemaps/posts-{n}.xml')}</loc></sitemap>" for n in range(60)
+    )
+    web.route(
+        "/sitemap_index.xml",
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{children}</sitemapindex>",
+        content_type="application/xml",
+    )
+    news = "".join(
+        f"<url><loc>{site.url(i)}</loc><news:news><news:publication><news:name>T</news:name>"
+        "<news:language>en</news:language></news:publication><news:publication_date>"
+        f"{i.published.isoformat()}</news:publication_date><news:title>{i.title}</news:title>"
+        "</news:news></url>"
+        for i in site.items
+    )
+    web.route(
+        "/news-sitemap.xml",
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{news}</urlset>',
+        content_type="application/xml",
+    )
+    web.set_robots(
+        f"User-agent: *\nDisallow:\nSitemap: {web.url('/sitemap_index.xml')}\n"
+        f"Sitemap: {web.url('/news-sitemap.xml')}\n"
+    )
+    web.route("/corp/", "<html><body><p>Corporate site</p></body></html>")
+    data = mimir.json("sources", "add", web.url("/corp/"))
+    assert data["source"]["url"] == web.url("/news-sitemap.xml")
+    assert (
+        f"   [robots] {web.url('/sitemap_index.xml')} - sitemap/sitemapindex, 60 entries"
+        in (data["discovery"])
+    )
+
+
 def test_a_listing_page_without_feeds(mimir: Mimir, site: NewsSite, web: FixtureWeb) -> None:
     web.route("/press/", listing_page(site))
     data = mimir.json("sources", "add", web.url("/press/"))

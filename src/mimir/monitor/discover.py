@@ -4,8 +4,8 @@
 (`<link rel=alternate>`) and feed-like links; common feed paths on the site; sitemaps named in
 robots.txt; finally the page itself as a listing page read with heuristic selectors. Every
 attempt is reported, and the best candidate is picked: announced feeds over guessed ones, a
-site's articles over its comments, feeds over sitemaps over listing pages, then the most
-entries and the freshest, then the one the page names first.
+site's articles over its comments, feeds over news sitemaps over other sitemaps over listing
+pages, then the most entries and the freshest, then the one the page names first.
 
 A comments feed is told by its address (WordPress's ``/comments/feed/``, Blogger's
 ``/feeds/comments/``, ``?feed=comments-rss2``) or by its title on the page or in the feed
@@ -64,7 +64,9 @@ class Candidate:
 
     def score(self) -> tuple[int, int, int, int, float]:
         """Higher is better; ``max`` keeps the first of equals, the one the page names first."""
-        kind_rank = {SourceKind.FEED: 2, SourceKind.SITEMAP: 1, SourceKind.LISTING: 0}[self.kind]
+        kind_rank = {SourceKind.FEED: 3, SourceKind.SITEMAP: 1, SourceKind.LISTING: 0}[self.kind]
+        if self.format == "newssitemap":  # dated, titled, and only the last two days'
+            kind_rank = 2
         newest = self.newest.timestamp() if self.newest else 0.0
         articles = 0 if self.comments else 1
         return (_PREFERENCE.get(self.how, 0), articles, kind_rank, min(self.entries, 50), newest)
