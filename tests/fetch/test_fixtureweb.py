@@ -114,10 +114,15 @@ def test_redirects(web: FixtureWeb, client: httpx.Client) -> None:
 
 
 def test_max_in_flight(web: FixtureWeb) -> None:
-    web.route("/slow", "ok", delay=0.3)
+    web.route("/slow", "ok", delay=1.0)
+    # every client is built before any request starts: building one (its SSL context) took
+    # longer than the answer's delay on a loaded machine, and the first request was over
+    # before the third began
+    ready = threading.Barrier(3)
 
     def get() -> None:
         with httpx.Client(timeout=10, trust_env=False) as c:
+            ready.wait(timeout=30)
             c.get(web.url("/slow"))
 
     threads = [threading.Thread(target=get) for _ in range(3)]
