@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mimir.model import Entry, Source
-from mimir.process.aggregators import feed_only, publisher_url
+from mimir.process.aggregators import is_google_news_link, publisher_url
 from mimir.process.urls import canonicalize, host_of, url_hash
 from mimir.storage.articles import Known
 
@@ -44,8 +44,9 @@ def candidates(source: Source, entries: list[Entry]) -> list[Candidate]:
         if not url.startswith(("http://", "https://")):
             continue
         h = url_hash(url)
-        if h not in out:
-            out[h] = Candidate(e, url, h, guid_hash(source.id, e.guid), feed_only(url))
+        if h not in out:  # a link that carried an address was replaced by it above
+            only = target is None and is_google_news_link(url)
+            out[h] = Candidate(e, url, h, guid_hash(source.id, e.guid), only)
     return list(out.values())
 
 

@@ -120,17 +120,11 @@ async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> Refresh
             result.changed = len(plan.changed)
             # stored from the feed: a full-content source's entries, and aggregator links that
             # lead to no article page (mimir.process.aggregators); the rest are page jobs
-            from_feed = source.full_content
-            direct = [_direct_values(source, c) for c in new if from_feed or c.feed_only]
-            direct += [
-                _direct_values(source, c) for c, _k in plan.changed if from_feed or c.feed_only
-            ]
-            jobs = [job_row(source, c) for c in new if not (from_feed or c.feed_only)]
-            jobs += [
-                job_row(source, c, k.article_id)
-                for c, k in plan.changed
-                if not (from_feed or c.feed_only)
-            ]
+            for c, known in [*((c, None) for c in new), *plan.changed]:
+                if source.full_content or c.feed_only:
+                    direct.append(_direct_values(source, c))
+                else:
+                    jobs.append(job_row(source, c, known.article_id if known else None))
             request_id = structlog.contextvars.get_contextvars().get("request_id")
             if request_id:  # the pages' jobs name the API request that caused them
                 for j in jobs:
