@@ -327,3 +327,46 @@ def test_articles_behind_a_consent_wall_keep_the_feed_values(
     assert "as the feed gives it" in rows[0]["text"]
     full = db.sync_read(article_store.get, rows[0]["id"])
     assert full["fetch_meta"]["fallback_reason"].startswith("consent page: ")
+
+
+def test_items_sharing_one_page_are_separate_articles(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A press room whose feed links every release to its one news page (an anchor each, or
+    none), and an item with no link at all: each is an article of its own, stored from the
+    feed; the shared page is never taken for any of them, and the next poll adds nothing."""
+    news = web.url("/press/news.html")
+    web.route("/press/news.html", "<html><body><h1>All our news</h1></body></html>")
+    items = [
+        (f"{news}#r-3", "Arclight ships DVB-NIP gateways", "g3"),
+        (f"{news}#r-2", "Arclight names Elena Brennan CFO", "g2"),
+        (news, "Arclight joins the 5G Broadcast trial", "g1"),
+        (news, "Arclight opens a Singapore office", "g0"),
+    ]
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid isPermaLink='false'>{g}</guid>"
+        f"<description>{t}, the release says in full.</description></item>"
+        for link, t, g in items
+    )
+    body += "<item><title>Statement on spectrum</title><description>No link.</description></item>"
+    feed = f"""<rss version="2.0"><channel><title>Arclight press</title>
+<link>{web.url("/press/")}</link><description>d</description>{body}</channel></rss>"""
+    web.route("/press/feed.xml", feed, content_type="application/rss+xml")
+    src = add(db, "Arclight press", web.url("/press/feed.xml"))
+    checked, events = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[src.id]["new_entries"] == 5
+    rows = {r["title"]: r for r in articles(db)}
+    assert sorted(rows) == sorted([t for _, t, _ in items] + ["Statement on spectrum"])
+    assert rows[items[0][1]]["canonical_url"] == f"{news}#r-3"
+    assert rows[items[2][1]]["canonical_url"].startswith(f"{news}#item-")
+    assert rows["Statement on spectrum"]["canonical_url"].startswith(web.url("/press/#item-"))
+    assert {r["extraction"] for r in rows.values()} == {"feed"}
+    assert "the release says in full" in rows[items[1][1]]["text"]
+    assert web.hits("/press/news.html") == 0
+    assert sum(1 for e in events if e.kind == "article_new") == 5
+    # the next poll (the feed answered in full, its items unchanged): nothing new
+    web.route("/press/feed.xml", feed.replace("<description>d<", "<description>e<"))
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[src.id]["outcome"] == "ok" and checked[src.id]["entries"] == 5
+    assert (checked[src.id]["new_entries"], checked[src.id]["changed"]) == (0, 0)
+    assert len(articles(db)) == 5

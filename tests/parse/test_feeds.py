@@ -58,7 +58,7 @@ def utc(*args: int) -> datetime:
             "Playout Notes",
             "https://playoutnotes.example.io/",
             None,
-            2,
+            3,  # the draft with no URL is kept at the home page (see test_items_without_links)
         ),
         (
             "jsonfeed11.json",
@@ -345,10 +345,34 @@ def test_duplicate_guids_and_missing_urls() -> None:
             "https://rwdigest.example.com/a/podcast-ad-revenue",
             "https://rwdigest.example.com/a/podcast-ad-revenue",
         ),
+        ("rw-0999", "https://rwdigest.example.com/"),  # no link: the home page's
     ]
     assert feed.entries[0].title == "HD Radio adds metadata features"  # the first one wins
-    assert any("no URL" in w and "An item with no link at all" in w for w in feed.warnings)
     assert any("repeating an earlier GUID" in w for w in feed.warnings)
+
+
+def test_items_without_links() -> None:
+    """RSS 2.0 asks an item for a title or a description, not a link; JSON Feed asks for an
+    id. Such items are kept at the feed's home page (told apart downstream by an anchor,
+    mimir.monitor.entries); only an item that says nothing at all is dropped, with a warning."""
+    feed = parse_feed(sample("rss20_duplicate_guids.xml"), FEED_URL, now=NOW)
+    linkless = feed.entries[2]
+    assert (linkless.url, linkless.guid, linkless.title, linkless.summary) == (
+        "https://rwdigest.example.com/",
+        "rw-0999",
+        "An item with no link at all",
+        "Nothing to point at.",
+    )
+    draft = parse_feed(sample("jsonfeed10.json"), FEED_URL, now=NOW).entries[2]
+    assert (draft.url, draft.guid) == ("https://playoutnotes.example.io/", "draft-no-url")
+    homeless = (
+        b'<rss version="2.0"><channel><title>T</title><item><title>First</title></item>'
+        b"<item><title>Second</title></item><item><pubDate>Mon, 02 Mar 2026 12:00:00 GMT"
+        b"</pubDate></item></channel></rss>"
+    )
+    feed = parse_feed(homeless, FEED_URL, now=NOW)
+    assert [(e.url, e.title) for e in feed.entries] == [(FEED_URL, "First"), (FEED_URL, "Second")]
+    assert any("dropped an empty entry" in w for w in feed.warnings)
 
 
 def test_absurd_dates_dropped() -> None:

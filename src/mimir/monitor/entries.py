@@ -8,7 +8,7 @@ from typing import Any
 
 from mimir.model import Entry, Source
 from mimir.process.aggregators import is_google_news_link, publisher_url
-from mimir.process.urls import canonicalize, host_of, url_hash
+from mimir.process.urls import anchored, canonicalize, fragment_of, host_of, url_hash
 from mimir.storage.articles import Known
 
 
@@ -19,19 +19,32 @@ class Candidate:
     url_hash: str
     guid_hash: str | None
     #: stored from the feed, its page not fetched: an aggregator link that does not carry the
-    #: article's address (mimir.process.aggregators)
+    #: article's address (mimir.process.aggregators), or an item on a shared page (below)
     feed_only: bool = False
+    #: one of several items on one page, known by ``page#anchor`` (mimir.process.urls.anchored)
+    anchored: bool = False
 
 
-def candidates(source: Source, entries: list[Entry]) -> list[Candidate]:
+def candidates(source: Source, entries: list[Entry], home: str | None = None) -> list[Candidate]:
     """Entries with usable http(s) links, deduplicated, filtered by the source's categories.
 
     An aggregator's link (Google News, Google Alerts, Bing News) is replaced by the article's
     own address when it carries one, so the page comes from the publisher and the article is
-    known by the publisher's address; one that does not is marked ``feed_only``."""
+    known by the publisher's address; one that does not is marked ``feed_only``.
+
+    Entries sharing a page are one article when they say the same (the same title, or lacking
+    titles the same text): the first is kept. Entries that differ are different items on one
+    page (a press room's single news page with an anchor per release, live-blog updates,
+    podcast episodes linking to the show, a feed whose items all link to the home page, items
+    with no link at all), and so is a titled entry linking to the home page (``home``, the
+    feed's site link), the site's root or the feed itself. When no item's link has a fragment
+    and every GUID is an http(s) address of its own, the items are those addresses, fetched as
+    any article. Otherwise each item is ``page#anchor``, with the link's own fragment when no
+    other item has it, else ``item-<hash of its GUID or title>``, stored from the feed, since
+    the shared page is not the item."""
     wanted = {c.casefold() for c in source.settings.get("filter_categories") or []}
-    out: dict[str, Candidate] = {}
-    for e in entries:
+    groups: dict[str, list[_Link]] = {}
+    for order, e in enumerate(entries):
         if wanted and not wanted.intersection(t.casefold() for t in e.tags):
             continue
         target = publisher_url(e.url)
@@ -44,10 +57,115 @@ def candidates(source: Source, entries: list[Entry]) -> list[Candidate]:
         if not url.startswith(("http://", "https://")):
             continue
         h = url_hash(url)
-        if h not in out:  # a link that carried an address was replaced by it above
-            only = target is None and is_google_news_link(url)
-            out[h] = Candidate(e, url, h, guid_hash(source.id, e.guid), only)
+        groups.setdefault(h, []).append(_Link(order, e, url, h, target is not None))
+    pages = {url_hash(u) for u in (home, source.url) if u and _hashable(u)}
+    out: dict[str, tuple[int, Candidate]] = {}
+    for h, links in groups.items():
+        first = links[0]
+        # an aggregator's link that carried an address names the article itself
+        items = _distinct(links) if len(links) > 1 and not first.decoded else [first]
+        shared = len(items) > 1 or (
+            (h in pages or _is_root(first.url)) and _item_key(first.entry) is not None
+        )
+        if not shared:
+            only = not first.decoded and is_google_news_link(first.url)
+            gh = guid_hash(source.id, first.entry.guid)
+            out.setdefault(h, (first.order, Candidate(first.entry, first.url, h, gh, only)))
+            continue
+        for order, c in _shared(source, items, pages):
+            out.setdefault(c.url_hash, (order, c))
+    return [c for _, c in sorted(out.values(), key=lambda oc: oc[0])]
+
+
+@dataclass(slots=True)
+class _Link:
+    order: int
+    entry: Entry
+    url: str
+    hash: str
+    decoded: bool  # an aggregator's link, replaced by the address it carried
+
+
+def _hashable(url: str) -> bool:
+    try:
+        canonicalize(url)
+    except Exception:
+        return False
+    return True
+
+
+def _is_root(url: str) -> bool:
+    rest = url.split("://", 1)[-1]
+    return "/" not in rest.rstrip("/") and "?" not in rest
+
+
+def _item_key(e: Entry) -> str | None:
+    """What tells one item from another on a shared page: its title, else its text."""
+    said = e.title or e.summary or e.content_html
+    return " ".join(said.split()).casefold()[:300] if said else None
+
+
+def _distinct(links: list[_Link]) -> list[_Link]:
+    """The first of each item among entries sharing a page; entries that say nothing (a
+    sitemap's URLs) are copies of the first."""
+    out: dict[str, _Link] = {}
+    for link in links:
+        key = _item_key(link.entry)
+        out.setdefault(key if key is not None else (_item_key(links[0].entry) or ""), link)
     return list(out.values())
+
+
+def _shared(source: Source, items: list[_Link], pages: set[str]) -> list[tuple[int, Candidate]]:
+    """Candidates for items on one shared page (see ``candidates``)."""
+    import hashlib
+
+    frags = [fragment_of(i.entry.url) for i in items]
+    if not any(frags):
+        own = _guid_pages(items, pages)
+        if own is not None:
+            return [
+                (i.order, Candidate(replace(i.entry, url=u), u, url_hash(u), _gh(source, i)))
+                for i, u in zip(items, own, strict=True)
+            ]
+    # an item's own anchor when no other item has it (a tracking fragment such as
+    # "#xtor=RSS-3208" is the same on every item), else one made from its GUID or title
+    ids = [
+        f
+        if f and frags.count(f) == 1
+        else "item-"
+        + hashlib.sha256((i.entry.guid or _item_key(i.entry) or "").encode()).hexdigest()[:16]
+        for i, f in zip(items, frags, strict=True)
+    ]
+    out: list[tuple[int, Candidate]] = []
+    for i, frag in zip(items, ids, strict=True):
+        url, h = anchored(i.url, frag)
+        entry = replace(i.entry, url=url)
+        out.append(
+            (i.order, Candidate(entry, url, h, _gh(source, i), feed_only=True, anchored=True))
+        )
+    return out
+
+
+def _gh(source: Source, link: _Link) -> str | None:
+    return guid_hash(source.id, link.entry.guid)
+
+
+def _guid_pages(items: list[_Link], pages: set[str]) -> list[str] | None:
+    """The items' GUIDs as their own addresses, when every one is an http(s) address of its
+    own (not the shared page, the home page or another item's)."""
+    out: list[str] = []
+    for i in items:
+        guid = (i.entry.guid or "").strip()
+        if not guid.startswith(("http://", "https://")):
+            return None
+        try:
+            url = canonicalize(guid)
+        except Exception:
+            return None
+        if url_hash(url) in pages or url_hash(url) == i.hash or _is_root(url):
+            return None
+        out.append(url)
+    return out if len({url_hash(u) for u in out}) == len(out) else None
 
 
 def guid_hash(source_id: int, guid: str | None) -> str | None:

@@ -14,7 +14,7 @@ from mimir.model import Source, SourceKind, SourceSpec
 from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
 from mimir.monitor.entries import candidates
-from mimir.monitor.refresh import _read
+from mimir.monitor.refresh import _direct_values, _read
 from mimir.process.aggregators import feed_only, publisher_url
 from mimir.process.urls import canonicalize, host_of
 from mimir.storage.articles import ArticleValues
@@ -77,7 +77,7 @@ async def preview_source(ctx: Context, spec: SourceSpec, *, articles: int = 3) -
         return out
     out.format, out.title = fetched.parsed.format, fetched.parsed.title
     out.warnings = fetched.parsed.warnings
-    cands = candidates(source, fetched.parsed.entries)
+    cands = candidates(source, fetched.parsed.entries, fetched.parsed.link)
     out.entries = [
         {
             "url": c.url,
@@ -90,7 +90,10 @@ async def preview_source(ctx: Context, spec: SourceSpec, *, articles: int = 3) -
     ]
     for c in cands[:articles]:
         try:
-            v = await _article(ctx, source, c.url, c.entry)
+            if c.feed_only and (c.entry.content_html or c.entry.summary or c.entry.title):
+                v = _direct_values(source, c)
+            else:
+                v = await _article(ctx, source, c.url, c.entry)
             out.articles.append(values_dict(v))
         except MimirError as exc:
             out.articles.append({"url": c.url, "error": f"{exc.code}: {exc.message}"})
@@ -116,7 +119,6 @@ async def preview_page(ctx: Context, url: str) -> Preview:
 async def _article(ctx: Context, source: Source, url: str, entry: Any) -> ArticleValues:
     if (source.full_content or feed_only(url)) and (entry.content_html or entry.summary):
         from mimir.monitor.entries import Candidate
-        from mimir.monitor.refresh import _direct_values
 
         return _direct_values(source, Candidate(entry, url, "", None))
     url = publisher_url(url) or url  # an aggregator's link that carries the article's address

@@ -111,7 +111,7 @@ async def _refresh(ctx: Context, source: Source, *, force_full: bool) -> Refresh
             result.outcome = check.outcome = Outcome.NOT_MODIFIED
         else:
             result.warnings = fetched.parsed.warnings[:20]
-            cands = candidates(source, fetched.parsed.entries)
+            cands = candidates(source, fetched.parsed.entries, fetched.parsed.link)
             with tracing.span("ingest.plan", {"mimir.entries": len(cands)}):
                 plan = await ctx.db.read(_plan, source.id, cands)
             limit = int(source.settings.get("article_limit_per_run") or 0)
@@ -283,6 +283,8 @@ def _direct_values(source: Source, c: Candidate) -> ArticleValues:
     values.text = text or values.text
     values.html = clean
     values.fingerprint = text_fingerprint(values.text)
+    if c.anchored:  # an item on a shared page: known by page#anchor, not by the page
+        values.canonical_url, values.url_hash, values.alias_hashes = c.url, c.url_hash, ()
     return values
 
 

@@ -37,12 +37,13 @@ def _html_error(body: bytes, url: str) -> NotAFeed:
 
 
 def _dedupe(feed: ParsedFeed) -> None:
-    """Keep the first of entries sharing a GUID (or, lacking one, a URL)."""
+    """Keep the first of entries sharing a GUID (or, lacking one, a URL and a title: items
+    without links of their own share the site's address, told apart by their titles)."""
     seen: set[str] = set()
     kept: list[Entry] = []
     duplicates = 0
     for entry in feed.entries:
-        key = f"guid:{entry.guid}" if entry.guid else f"url:{entry.url}"
+        key = f"guid:{entry.guid}" if entry.guid else f"url:{entry.url}\x00{entry.title or ''}"
         if key in seen:
             duplicates += 1
             continue

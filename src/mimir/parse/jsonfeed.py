@@ -59,8 +59,10 @@ def _item(
     )
     if url is None and guid_text and is_http_url(guid_text):
         url = guid_text
-    if url is None:
-        return None
+    if url is None:  # an item with no address of its own: the site's, told apart downstream
+        if not (guid_text or any(item.get(k) for k in ("title", "content_html", "content_text"))):
+            return None
+        url = absolute_http_url(_text(feed.get("home_page_url")), base) or base
     content_html = _text(item.get("content_html"))
     summary = (
         _text(item.get("summary"))
@@ -103,7 +105,7 @@ def parse_json_feed(document: Any, url: str, *, now: datetime, max_entries: int)
     for item in items:
         built = _item(item, document, url, now, language) if isinstance(item, Mapping) else None
         if built is None:
-            warnings.append("dropped a JSON Feed item with no URL")
+            warnings.append("dropped an empty JSON Feed item (no URL, id, title or content)")
             continue
         entries.append(built)
     return ParsedFeed(

@@ -183,10 +183,16 @@ def build_entry(
     *,
     atom: bool = False,
 ) -> Entry | None:
-    """One feedparser entry as an :class:`Entry`; None when it names no URL."""
+    """One feedparser entry as an :class:`Entry`; None when it says nothing at all.
+
+    An entry with no link of its own (RSS 2.0 asks only for a title or a description) takes
+    the feed's home page, else the feed's address: ``mimir.monitor.entries`` then tells such
+    items apart by an anchor and stores them from the feed."""
     url = _entry_url(entry, base)
     if url is None:
-        return None
+        if not any(entry.get(k) for k in ("id", "title", "summary", "content")):
+            return None
+        url = absolute_http_url(str(feed.get("link") or ""), base) or base
     published = _date(entry, "published", now)
     updated = _date(entry, "updated", now)
     summary = _WORDPRESS_FOOTER.sub("", html_to_text(entry.get("summary"))) or None
@@ -257,8 +263,7 @@ def parse_rss(
     for raw in raw_entries:
         built = build_entry(raw, feed, url, now, language, atom=atom)
         if built is None:
-            label = title_text(raw, atom=atom) or raw.get("id") or "untitled"
-            warnings.append(f"dropped an entry with no URL: {label[:80]}")
+            warnings.append("dropped an empty entry (no link, GUID, title or text)")
             continue
         entries.append(built)
     return ParsedFeed(

@@ -10,6 +10,11 @@ upper-cased, unsafe characters encoded); query parameters sorted (order carries 
 ``www.`` is kept: it is a different host that may serve different content, and
 ``index.html`` is kept: whether it equals ``/`` depends on the server. ``url_hash`` is the
 SHA-256 of the key, 64 hex characters, for a unique index.
+
+``anchored`` is the one place a fragment carries identity: feed items that share one page (a
+press room's single news page with an anchor per release, a live blog's updates, a feed whose
+every item links to the home page) are told apart by the fragment
+(``mimir.monitor.entries``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ _SUB_DELIMS = "!$&'()*+,;="
 _PATH_SAFE = _UNRESERVED | frozenset(_SUB_DELIMS + ":@/")
 _QUERY_SAFE = _UNRESERVED | frozenset("!$'()*+,;=:@/?")  # '&' separates, '#' cannot occur
 _USERINFO_SAFE = _UNRESERVED | frozenset(_SUB_DELIMS + ":")
+_FRAGMENT_SAFE = _PATH_SAFE | frozenset("?")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?$")
@@ -41,7 +47,7 @@ _SLASHES = re.compile(r"/{2,}")
 #: most URLs have none, and a regular expression finds that at C speed
 _NEEDS_WORK = {
     safe: re.compile("[^" + re.escape("".join(sorted(safe))) + "]")
-    for safe in (_PATH_SAFE, _QUERY_SAFE, _USERINFO_SAFE)
+    for safe in (_PATH_SAFE, _QUERY_SAFE, _USERINFO_SAFE, _FRAGMENT_SAFE)
 }
 
 
@@ -77,6 +83,20 @@ def url_key(url: str) -> str:
 def url_hash(url: str) -> str:
     """Hex SHA-256 (64 characters) of ``url_key(url)``."""
     return hashlib.sha256(url_key(url).encode("utf-8")).hexdigest()
+
+
+def anchored(url: str, fragment: str) -> tuple[str, str]:
+    """An item on a shared page: its address (the canonical URL with ``#fragment``, which a
+    browser opens at the item) and its identity hash (``url_key`` with the fragment)."""
+    frag = _normalize_pct(fragment, _FRAGMENT_SAFE)
+    key = f"{url_key(url)}#{frag}"
+    return f"{canonicalize(url)}#{frag}", hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def fragment_of(url: str) -> str:
+    """The fragment of a URL as written (``""`` when it has none)."""
+    _, _, frag = url.partition("#")
+    return frag.strip()
 
 
 def host_of(url: str) -> str:
