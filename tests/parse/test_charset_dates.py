@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mimir.parse import decode_html, parse_date, sane
+from mimir.parse.dates import date_in_text
 from tests.parse.conftest import NOW, sample
 
 SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
@@ -94,6 +95,23 @@ def utc(*args: int) -> datetime:
         ("03.03.2026", "%d.%m.%Y", utc(2026, 3, 3)),
         ("25/02/2026", "%d/%m/%Y", utc(2026, 2, 25)),
         ("  Tue,\n 03 Mar 2026 14:05:00 +0000 ", None, utc(2026, 3, 3, 14, 5)),
+        # named European and Asian zones are offsets, not UTC
+        ("Tue, 03 Mar 2026 14:05:00 CET", None, utc(2026, 3, 3, 13, 5)),
+        ("Tue, 03 Jun 2026 14:05:00 CEST", None, utc(2026, 6, 3, 12, 5)),
+        ("Tue, 03 Mar 2026 14:05:00 JST", None, utc(2026, 3, 3, 5, 5)),
+        # month and weekday names of European sites' own languages, as some CMSs write them
+        ("Mo, 02 Mär 2026 12:00:00 +0100", None, utc(2026, 3, 2, 11, 0)),
+        ("Di, 03 Mrz 2026 12:00:00 +0100", None, utc(2026, 3, 3, 11, 0)),
+        ("mar., 03 mars 2026 12:00:00 +0100", None, utc(2026, 3, 3, 11, 0)),
+        ("Donnerstag, 5. November 2026 um 14:30 Uhr", None, utc(2026, 11, 5, 14, 30)),
+        ("le 1er mars 2026 à 14h30", None, utc(2026, 3, 1, 14, 30)),
+        ("martes, 3 de marzo de 2026 12:00", None, utc(2026, 3, 3, 12, 0)),
+        ("12 dicembre 2025, 09:15", None, utc(2025, 12, 12, 9, 15)),
+        ("5 maart 2026 om 14:30", None, utc(2026, 3, 5, 14, 30)),
+        ("3 de março de 2026", None, utc(2026, 3, 3)),
+        ("30 października 2026", None, utc(2026, 10, 30)),
+        ("outubro", None, None),  # a month alone is no date
+        ("March", None, None),
         ("yesterday-ish", None, None),
         ("", None, None),
         (None, None, None),
@@ -102,6 +120,24 @@ def utc(*args: int) -> datetime:
 )
 def test_parse_date(value: str | None, fmt: str | None, expected: datetime | None) -> None:
     assert parse_date(value, fmt) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Pressemitteilung vom 5. März 2026 \u2013 Neue Sender", utc(2026, 3, 5)),
+        ("Publié le 1er mars 2026 à 14h30", utc(2026, 3, 1)),
+        ("Madrid, 3 de marzo de 2026.", utc(2026, 3, 3)),
+        ("Persbericht 5 maart 2026", utc(2026, 3, 5)),
+        ("5 March 2026", utc(2026, 3, 5)),
+        ("March 5, 2026", utc(2026, 3, 5)),
+        ("05.03.2026", utc(2026, 3, 5)),
+        ("03/05/2026", None),  # slashed: March or May
+        ("out 5 2026 was set", None),  # Portuguese and Italian abbreviations, but no date
+    ],
+)
+def test_date_in_text(text: str, expected: datetime | None) -> None:
+    assert date_in_text(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,43 @@ _TZINFOS: dict[str, timezone] = {
     "NZDT": _offset(13),
 }
 
+#: the zone names the standard library's RFC 822 parser knows (others it reads as UTC)
+_EMAIL_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT",
+                          "PST", "PDT"})  # fmt: skip
+
+#: month names and abbreviations in the languages of European news sites (German, French,
+#: Spanish, Italian, Dutch, Portuguese, Scandinavian, Polish genitive), lower case -> month
+_LOCAL_MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            "januar janvier janv enero ene gennaio gen januari janeiro stycznia sty",
+            "februar février févr fevrier fevr febrero febbraio februari fevereiro fev lutego lut",
+            "märz mär mrz maerz mars marzo maart mrt março marco marts marca",
+            "avril avr abril aprile apr kwietnia kwi",
+            "mai mayo maggio mag mei maio maj maja",
+            "juni juin junio giugno giu junho czerwca cze",
+            "juli juillet juil julio luglio lug julho lipca lip",
+            "august août aout agosto ago augustus augusti sierpnia sie",
+            "september septembre septiembre setiembre settembre set setembro września wrz",
+            "oktober okt octobre octubre ottobre ott outubro out października paź",
+            "november novembre noviembre novembro listopada lis",
+            "dezember dez décembre déc decembre diciembre dic dicembre december desember "
+            "dezembro des grudnia gru",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+_ENGLISH_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                   "Nov", "Dec")  # fmt: skip
+#: words between a date's parts: "le"/"den" before it, Spanish and Portuguese "de"/"del" inside,
+#: "à"/"a las"/"um"/"om"/"alle ore"/"kl."/"klo" before a time and "Uhr" after one
+_FILLERS = frozenset({"de", "del", "à", "às", "a", "las", "um", "om", "alle", "ore", "kl.", "kl",
+                      "klo", "uhr", "le", "el", "den", "der"})  # fmt: skip
+_H_TIME = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b")  # French "14h30", "14 h 30"
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:er|re|º|ª|°)\b")  # "1er mars", "1º de março"
+
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _RFC822_LIKE = re.compile(r"^([A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
 
@@ -72,6 +109,13 @@ def to_utc(value: datetime) -> datetime:
 def _rfc822(text: str) -> datetime | None:
     if not _RFC822_LIKE.match(text):
         return None
+    head, _, zone = text.rpartition(" ")
+    if zone.isalpha() and zone.upper() not in _EMAIL_ZONES:
+        known = _TZINFOS.get(zone.upper())  # "CET", "CEST", "JST": as an offset, not as UTC
+        if known is not None:
+            minutes = int(known.utcoffset(None).total_seconds()) // 60
+            sign = "-" if minutes < 0 else "+"
+            text = f"{head} {sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -97,6 +141,25 @@ def _human(text: str) -> datetime | None:
             return None
 
 
+def _in_english(text: str) -> str | None:
+    """A date written with another language's month (and weekday) names, rewritten with
+    English month abbreviations ("Mo, 02 Mär 2026 ..." -> "02 Mar 2026 ...", "3 de marzo de
+    2026" -> "3 Mar 2026", "5 mars 2026 à 14h30" -> "5 Mar 2026 14:30"); None when it names
+    no such month."""
+    text = _ORDINAL.sub(r"\1", _H_TIME.sub(r"\1:\2", text))
+    found = False
+    words: list[str] = []
+    for token in text.split():
+        word = token.lower().rstrip(",.")
+        month = _LOCAL_MONTHS.get(word)
+        if month is not None:
+            words.append(_ENGLISH_MONTHS[month])
+            found = True
+        elif word not in _FILLERS and (words or not word.isalpha()):  # a leading weekday
+            words.append(token)
+    return " ".join(words) if found else None
+
+
 def _strptime(text: str, fmt: str) -> datetime | None:
     try:
         return datetime.strptime(text, fmt)
@@ -114,13 +177,16 @@ def parse_date(value: str | None, fmt: str | None = None) -> datetime | None:
     if not value:
         return None
     text = " ".join(value.split())[:_MAX_LEN]
-    if not text:
+    if not any(c.isdigit() for c in text):  # "March" alone is no date (dateutil adds today's)
         return None
     parsed: datetime | None = None
     if fmt:
         parsed = _strptime(text, fmt)
     if parsed is None:
         parsed = _iso(text) or _rfc822(text) or _human(text)
+    if parsed is None:
+        english = _in_english(text)
+        parsed = (_rfc822(english) or _human(english)) if english else None
     if parsed is None:
         return None
     try:
@@ -146,11 +212,13 @@ _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_ANY_MONTH = "|".join([_MONTHS, *map(re.escape, sorted(_LOCAL_MONTHS, key=len, reverse=True))])
 _DATE_IN_TEXT = re.compile(
     r"(?<![\d.])(?:"
     r"(?P<iso>(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2}))"  # 2026-03-05
     r"|(?P<dot>(?P<d2>\d{1,2})\.\s?(?P<m2>\d{1,2})\.\s?(?P<y2>\d{4}))"  # 05.03.2026
-    rf"|(?P<dmy>\d{{1,2}}\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}})"  # 5 March 2026
+    # 5 March 2026, 5. März 2026, 1er mars 2026, 3 de marzo de 2026
+    rf"|(?P<dmy>\d{{1,2}}(?:er|º|ª)?\.?\s+(?:de\s+)?(?:{_ANY_MONTH})\.?,?\s+(?:de\s+)?\d{{4}})"
     rf"|(?P<mdy>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"  # March 5, 2026
     r")(?![\d])",
     re.IGNORECASE,
@@ -159,9 +227,11 @@ _DATE_IN_TEXT = re.compile(
 
 def date_in_text(text: str) -> datetime | None:
     """The first calendar date written in ``text`` (a listing card's line, say), as UTC
-    midnight: ISO (2026-03-05), European dotted, always day first (05.03.2026), and English
-    month names (5 March 2026, March 5, 2026). Slashed dates are left alone: 03/05/2026 is
-    March in one country and May in the next."""
+    midnight: ISO (2026-03-05), European dotted, always day first (05.03.2026), English month
+    names (5 March 2026, March 5, 2026) and day-first dates with the month named in German,
+    French, Spanish, Italian, Dutch, Portuguese, Scandinavian or Polish (5. März 2026,
+    1er mars 2026, 3 de marzo de 2026). Slashed dates are left alone: 03/05/2026 is March in
+    one country and May in the next."""
     m = _DATE_IN_TEXT.search(text or "")
     if m is None:
         return None
@@ -174,5 +244,6 @@ def date_in_text(text: str) -> datetime | None:
             return datetime(y, mo, d, tzinfo=UTC)
     except ValueError:
         return None
-    found = _human(m.group(0).replace(".", " "))
+    written = m.group(0)
+    found = _human((_in_english(written) or written).replace(".", " "))
     return found.replace(tzinfo=UTC) if found is not None else None
