@@ -148,6 +148,16 @@ class HTTPStatusError(FetchError):
         self.code = f"http_{status_code}"
 
 
+class BotChallenge(HTTPStatusError):
+    """A bot-protection service (Cloudflare, DataDome, Akamai...) answered with a challenge or
+    block page instead of the resource (mimir.process.walls.bot_wall)."""
+
+    def __init__(self, message: str, status_code: int, service: str) -> None:
+        super().__init__(message, status_code)
+        self.service = service
+        self.code = "bot_challenge"
+
+
 class RateLimited(FetchError):
     """The server answered 429/503 with Retry-After, or the host is cooling down."""
 

@@ -46,6 +46,7 @@ from mimir import __version__
 from mimir.errors import (
     BlockedAddress,
     BodyTooLarge,
+    BotChallenge,
     ConnectError,
     DNSError,
     FetchTimeout,
@@ -278,6 +279,7 @@ _ERROR_OUTCOMES: tuple[tuple[type[BaseException], str], ...] = (
     (RobotsDenied, "robots_denied"),
     (RateLimited, "rate_limited"),
     (NetworkDown, "network_down"),
+    (BotChallenge, "bot_challenge"),
     (FetchTimeout, "timeout"),
     (DNSError, "dns"),
     (ConnectError, "connect"),

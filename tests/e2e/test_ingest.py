@@ -370,3 +370,33 @@ def test_items_sharing_one_page_are_separate_articles(
     assert checked[src.id]["outcome"] == "ok" and checked[src.id]["entries"] == 5
     assert (checked[src.id]["new_entries"], checked[src.id]["changed"]) == (0, 0)
     assert len(articles(db)) == 5
+
+
+def test_bot_challenges_are_named_and_not_retried(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A feed behind Cloudflare's challenge fails as bot_challenge, naming the service; an
+    article page behind one is stored from the feed at once, not retried, and the challenge
+    page's text never becomes the article."""
+    challenge = (
+        "<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt="
+        "{cType: 'managed'};</script></body></html>"
+    )
+    web.route("/guarded.xml", challenge, status=403, headers={"cf-mitigated": "challenge"})
+    web.route("/news/guarded-story.html", challenge, status=503)
+    feed = f"""<rss version="2.0"><channel><title>Open feed</title><item>
+<title>Guarded story about DVB-I</title><link>{web.url("/news/guarded-story.html")}</link>
+<description>DVB-I services launch in three countries.</description></item></channel></rss>"""
+    web.route("/open.xml", feed, content_type="application/rss+xml")
+    guarded = add(db, "Guarded", web.url("/guarded.xml"))
+    add(db, "Open", web.url("/open.xml"))
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[guarded.id]["outcome"] == "error"
+    assert checked[guarded.id]["error_class"] == "bot_challenge"
+    assert "Cloudflare" in source(db, guarded.id).last_error_message
+    (row,) = articles(db)
+    assert (row["title"], row["extraction"]) == ("Guarded story about DVB-I", "feed_fallback")
+    assert "Just a moment" not in row["text"] and "DVB-I services launch" in row["text"]
+    full = db.sync_read(article_store.get, row["id"])
+    assert full["fetch_meta"]["fallback_reason"].startswith("bot_challenge: ")
+    assert web.hits("/news/guarded-story.html") == 1  # once: a challenge is not retried

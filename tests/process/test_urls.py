@@ -141,6 +141,8 @@ def test_tracking_names_are_conservative() -> None:
         assert not is_tracking_param(name)
     for name in ("utm_content", "UTM_SOURCE", "ns_campaign", "at_custom1", "WT.mc_id", "_ga"):
         assert is_tracking_param(name)
+    for name in ("feedref", "feedType", "ito", "CMP", "INTCMP", "icid", "traffic_source"):
+        assert is_tracking_param(name)  # feed and newswire click tags
 
 
 # ---- properties -----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from mimir import metrics
 from mimir.config import Settings
 from mimir.errors import (
     BodyTooLarge,
+    BotChallenge,
     ConnectError,
     DNSError,
     FetchError,
@@ -44,6 +45,7 @@ from mimir.fetch.robots import RobotsCache
 from mimir.fetch.ssrf import GuardedResolver, check_literal
 from mimir.fetch.urls import host_key, origin, parse_retry_after, parse_url
 from mimir.model import FetchResponse
+from mimir.process.walls import CHALLENGE_MAX_BYTES, bot_wall, bot_wall_message
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_COOLDOWN_WAIT_SECONDS = 5.0  # longer Retry-After cool-downs raise RateLimited at once
@@ -207,6 +209,12 @@ class Fetcher:
                 raise TooManyRedirects(f"{url}: more than {self.settings.max_redirects} redirects")
             seen.add(str(following))
             target = following
+        if len(hop.body) <= CHALLENGE_MAX_BYTES and b"<" in hop.body[:1024]:
+            # some services answer a challenge with 200: its page is no feed and no article
+            service = bot_wall(hop.status, hop.headers, hop.body)
+            if service is not None:
+                message = f"{target}: {bot_wall_message(service, hop.status)}"
+                raise BotChallenge(message, hop.status, service)
         return FetchResponse(
             url=str(target),
             status=hop.status,
@@ -304,9 +312,27 @@ class Fetcher:
                 encoding = hop.headers.get("content-encoding", "")
                 chunks = response.content.iter_chunked(64 * 1024)
                 hop.body = await read_body(chunks, encoding, cap, str(url))
+            elif hop.status >= 400:  # an error page: read (small) to tell a bot challenge
+                hop.body = await self._error_body(response, hop.headers, str(url))
             else:
                 await self._drain(response)
             return hop
+
+    async def _error_body(
+        self, response: aiohttp.ClientResponse, headers: dict[str, str], url: str
+    ) -> bytes:
+        """An error page's body, decoded, when it is small enough to be a bot challenge
+        (CHALLENGE_MAX_BYTES); b"" for a larger or broken one (the connection is then closed
+        rather than drained)."""
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > CHALLENGE_MAX_BYTES:
+            return b""
+        chunks = response.content.iter_chunked(16 * 1024)
+        try:
+            encoding = headers.get("content-encoding", "")
+            return await read_body(chunks, encoding, CHALLENGE_MAX_BYTES, url)
+        except FetchError:
+            return b""
 
     @staticmethod
     async def _drain(response: aiohttp.ClientResponse) -> None:
@@ -325,6 +351,10 @@ class Fetcher:
         """Raise for error statuses; note Retry-After cool-downs."""
         if hop.status < 400:
             return hop
+        service = bot_wall(hop.status, hop.headers, hop.body)
+        if service is not None:
+            message = f"{url}: {bot_wall_message(service, hop.status)}"
+            raise BotChallenge(message, hop.status, service)
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
         if hop.status == 429 or (hop.status == 503 and retry_after is not None):
             seconds = DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else retry_after

@@ -11,6 +11,7 @@ import structlog
 
 from mimir import metrics, tracing
 from mimir.errors import (
+    BotChallenge,
     ExtractionError,
     FetchError,
     HTTPStatusError,
@@ -128,7 +129,7 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
         await ctx.db.write(job_store.retry_later, job.id, now + timedelta(seconds=60), str(exc))
         return JobResult("retry", error=exc.code)
     except FetchError as exc:
-        permanent = isinstance(exc, RobotsDenied) or (
+        permanent = isinstance(exc, RobotsDenied | BotChallenge) or (
             isinstance(exc, HTTPStatusError) and exc.status_code in _PERMANENT_STATUS
         )
         if not permanent and job.attempts + 1 < ctx.settings.article_retry_limit:

@@ -27,6 +27,11 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "cmpid", "ocid", "smid", "sr_share", "ncid", "soc_src", "soc_trk", "spm", "trk",
         "trkcampaign", "sc_cid", "guccounter", "guce_referrer", "guce_referrer_sig",
         "_branch_match_id", "_branch_referrer",
+        # feed and newswire click tags (Business Wire's feedref, Reuters' feedType/feedName,
+        # Daily Mail's ito, Cision's traffic_source, the Guardian's CMP/INTCMP, CNN's icid,
+        # Twitter-era taid)
+        "feedref", "feedtype", "feedname", "ito", "traffic_source", "cmp", "intcmp", "icid",
+        "taid",
     }
 )  # fmt: skip
 
