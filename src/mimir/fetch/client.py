@@ -209,8 +209,10 @@ class Fetcher:
                 raise TooManyRedirects(f"{url}: more than {self.settings.max_redirects} redirects")
             seen.add(str(following))
             target = following
-        if len(hop.body) <= CHALLENGE_MAX_BYTES and b"<" in hop.body[:1024]:
-            # some services answer a challenge with 200: its page is no feed and no article
+        if len(hop.body) <= CHALLENGE_MAX_BYTES and "html" in hop.headers.get(
+            "content-type", "html"
+        ):
+            # some services answer a challenge with 200 (an HTML page): it is no feed, no article
             service = bot_wall(hop.status, hop.headers, hop.body)
             if service is not None:
                 message = f"{target}: {bot_wall_message(service, hop.status)}"
