@@ -153,3 +153,21 @@ def test_invalid_selector_is_named(field: str) -> None:
 def test_page_without_links_warns() -> None:
     feed = parse_listing(b"<html><body><p>Nothing</p></body></html>", PAGE, Selectors(), now=NOW)
     assert feed.entries == [] and feed.warnings == ["no article links found on the page"]
+
+
+def test_empty_listing_says_why() -> None:
+    """A press room built in the browser (a Next.js shell) and selectors that match nothing:
+    the warning names the cause, so the operator knows what to change."""
+    shell = (
+        b'<html><head><title>Newsroom</title><script src="/_next/static/chunks/main.js" defer>'
+        b'</script></head><body><div id="__next"></div><script id="__NEXT_DATA__" '
+        b'type="application/json">{"props":{"pageProps":{}}}</script></body></html>'
+    )
+    feed = parse_listing(shell, PAGE, Selectors(), now=NOW)
+    assert feed.entries == [] and "built by JavaScript in the browser" in feed.warnings[0]
+    feed = parse_listing(
+        sample("pressroom_listing.html"), PAGE, Selectors(article_list="li.nope"), now=NOW
+    )
+    assert feed.warnings == [
+        "the selectors matched no article links on the page (article_list='li.nope')"
+    ]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urldefrag
 
+from lxml import html as lxml_html
 from lxml.html import HtmlElement
 
 from mimir.model import Entry, ParsedFeed, Selectors
@@ -173,6 +174,39 @@ def _next_url(tree: HtmlElement, base: str, selectors: Selectors, page_url: str)
     return [url] if url and url != page_url else []
 
 
+#: the mount points and state blobs of pages built in the browser (React, Next.js, Nuxt,
+#: Angular, Vue, Gatsby, Svelte)
+_APP_MARKERS = ("__NEXT_DATA__", "__NUXT__", "ng-version", "data-reactroot", "data-server-rendered",
+                "___gatsby", "data-svelte", 'id="root"', 'id="app"')  # fmt: skip
+_THIN_TEXT = 600  # characters of visible text below which a page shows next to nothing
+
+
+def _why_empty(tree: HtmlElement, selectors: Selectors, custom: bool) -> str:
+    """The warning for a listing page that gave no links, with the likely cause."""
+    if custom:
+        chosen = ", ".join(
+            f"{name}={value!r}"
+            for name, value in (("article_list", selectors.article_list),
+                                ("article_link", selectors.article_link))
+            if value
+        )  # fmt: skip
+        return f"the selectors matched no article links on the page ({chosen})"
+    scripts = sum(1 for _ in tree.iter("script"))
+    visible = sum(
+        len(t.strip())
+        for t in tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    )
+    if scripts and visible < _THIN_TEXT:
+        html = lxml_html.tostring(tree, encoding="unicode")
+        if any(marker in html for marker in _APP_MARKERS) or visible < 100:
+            return (
+                "no article links found on the page as served: it is built by JavaScript in "
+                "the browser, which Mimir does not run; use the site's feed or sitemap "
+                "(`mimir sources add` on the site's address finds them)"
+            )
+    return "no article links found on the page"
+
+
 def parse_listing(
     body: bytes, url: str, selectors: Selectors, *, content_type: str | None = None, now: datetime
 ) -> ParsedFeed:
@@ -198,7 +232,7 @@ def parse_listing(
             continue
         seen.add(entry.url)
         entries.append(entry)
-    warnings = [] if entries else ["no article links found on the page"]
+    warnings = [] if entries else [_why_empty(tree, selectors, custom)]
     title_el = select_one(tree, "title")
     return ParsedFeed(
         format="listing",
