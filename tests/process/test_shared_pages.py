@@ -47,6 +47,23 @@ def test_same_page_same_title_is_one_article() -> None:
     ]
 
 
+def test_a_story_listed_again_after_an_edit_is_one_article() -> None:
+    """Some CMSs list an edited story again, with a new GUID and a marked title: the page is
+    still that one article, fetched as usual."""
+    page = "https://news.example.com/2026/11/arclight-dvb-nip"
+    cs = got(
+        [
+            Entry(url=page, title="UPDATE: Arclight ships DVB-NIP gateways", guid="n2"),
+            Entry(url=page, title="Arclight ships DVB-NIP gateways", guid="n1"),
+        ]
+    )
+    assert [(c.url, c.anchored, c.entry.guid) for c in cs] == [(page, False, "n2")]
+    # but quarterly results on one investor page are different releases
+    ir = "https://ir.example.com/results"
+    cs = got([Entry(url=ir, title="Q3 2026 results"), Entry(url=ir, title="Q2 2026 results")])
+    assert [c.anchored for c in cs] == [True, True]
+
+
 def test_sitemap_urls_differing_by_fragment_are_one_page() -> None:
     page = "https://press.example.com/a/one"
     cs = got([Entry(url=page), Entry(url=f"{page}#top")])

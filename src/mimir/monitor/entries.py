@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,8 +33,9 @@ def candidates(source: Source, entries: list[Entry], home: str | None = None) ->
     own address when it carries one, so the page comes from the publisher and the article is
     known by the publisher's address; one that does not is marked ``feed_only``.
 
-    Entries sharing a page are one article when they say the same (the same title, or lacking
-    titles the same text): the first is kept. Entries that differ are different items on one
+    Entries sharing a page are one article when they say the same (titles, or lacking titles
+    texts, that share 80 % of the shorter one's words: "UPDATE: ..." is the story again): the
+    first is kept. Entries that differ are different items on one
     page (a press room's single news page with an anchor per release, live-blog updates,
     podcast episodes linking to the show, a feed whose items all link to the home page, items
     with no link at all), and so is a titled entry linking to the home page (``home``, the
@@ -106,13 +108,28 @@ def _item_key(e: Entry) -> str | None:
 
 
 def _distinct(links: list[_Link]) -> list[_Link]:
-    """The first of each item among entries sharing a page; entries that say nothing (a
-    sitemap's URLs) are copies of the first."""
-    out: dict[str, _Link] = {}
+    """The first of each item among entries sharing a page. Entries that say nothing (a
+    sitemap's URLs) are copies of the first, and so is an entry whose title is another's with
+    a word or two more or less ("UPDATE: ..."): a story listed again after an edit."""
+    kept: list[tuple[frozenset[str], _Link]] = []
     for link in links:
         key = _item_key(link.entry)
-        out.setdefault(key if key is not None else (_item_key(links[0].entry) or ""), link)
-    return list(out.values())
+        if key is None and kept:
+            continue
+        words = frozenset(_WORDS.findall(key or ""))
+        if not any(_same_words(words, other) for other, _ in kept):
+            kept.append((words, link))
+    return [link for _, link in kept]
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _same_words(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two titles say the same: 80 % of the shorter one's words are in the other."""
+    if not a or not b:
+        return a == b
+    return len(a & b) >= 0.8 * min(len(a), len(b))
 
 
 def _shared(source: Source, items: list[_Link], pages: set[str]) -> list[tuple[int, Candidate]]:
