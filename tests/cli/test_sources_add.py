@@ -179,6 +179,20 @@ def test_nothing_usable_is_a_clear_error(mimir: Mimir, web: FixtureWeb, path: st
     assert mimir.json("sources", "list") == []
 
 
+def test_a_page_built_in_the_browser_is_named_as_such(mimir: Mimir, web: FixtureWeb) -> None:
+    """A newsroom that is a JavaScript application: the report says why it cannot be read."""
+    web.route(
+        "/newsroom",
+        '<html><head><title>Newsroom</title><script src="/app.js"></script></head>'
+        '<body><div id="root"></div><noscript>Enable JavaScript</noscript></body></html>',
+    )
+    result = mimir.fails(2, "sources", "add", web.url("/newsroom"))
+    assert "note: not usable as a listing page: no article links found on the page as" in (
+        result.stderr
+    )
+    assert "built by JavaScript in the browser" in result.stderr
+
+
 def test_an_invalid_url_is_a_clear_error(mimir: Mimir) -> None:
     result = mimir.fails(2, "sources", "add", "not a url", "--kind", "feed")
     assert "error: " in result.stderr and "not an absolute http(s) URL" in result.stderr

@@ -191,7 +191,11 @@ async def _from_page(
     except ParseError as exc:
         d.notes.append(f"not usable as a listing page: {exc.message}")
         return
-    if len(listing.entries) >= 3:
+    if len(listing.entries) < 3:
+        if not any(c.usable for c in d.candidates):  # nothing found: say why not this either
+            why = listing.warnings[0] if listing.warnings else "fewer than 3 article links"
+            d.notes.append(f"not usable as a listing page: {why}")
+    else:
         dates = [x for e in listing.entries if (x := e.published_at)]
         d.candidates.append(
             Candidate(
