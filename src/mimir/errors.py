@@ -119,6 +119,12 @@ class ConnectError(FetchError):
     code = "connect_error"
 
 
+class TLSError(FetchError):
+    """The server was reached but its TLS certificate or handshake was not accepted."""
+
+    code = "tls_error"
+
+
 class FetchTimeout(FetchError):
     """The server was too slow (connect, read or total deadline)."""
 

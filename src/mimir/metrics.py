@@ -55,6 +55,7 @@ from mimir.errors import (
     NetworkDown,
     RateLimited,
     RobotsDenied,
+    TLSError,
     TooManyRedirects,
 )
 
@@ -281,6 +282,7 @@ _ERROR_OUTCOMES: tuple[tuple[type[BaseException], str], ...] = (
     (NetworkDown, "network_down"),
     (BotChallenge, "bot_challenge"),
     (FetchTimeout, "timeout"),
+    (TLSError, "tls"),
     (DNSError, "dns"),
     (ConnectError, "connect"),
     (HTTPStatusError, "http"),

@@ -36,6 +36,7 @@ from mimir.errors import (
     NetworkDown,
     RateLimited,
     RobotsDenied,
+    TLSError,
     TooManyRedirects,
 )
 from mimir.fetch.body import ACCEPT_ENCODING, read_body
@@ -264,6 +265,8 @@ class Fetcher:
                 raise self._connection_failed(url, exc) from exc
             except aiohttp.ClientConnectorDNSError as exc:
                 raise self._connection_failed(url, DNSError(f"{url}: {exc}")) from exc
+            except aiohttp.ClientSSLError as exc:  # the server answered: the network is up
+                raise _tls_error(url, exc) from exc
             except aiohttp.ClientConnectorError as exc:
                 raise self._connection_failed(url, exc) from exc
             except aiohttp.InvalidURL as exc:
@@ -363,3 +366,26 @@ class Fetcher:
             self.politeness.block(host_key(url), seconds)
             raise RateLimited(f"{url}: HTTP {hop.status}, retry after {seconds:.0f} s", seconds)
         raise HTTPStatusError(f"{url}: HTTP {hop.status}", hop.status)
+
+
+#: what a certificate failure usually means, by the words of OpenSSL's reason
+_TLS_HINTS = (
+    (
+        "unable to get local issuer certificate",
+        "the server does not send its intermediate certificate (browsers fetch it themselves; "
+        "Mimir, like curl, does not): the site's operator should serve the full chain",
+    ),
+    ("certificate has expired", "the site's certificate has expired"),
+    ("self-signed certificate", "the certificate is self-signed, trusted by no authority"),
+    ("hostname mismatch", "the certificate is for another host name"),
+    ("IP address mismatch", "the certificate is for another address"),
+)
+
+
+def _tls_error(url: URL, exc: aiohttp.ClientSSLError) -> TLSError:
+    """A TLS failure with OpenSSL's reason and, for the usual ones, what it means."""
+    cause = getattr(exc, "certificate_error", None) or getattr(exc, "os_error", None) or exc
+    reason = getattr(cause, "verify_message", None) or getattr(cause, "reason", None) or str(cause)
+    hint = next((h for key, h in _TLS_HINTS if key.lower() in str(reason).lower()), None)
+    detail = f"{reason}: {hint}" if hint else str(reason)
+    return TLSError(f"{url}: TLS certificate or handshake not accepted: {detail}")
