@@ -210,9 +210,8 @@ class Fetcher:
                 raise TooManyRedirects(f"{url}: more than {self.settings.max_redirects} redirects")
             seen.add(str(following))
             target = following
-        if len(hop.body) <= CHALLENGE_MAX_BYTES and "html" in hop.headers.get(
-            "content-type", "html"
-        ):
+        ctype = hop.headers.get("content-type", "html").lower()
+        if len(hop.body) <= CHALLENGE_MAX_BYTES and "html" in ctype:
             # some services answer a challenge with 200 (an HTML page): it is no feed, no article
             service = bot_wall(hop.status, hop.headers, hop.body)
             if service is not None:
