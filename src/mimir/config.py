@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=32, ge=1, le=1000)
     worker_batch_size: int = Field(default=25, ge=1, le=1000)
     extract_processes: int = Field(default=0, ge=-1, le=64)  # 0: one per CPU, -1: inline
+    extract_timeout_seconds: float = Field(default=60.0, ge=0)  # 0: no deadline
     lease_seconds: int = Field(default=300, ge=10)
     idle_sleep_seconds: float = Field(default=1.0, gt=0, le=60)
     min_interval_seconds: int = Field(default=300, ge=1)

@@ -213,3 +213,9 @@ class ExtractorDied(ExtractionError):
     """The extraction process working on this document died (a new one took its place)."""
 
     code = "extractor_died"
+
+
+class ExtractionTimeout(ExtractorDied):
+    """The document took longer than the deadline: its process was stopped and replaced."""
+
+    code = "extraction_timeout"

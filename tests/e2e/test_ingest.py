@@ -400,3 +400,39 @@ def test_bot_challenges_are_named_and_not_retried(
     full = db.sync_read(article_store.get, row["id"])
     assert full["fetch_meta"]["fallback_reason"].startswith("bot_challenge: ")
     assert web.hits("/news/guarded-story.html") == 1  # once: a challenge is not retried
+
+
+def test_a_page_past_the_extraction_deadline_falls_back_to_the_feed(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A 9 MB page of blocks keeps an extraction process busy for several seconds (about 7 on
+    the development machine): past the deadline (1.5 s here) its process is replaced, the
+    article is stored from the feed, and the page queued behind it is extracted as usual."""
+    para = "<p>" + "Broadcasters in Denver switched on ATSC 3.0 transmitters this week. " * 5
+    huge = "<html><body><article>" + ("<div>" + para + "</p></div>") * 24000 + "</article>"
+    web.route("/news/huge.html", huge + "</body></html>")
+    site = NewsSite(web)
+    (normal,) = site.publish(1)
+    items = (
+        f"<item><title>A very long page</title><link>{web.url('/news/huge.html')}</link>"
+        "<description>The feed's own summary of the long page.</description></item>"
+        f"<item><title>{normal.title}</title><link>{site.url(normal)}</link></item>"
+    )
+    web.route(
+        "/two.xml",
+        f'<rss version="2.0"><channel><title>Two</title>{items}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    add(db, "Two", web.url("/two.xml"))
+    pooled = settings.model_copy(  # type: ignore[attr-defined]
+        update={"extract_processes": 1, "extract_timeout_seconds": 1.5}
+    )
+    refresh(pooled, db)
+    rows = {r["title"]: r for r in articles(db)}
+    long_one = rows["A very long page"]
+    assert long_one["extraction"] == "feed_fallback"
+    assert "the feed's own summary" in long_one["text"].lower()
+    full = db.sync_read(article_store.get, long_one["id"])
+    assert full["fetch_meta"]["fallback_reason"].startswith("extraction_timeout: took longer")
+    other = db.sync_read(article_store.get, rows[normal.title]["id"])
+    assert other["extraction"] == "page", other["fetch_meta"].get("fallback_reason")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mimir.errors import ExtractorDied
+from mimir.errors import ExtractionTimeout, ExtractorDied
 from mimir.monitor.pool import LoopPool
 
 
@@ -26,6 +26,13 @@ def _die(code: int) -> int:
 
 def _pid() -> int:
     return os.getpid()
+
+
+def _hang(seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return 0
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +108,39 @@ def test_a_task_queued_behind_a_dying_one_runs_on_the_replacement() -> None:
         assert isinstance(died, ExtractorDied)
         assert held == [2]
         assert ran_on == p.pids()[0] != before
+    finally:
+        p.close()
+
+
+def test_a_task_past_the_deadline_costs_its_process_and_nothing_else() -> None:
+    """A document that hangs its process (a pathological page): after the deadline the process
+    is killed and replaced, the task fails with ExtractionTimeout, the task queued behind it
+    and the other process's work run, and a pool on a new event loop keeps its deadline."""
+    p = LoopPool(2, timeout=0.5)
+    try:
+        before = set(p.pids())
+
+        async def go() -> tuple[list[object], float]:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            results = await asyncio.gather(
+                p.run(_hang, 30), *[p.run(_square, i) for i in range(6)], return_exceptions=True
+            )
+            return list(results), loop.time() - started
+
+        results, took = asyncio.run(go())
+        assert isinstance(results[0], ExtractionTimeout)
+        assert "took longer than 0.5 s" in str(results[0])
+        assert results[1:] == [i * i for i in range(6)]
+        assert 0.5 < took < 5
+        after = set(p.pids())
+        assert len(after) == 2 and len(after - before) == 1  # one replaced, one kept
+        (gone,) = before - after
+        with pytest.raises(OSError):
+            os.kill(gone, 0)
+        # a second event loop (as the CLI runs them): the deadline still holds
+        with pytest.raises(ExtractionTimeout):
+            asyncio.run(p.run(_hang, 30))
     finally:
         p.close()
 

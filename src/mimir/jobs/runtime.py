@@ -50,7 +50,7 @@ async def open_context(
     own_db = db is None
     database = db or Database(settings)
     procs = settings.extract_processes if extract_processes is None else extract_processes
-    extractor = Extractor(procs)
+    extractor = Extractor(procs, timeout=settings.extract_timeout_seconds)
     try:
         async with Fetcher(settings) as fetcher:
             yield Context(

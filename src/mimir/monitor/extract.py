@@ -75,15 +75,19 @@ def _article_values(
 
 
 class Extractor:
-    """Runs the CPU-bound steps in `processes` worker processes (0: one per CPU; -1: inline)."""
+    """Runs the CPU-bound steps in `processes` worker processes (0: one per CPU; -1: inline).
 
-    def __init__(self, processes: int = 0) -> None:
+    With a ``timeout`` (seconds), a document that takes longer costs its process, which is
+    killed and replaced, and fails with ExtractionTimeout: an article page then falls back to
+    the feed's values, a feed records the error (inline, there is no deadline)."""
+
+    def __init__(self, processes: int = 0, *, timeout: float | None = None) -> None:
         if processes == 0:
             processes = os.cpu_count() or 1
         self.processes = processes
         self._pool: LoopPool | None = None
         if processes > 0:
-            self._pool = LoopPool(processes, initializer=_warm, preload=_PRELOAD)
+            self._pool = LoopPool(processes, initializer=_warm, preload=_PRELOAD, timeout=timeout)
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         if self._pool is None:

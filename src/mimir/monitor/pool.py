@@ -11,7 +11,9 @@ process never waits for the loop between one task and the next.
 
 A process that dies (out of memory, a crash in a C parser) fails only the task it was running,
 with ``ExtractorDied``; a task queued behind it goes to another process, and a new process
-takes its place.
+takes its place. With a ``timeout``, a process that has run one task for longer is killed the
+same way and its task fails with ``ExtractionTimeout``: a pathological page costs one
+deadline, never a process for good.
 
 Processes come from multiprocessing's fork server, which imports ``preload`` once: each pool
 process (and each replacement) starts with trafilatura, lxml and the rest already imported,
@@ -27,6 +29,7 @@ import os
 import pickle
 import socket
 import struct
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -34,7 +37,7 @@ from typing import Any
 
 import structlog
 
-from mimir.errors import ExtractorDied
+from mimir.errors import ExtractionTimeout, ExtractorDied
 
 log = structlog.get_logger("mimir.pool")
 
@@ -49,9 +52,14 @@ _READ_SIZE = 1 << 20
 
 
 def _serve(conn: Connection, initializer: Callable[[], None] | None) -> None:
-    """A pool process: run each task it is sent, send back (ok, result or exception)."""
+    """A pool process: say it is ready (an empty frame), then run each task it is sent and
+    send back (ok, result or exception)."""
     if initializer is not None:
         initializer()
+    try:
+        conn.send_bytes(b"")  # started and warm: a deadline counts from here, not from fork
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             data = conn.recv_bytes()
@@ -77,7 +85,9 @@ class _Process:
     the tasks sent to it in order (it answers in that order), the bytes still to write to it
     and the bytes of answers read so far."""
 
-    __slots__ = ("conn", "fd", "inbox", "outbox", "process", "tasks", "writing")
+    __slots__ = (
+        "conn", "fd", "inbox", "outbox", "process", "ready", "since", "tasks", "writing",
+    )  # fmt: skip
 
     def __init__(self, process: Any, conn: Connection) -> None:
         self.process = process
@@ -87,6 +97,8 @@ class _Process:
         self.outbox: deque[memoryview] = deque()
         self.inbox = bytearray()
         self.writing = False
+        self.since = 0.0  # monotonic time the task at the head of ``tasks`` started
+        self.ready = False  # it said it started (its first frame); before, nothing runs
 
 
 def _frame(payload: bytes) -> list[memoryview]:
@@ -136,6 +148,7 @@ class LoopPool:
         preload: Sequence[str] = (),
         *,
         depth: int = 2,
+        timeout: float | None = None,
     ) -> None:
         if processes < 1:
             raise ValueError("a pool has at least one process")
@@ -146,6 +159,8 @@ class LoopPool:
             self._mp.set_forkserver_preload(list(preload))
         self._initializer = initializer
         self._depth = depth
+        self._timeout = timeout if timeout and timeout > 0 else None
+        self._watch: asyncio.TimerHandle | None = None
         self._procs: list[_Process] = []
         self._waiting: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -177,6 +192,9 @@ class LoopPool:
         if self._loop is not None:
             if any(p.tasks or p.outbox for p in self._procs) or self._waiting:
                 raise RuntimeError("the pool is busy on another event loop")
+            if self._watch is not None:
+                self._watch.cancel()
+                self._watch = None
             if not self._loop.is_closed():
                 for p in self._procs:
                     self._loop.remove_reader(p.fd)
@@ -206,6 +224,9 @@ class LoopPool:
             if fut.done():  # its caller gave up while it waited
                 continue
             proc.tasks.append((payload, fut))
+            if len(proc.tasks) == 1:  # an idle process starts it at once
+                proc.since = time.monotonic()
+                self._arm()
             proc.outbox.extend(_frame(payload))
             if not self._flush(proc):
                 # the process is gone: this task never reached it, so it waits for another
@@ -261,9 +282,14 @@ class LoopPool:
         except OSError:
             gone = True
         for data in _answers(proc.inbox):
+            if not proc.ready:  # its first frame: started, the task it holds begins now
+                proc.ready = True
+                proc.since = time.monotonic()
+                continue
             if not proc.tasks:  # an answer nobody asked for: cannot happen with our _serve
                 continue
             _payload, fut = proc.tasks.popleft()
+            proc.since = time.monotonic()  # the next task it holds starts now
             try:
                 ok, value = pickle.loads(data)  # noqa: S301 - from our own pool process
             except Exception as exc:  # an answer that does not unpickle fails its task alone
@@ -277,6 +303,29 @@ class LoopPool:
             self._replace(proc, ExtractorDied())
         else:
             self._dispatch()
+
+    def _arm(self) -> None:
+        """Look for overrunning tasks again soon, while any process holds one."""
+        if self._timeout is None or self._watch is not None or self._loop is None:
+            return
+        self._watch = self._loop.call_later(min(1.0, self._timeout / 2), self._check)
+
+    def _check(self) -> None:
+        """Kill each process whose current task has run past the deadline (it fails with
+        ExtractionTimeout; the tasks queued behind it go to the others)."""
+        self._watch = None
+        if self._timeout is None or self._closed:
+            return
+        now = time.monotonic()
+        for proc in list(self._procs):
+            if proc.ready and proc.tasks and now - proc.since > self._timeout:
+                log.warning("extract_timeout", seconds=self._timeout, pid=proc.process.pid)
+                with contextlib.suppress(Exception):
+                    proc.process.kill()
+                message = f"took longer than {self._timeout:g} s; its process was stopped"
+                self._replace(proc, ExtractionTimeout(message))
+        if any(p.tasks for p in self._procs):
+            self._arm()
 
     def _replace(self, proc: _Process, error: BaseException | None) -> None:
         """``proc`` died: fail the task it was running, give the ones queued behind it to the
@@ -315,6 +364,9 @@ class LoopPool:
         if self._closed:
             return
         self._closed = True
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         pending = list(self._waiting)
         for p in self._procs:
             pending += p.tasks
