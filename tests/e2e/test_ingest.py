@@ -436,3 +436,27 @@ def test_a_page_past_the_extraction_deadline_falls_back_to_the_feed(
     assert full["fetch_meta"]["fallback_reason"].startswith("extraction_timeout: took longer")
     other = db.sync_read(article_store.get, rows[normal.title]["id"])
     assert other["extraction"] == "page", other["fetch_meta"].get("fallback_reason")
+
+
+def test_a_release_published_as_pdf_is_read(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A press feed whose item links to a PDF: its text and metadata are the article's."""
+    from tests.pdfs import RELEASE_LINES, make_pdf
+
+    pdf = make_pdf(
+        [RELEASE_LINES],
+        {"Title": "Arclight ships DVB-NIP gateways", "CreationDate": "D:20261128100000Z"},
+    )
+    web.route("/releases/dvb-nip.pdf", pdf, content_type="application/pdf")
+    feed = f"""<rss version="2.0"><channel><title>IR</title><item><title>DVB-NIP (PDF)</title>
+<link>{web.url("/releases/dvb-nip.pdf")}</link><description>Release.</description></item>
+</channel></rss>"""
+    web.route("/ir.xml", feed, content_type="application/rss+xml")
+    add(db, "IR", web.url("/ir.xml"))
+    refresh(settings, db)  # type: ignore[arg-type]
+    (row,) = articles(db)
+    assert (row["title"], row["extraction"]) == ("Arclight ships DVB-NIP gateways", "pdf")
+    assert "viewers without broadband can watch" in row["text"] and row["language"] == "en"
+    published = row["published_at"]
+    assert (published.year, published.month, published.day, published.hour) == (2026, 11, 28, 10)

@@ -23,6 +23,7 @@ from mimir.model import ArticleJob, Entry, ExtractedArticle, FetchResponse, Sour
 from mimir.monitor.context import Context
 from mimir.monitor.entries import entry_from_dict, entry_hash, guid_hash
 from mimir.monitor.ingest import AfterStore, Stored, store_article
+from mimir.parse.pdf import is_pdf
 from mimir.process import neardup
 from mimir.process.fingerprint import normalize_text, normalized_fingerprint
 from mimir.process.urls import canonicalize, url_hash
@@ -140,7 +141,7 @@ async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> J
             await ctx.db.write(job_store.retry_later, job.id, due, f"{exc.code}: {exc.message}")
             return JobResult("retry", error=exc.code)
         return await _fallback(ctx, job, entry, source, source_id, f"{exc.code}: {exc.message}")
-    if resp.content_type not in _HTML_TYPES:
+    if resp.content_type not in _HTML_TYPES and not is_pdf(resp.content_type, resp.body):
         return await _fallback(
             ctx, job, entry, source, source_id, f"not a page: {resp.content_type}"
         )

@@ -20,6 +20,7 @@ from mimir.monitor.pool import LoopPool
 from mimir.parse.article import extract_article, warm_up
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
+from mimir.parse.pdf import extract_pdf, is_pdf
 
 if TYPE_CHECKING:
     from mimir.storage.articles import ArticleValues
@@ -59,19 +60,25 @@ def _article_values(
     now: datetime,
 ) -> tuple[ArticleValues, float]:
     """The values to store, and the CPU seconds the page's extraction took (this thread's:
-    a pool process has one, and inline the writer's time is not counted in)."""
+    a pool process has one, and inline the writer's time is not counted in). A PDF document
+    is read as one (``extraction = "pdf"``)."""
     from mimir.monitor.article import build_values
 
     started = time.thread_time()
-    extracted = extract_article(
-        response.body,
-        response.url,
-        content_type=response.headers.get("content-type"),
-        selectors=Selectors.from_dict(selectors) if selectors else None,
-        now=now,
-    )
+    content_type = response.headers.get("content-type")
+    if is_pdf(content_type, response.body):
+        extracted, how = extract_pdf(response.body, response.url, now=now), "pdf"
+    else:
+        extracted = extract_article(
+            response.body,
+            response.url,
+            content_type=content_type,
+            selectors=Selectors.from_dict(selectors) if selectors else None,
+            now=now,
+        )
+        how = "page"
     cpu = time.thread_time() - started
-    return build_values(source_id, entry, job_url, extracted, response, "page"), cpu
+    return build_values(source_id, entry, job_url, extracted, response, how), cpu
 
 
 class Extractor:

@@ -58,7 +58,7 @@ class ArticleValues:
     section: str | None
     tags: list[str]
     fetch_meta: dict[str, Any]
-    extraction: str  # page | feed | feed_fallback
+    extraction: str  # page | pdf | feed | feed_fallback
     # near-duplicate detection (mimir.process.neardup): the signature and its LSH band keys
     signature: bytes | None = None
     band_keys: tuple[int, ...] = ()
@@ -174,6 +174,10 @@ def _find(conn: Connection, v: ArticleValues) -> Any:
     return conn.execute(_LADDERS[guid, fingerprint], params).first()
 
 
+#: extractions of the document itself (an HTML page, a PDF), as against the feed's values
+_EXTRACTED = frozenset({"page", "pdf"})
+
+
 def store(conn: Connection, v: ArticleValues, now: datetime) -> tuple[StoreOutcome, int]:
     """Insert a new article or a new revision of the one it is; idempotent."""
     row = _find(conn, v)
@@ -191,8 +195,8 @@ def store(conn: Connection, v: ArticleValues, now: datetime) -> tuple[StoreOutco
     if row.fingerprint == v.fingerprint and (row.title or "") == (v.title or ""):
         conn.execute(_TOUCH, {"aid": row.id, "now": now, "eh": v.entry_hash or row.entry_hash})
         return StoreOutcome.UNCHANGED, row.id
-    if v.extraction != "page" and row.extraction == "page":
-        # a feed-only fallback never overwrites a full page extraction
+    if v.extraction not in _EXTRACTED and row.extraction in _EXTRACTED:
+        # a feed-only fallback never overwrites a full page (or PDF) extraction
         conn.execute(_SET_ENTRY_HASH, {"aid": row.id, "eh": v.entry_hash})
         return StoreOutcome.UNCHANGED, row.id
     conn.execute(
