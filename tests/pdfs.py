@@ -3,6 +3,32 @@
 from __future__ import annotations
 
 
+def deflate_bomb(decompressed_mb: int) -> bytes:
+    """A one-page PDF whose content stream inflates to ``decompressed_mb`` MB (built in 1 MB
+    pieces, so the test itself holds no more than that)."""
+    import zlib
+
+    piece = (b"BT /F1 11 Tf 72 740 Td (" + b"A" * 100 + b") Tj ET\n") * 8000
+    deflate = zlib.compressobj(9)
+    data = b"".join(deflate.compress(piece) for _ in range(decompressed_mb)) + deflate.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 6\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
 def _literal(text: str) -> str:
     return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
 

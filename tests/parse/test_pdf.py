@@ -8,7 +8,7 @@ import pytest
 
 from mimir.errors import ExtractionError
 from mimir.parse.pdf import extract_pdf, is_pdf, pdf_date
-from tests.pdfs import RELEASE_LINES, make_pdf
+from tests.pdfs import RELEASE_LINES, deflate_bomb, make_pdf
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 URL = "https://press.example.com/releases/dvb-nip.pdf"
@@ -53,6 +53,14 @@ def test_a_file_name_is_no_title() -> None:
 def test_unusable_pdfs_are_a_clear_error(body: bytes, message: str) -> None:
     with pytest.raises(ExtractionError, match=message):
         extract_pdf(body, URL, now=NOW)
+
+
+def test_a_decompression_bomb_is_refused() -> None:
+    """1.5 MB on the wire, 400 MB inflated: pypdf's limit stops it, a clear error."""
+    bomb = deflate_bomb(400)
+    assert len(bomb) < 2_000_000
+    with pytest.raises(ExtractionError, match="unreadable PDF: LimitReachedError"):
+        extract_pdf(bomb, URL, now=NOW)
 
 
 @pytest.mark.parametrize(

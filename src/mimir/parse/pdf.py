@@ -58,7 +58,7 @@ def extract_pdf(body: bytes, url: str, *, now: datetime) -> ExtractedArticle:
             size += len(pages[-1])
             if size > MAX_TEXT_CHARS:
                 break
-        info: dict[str, Any] = dict(reader.metadata or {})
+        info = _info(reader)
     except ExtractionError:
         raise
     except Exception as exc:  # pypdf's errors on broken files are many and varied
@@ -69,28 +69,43 @@ def extract_pdf(body: bytes, url: str, *, now: datetime) -> ExtractedArticle:
         raise ExtractionError(
             f"no text in the PDF: {len(text)} characters (a scanned image without a text layer?)"
         )
-    title = _info_text(info, "/Title")
+    title = info.get("title")
     if not title or _JUNK_TITLE.match(title):  # the first line that reads like a headline
         lines = (_SPACES.sub(" ", line).strip() for page in pages for line in page.splitlines())
         title = next((line for line in lines if 10 <= len(line) <= 200), None)
-    author = _info_text(info, "/Author")
+    author = info.get("author")
     return ExtractedArticle(
         text=text,
         html="".join(f"<p>{html.escape(p)}</p>" for p in paragraphs) or None,
         title=title,
         authors=(author,) if author else (),
-        published_at=sane(pdf_date(_info_text(info, "/CreationDate")), now),
-        updated_at=sane(pdf_date(_info_text(info, "/ModDate")), now),
+        published_at=sane(pdf_date(info.get("created")), now),
+        updated_at=sane(pdf_date(info.get("modified")), now),
         language=detect_language(text),
     )
 
 
-def _info_text(info: dict[str, Any], key: str) -> str | None:
-    value = info.get(key)
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text[:500] or None
+def _info(reader: Any) -> dict[str, str]:
+    """The information dictionary's title, author and dates, as text (pypdf resolves
+    indirect objects; a value that cannot be read is left out)."""
+    meta = reader.metadata
+    out: dict[str, str] = {}
+    if meta is None:
+        return out
+    for key, attribute in (
+        ("title", "title"),
+        ("author", "author"),
+        ("created", "creation_date_raw"),
+        ("modified", "modification_date_raw"),
+    ):
+        try:
+            value = getattr(meta, attribute)
+        except Exception:  # noqa: S112 - one unreadable entry loses that entry only
+            continue
+        text = " ".join(str(value).split())[:500] if value is not None else ""
+        if text:
+            out[key] = text
+    return out
 
 
 def _paragraphs(pages: list[str]) -> list[str]:
