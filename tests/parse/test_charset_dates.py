@@ -99,6 +99,7 @@ def utc(*args: int) -> datetime:
         ("Tue, 03 Mar 2026 14:05:00 CET", None, utc(2026, 3, 3, 13, 5)),
         ("Tue, 03 Jun 2026 14:05:00 CEST", None, utc(2026, 6, 3, 12, 5)),
         ("Tue, 03 Mar 2026 14:05:00 JST", None, utc(2026, 3, 3, 5, 5)),
+        ("Tue, 03 Mar 2026 14:05:00 +01:00", None, utc(2026, 3, 3, 13, 5)),  # a colon
         # month and weekday names of European sites' own languages, as some CMSs write them
         ("Mo, 02 Mär 2026 12:00:00 +0100", None, utc(2026, 3, 2, 11, 0)),
         ("Di, 03 Mrz 2026 12:00:00 +0100", None, utc(2026, 3, 3, 11, 0)),

@@ -95,6 +95,7 @@ _FILLERS = frozenset({"de", "del", "à", "às", "a", "las", "um", "om", "alle", 
 _H_TIME = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b")  # French "14h30", "14 h 30"
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:er|re|º|ª|°)\b")  # "1er mars", "1º de março"
 
+_COLON_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _RFC822_LIKE = re.compile(r"^([A-Za-z]{3},?\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d")
 
@@ -110,7 +111,9 @@ def _rfc822(text: str) -> datetime | None:
     if not _RFC822_LIKE.match(text):
         return None
     head, _, zone = text.rpartition(" ")
-    if zone.isalpha() and zone.upper() not in _EMAIL_ZONES:
+    if _COLON_OFFSET.match(zone):  # "+01:00", as PHP's "P" writes it: read as UTC before
+        text = f"{head} {zone[:3]}{zone[4:]}"
+    elif zone.isalpha() and zone.upper() not in _EMAIL_ZONES:
         known = _TZINFOS.get(zone.upper())  # "CET", "CEST", "JST": as an offset, not as UTC
         if known is not None:
             minutes = int(known.utcoffset(None).total_seconds()) // 60
