@@ -213,10 +213,7 @@ class Fetcher:
         ctype = hop.headers.get("content-type", "html").lower()
         if len(hop.body) <= CHALLENGE_MAX_BYTES and "html" in ctype:
             # some services answer a challenge with 200 (an HTML page): it is no feed, no article
-            service = bot_wall(hop.status, hop.headers, hop.body)
-            if service is not None:
-                message = f"{target}: {bot_wall_message(service, hop.status)}"
-                raise BotChallenge(message, hop.status, service)
+            _refuse_bot_wall(target, hop)
         return FetchResponse(
             url=str(target),
             status=hop.status,
@@ -355,16 +352,21 @@ class Fetcher:
         """Raise for error statuses; note Retry-After cool-downs."""
         if hop.status < 400:
             return hop
-        service = bot_wall(hop.status, hop.headers, hop.body)
-        if service is not None:
-            message = f"{url}: {bot_wall_message(service, hop.status)}"
-            raise BotChallenge(message, hop.status, service)
+        _refuse_bot_wall(url, hop)
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
         if hop.status == 429 or (hop.status == 503 and retry_after is not None):
             seconds = DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else retry_after
             self.politeness.block(host_key(url), seconds)
             raise RateLimited(f"{url}: HTTP {hop.status}, retry after {seconds:.0f} s", seconds)
         raise HTTPStatusError(f"{url}: HTTP {hop.status}", hop.status)
+
+
+def _refuse_bot_wall(url: URL, hop: _Hop) -> None:
+    """Raise BotChallenge when ``hop`` is a bot-protection service's challenge or block page."""
+    service = bot_wall(hop.status, hop.headers, hop.body)
+    if service is not None:
+        message = f"{url}: {bot_wall_message(service, hop.status)}"
+        raise BotChallenge(message, hop.status, service)
 
 
 #: what a certificate failure usually means, by the words of OpenSSL's reason

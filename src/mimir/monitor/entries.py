@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urldefrag
 
 from mimir.model import Entry, Source
 from mimir.process.aggregators import is_google_news_link, publisher_url
-from mimir.process.urls import anchored, canonicalize, fragment_of, host_of, url_hash
+from mimir.process.urls import anchored, canonicalize, host_of, is_http_url, url_hash
 from mimir.storage.articles import Known
 
 
@@ -60,7 +61,7 @@ def candidates(source: Source, entries: list[Entry], home: str | None = None) ->
             continue
         h = url_hash(url)
         groups.setdefault(h, []).append(_Link(order, e, url, h, target is not None))
-    pages = {url_hash(u) for u in (home, source.url) if u and _hashable(u)}
+    pages = {url_hash(u) for u in (home, source.url) if u and is_http_url(u)}
     out: dict[str, tuple[int, Candidate]] = {}
     for h, links in groups.items():
         first = links[0]
@@ -86,14 +87,6 @@ class _Link:
     url: str
     hash: str
     decoded: bool  # an aggregator's link, replaced by the address it carried
-
-
-def _hashable(url: str) -> bool:
-    try:
-        canonicalize(url)
-    except Exception:
-        return False
-    return True
 
 
 def _is_root(url: str) -> bool:
@@ -136,13 +129,13 @@ def _shared(source: Source, items: list[_Link], pages: set[str]) -> list[tuple[i
     """Candidates for items on one shared page (see ``candidates``)."""
     import hashlib
 
-    frags = [fragment_of(i.entry.url) for i in items]
+    frags = [urldefrag(i.entry.url).fragment.strip() for i in items]
     if not any(frags):
         own = _guid_pages(items, pages)
         if own is not None:
             return [
-                (i.order, Candidate(replace(i.entry, url=u), u, url_hash(u), _gh(source, i)))
-                for i, u in zip(items, own, strict=True)
+                (i.order, Candidate(replace(i.entry, url=u), u, h, _gh(source, i)))
+                for i, (u, h) in zip(items, own, strict=True)
             ]
     # an item's own anchor when no other item has it (a tracking fragment such as
     # "#xtor=RSS-3208" is the same on every item), else one made from its GUID or title
@@ -167,22 +160,20 @@ def _gh(source: Source, link: _Link) -> str | None:
     return guid_hash(source.id, link.entry.guid)
 
 
-def _guid_pages(items: list[_Link], pages: set[str]) -> list[str] | None:
-    """The items' GUIDs as their own addresses, when every one is an http(s) address of its
-    own (not the shared page, the home page or another item's)."""
-    out: list[str] = []
+def _guid_pages(items: list[_Link], pages: set[str]) -> list[tuple[str, str]] | None:
+    """The items' GUIDs as their own addresses (canonical URL, hash), when every one is an
+    http(s) address of its own (not the shared page, the home page or another item's)."""
+    out: list[tuple[str, str]] = []
     for i in items:
         guid = (i.entry.guid or "").strip()
-        if not guid.startswith(("http://", "https://")):
+        if not guid.startswith(("http://", "https://")) or not is_http_url(guid):
             return None
-        try:
-            url = canonicalize(guid)
-        except Exception:
+        url = canonicalize(guid)
+        h = url_hash(url)
+        if h in pages or h == i.hash or _is_root(url):
             return None
-        if url_hash(url) in pages or url_hash(url) == i.hash or _is_root(url):
-            return None
-        out.append(url)
-    return out if len({url_hash(u) for u in out}) == len(out) else None
+        out.append((url, h))
+    return out if len({h for _, h in out}) == len(out) else None
 
 
 def guid_hash(source_id: int, guid: str | None) -> str | None:

@@ -13,7 +13,7 @@ from mimir.errors import ExtractionError, MimirError, NotAFeed
 from mimir.model import Source, SourceKind, SourceSpec
 from mimir.monitor.article import build_values
 from mimir.monitor.context import Context
-from mimir.monitor.entries import candidates
+from mimir.monitor.entries import Candidate, candidates
 from mimir.monitor.refresh import _direct_values, _read
 from mimir.process.aggregators import feed_only, publisher_url
 from mimir.process.urls import canonicalize, host_of
@@ -90,10 +90,7 @@ async def preview_source(ctx: Context, spec: SourceSpec, *, articles: int = 3) -
     ]
     for c in cands[:articles]:
         try:
-            if c.feed_only and (c.entry.content_html or c.entry.summary or c.entry.title):
-                v = _direct_values(source, c)
-            else:
-                v = await _article(ctx, source, c.url, c.entry)
+            v = await _article(ctx, source, c.url, c.entry, c)
             out.articles.append(values_dict(v))
         except MimirError as exc:
             out.articles.append({"url": c.url, "error": f"{exc.code}: {exc.message}"})
@@ -116,11 +113,15 @@ async def preview_page(ctx: Context, url: str) -> Preview:
     return out
 
 
-async def _article(ctx: Context, source: Source, url: str, entry: Any) -> ArticleValues:
+async def _article(
+    ctx: Context, source: Source, url: str, entry: Any, cand: Candidate | None = None
+) -> ArticleValues:
+    """What would be stored for one entry: from the feed (a full-content source, or a
+    candidate marked ``feed_only``, as refresh stores them), else from its fetched page."""
+    if cand is not None and cand.feed_only and (entry.content_html or entry.summary or entry.title):
+        return _direct_values(source, cand)
     if (source.full_content or feed_only(url)) and (entry.content_html or entry.summary):
-        from mimir.monitor.entries import Candidate
-
-        return _direct_values(source, Candidate(entry, url, "", None))
+        return _direct_values(source, cand or Candidate(entry, url, "", None))
     url = publisher_url(url) or url  # an aggregator's link that carries the article's address
     resp = await ctx.fetcher.fetch(url, check_robots=ctx.settings.respect_robots_txt, kind="page")
     selectors = source.settings.get("selectors")

@@ -93,12 +93,6 @@ def anchored(url: str, fragment: str) -> tuple[str, str]:
     return f"{canonicalize(url)}#{frag}", hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def fragment_of(url: str) -> str:
-    """The fragment of a URL as written (``""`` when it has none)."""
-    _, _, frag = url.partition("#")
-    return frag.strip()
-
-
 def host_of(url: str) -> str:
     """Lower-case ``host`` or ``host:port`` (non-default port) of an http(s) URL."""
     return _canonical_parts(url, None).netloc
