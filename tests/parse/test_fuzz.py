@@ -73,3 +73,14 @@ def test_random_text_as_html(text: str) -> None:
 def test_deep_nesting(prefix: str) -> None:
     body = prefix + b"<a>" * 50_000
     _feed(body)
+
+
+def test_a_parser_crash_on_broken_markup_is_a_parse_error() -> None:
+    """Found by test_corrupted_samples: seven junk bytes in a WordPress feed's <height> send
+    feedparser's SGML fallback into its own TypeError. It is a ParseError, like any feed
+    nothing can be read from, so the source records it and the others carry on."""
+    body = SAMPLES["rss20_wordpress.xml"]
+    at = body.index(b"<height>") + 2
+    broken = body[:at] + b"\xbc\x9d>\xcd\x03\x9b\x8b" + body[at + 7 :]
+    with pytest.raises(ParseError, match="the parser failed on malformed markup"):
+        parse_feed(broken, "https://ex.com/feed", now=NOW)

@@ -68,20 +68,25 @@ def run_feedparser(body: bytes, url: str, content_type: str | None, *, fast: boo
         result = fastfeed.parse(data, url)
         if result is not None:
             return result
-    return feedparser.parse(
-        io.BytesIO(data),
-        response_headers={
-            "content-type": "application/xml; charset=utf-8",
-            "content-location": url,
-        },
-        # markup is kept as the feed wrote it: our own nh3 policy reads it (sanitize_html,
-        # html_to_text) and makes its links absolute against the content's base (xml:base
-        # or the feed's address); feedparser's resolver would re-serialise it first through
-        # an SGML parser, which costs more than the rest of the parse and mangles what it
-        # does not understand ("</br>", "&bogus;")
-        resolve_relative_uris=False,
-        sanitize_html=False,
-    )
+    try:
+        return feedparser.parse(
+            io.BytesIO(data),
+            response_headers={
+                "content-type": "application/xml; charset=utf-8",
+                "content-location": url,
+            },
+            # markup is kept as the feed wrote it: our own nh3 policy reads it (sanitize_html,
+            # html_to_text) and makes its links absolute against the content's base (xml:base
+            # or the feed's address); feedparser's resolver would re-serialise it first through
+            # an SGML parser, which costs more than the rest of the parse and mangles what it
+            # does not understand ("</br>", "&bogus;")
+            resolve_relative_uris=False,
+            sanitize_html=False,
+        )
+    except Exception as exc:  # its SGML fallback and handlers crash on some broken markup
+        raise ParseError(
+            f"unreadable feed: the parser failed on malformed markup ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _struct_time(value: Any) -> datetime | None:
