@@ -460,3 +460,33 @@ def test_a_release_published_as_pdf_is_read(
     assert "viewers without broadband can watch" in row["text"] and row["language"] == "en"
     published = row["published_at"]
     assert (published.year, published.month, published.day, published.hour) == (2026, 11, 28, 10)
+
+
+def test_a_blog_moved_on_a_static_host_is_followed_through_its_refresh_pages(
+    web: FixtureWeb, settings: object, db: Database
+) -> None:
+    """A site moved on a static host (GitHub Pages and the like cannot answer 301): its old
+    feed address and its old post addresses serve jekyll-redirect-from's refresh pages. The
+    feed is read at its new address and each article from its new page, known by that page's
+    address; no refresh page is taken for a feed or an article."""
+    from tests.fetch.test_meta_refresh import jekyll_redirect
+
+    site = NewsSite(web)
+    items = site.publish(2)
+    web.route("/old/feed.xml", jekyll_redirect(site.feed_url()))
+    old_feed = f"""<rss version="2.0"><channel><title>Old address</title>{"".join(
+        f"<item><title>{i.title}</title><link>{web.url(f'/old/{i.slug}/')}</link></item>"
+        for i in items)}</channel></rss>"""
+    web.route("/old/feed-with-old-links.xml", old_feed, content_type="application/rss+xml")
+    for i in items:
+        web.route(f"/old/{i.slug}/", jekyll_redirect(site.url(i)))
+    moved = add(db, "Moved feed", web.url("/old/feed.xml"))
+    old_links = add(db, "Old links", web.url("/old/feed-with-old-links.xml"))
+    checked, _ = refresh(settings, db)  # type: ignore[arg-type]
+    assert checked[moved.id]["outcome"] == "ok" and checked[moved.id]["new_entries"] == 2
+    assert checked[old_links.id]["outcome"] == "ok"
+    rows = {r["canonical_url"]: r for r in articles(db)}
+    assert set(rows) == {site.url(i) for i in items}  # stored once each, at the new address
+    for i in items:
+        assert (rows[site.url(i)]["title"], rows[site.url(i)]["extraction"]) == (i.title, "page")
+        assert "Redirecting" not in rows[site.url(i)]["text"]

@@ -46,7 +46,7 @@ from mimir.fetch.robots import RobotsCache
 from mimir.fetch.ssrf import GuardedResolver, check_literal
 from mimir.fetch.urls import host_key, origin, parse_retry_after, parse_url
 from mimir.model import FetchResponse
-from mimir.process.walls import CHALLENGE_MAX_BYTES, bot_wall, bot_wall_message
+from mimir.process.walls import CHALLENGE_MAX_BYTES, bot_wall, bot_wall_message, meta_refresh
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_COOLDOWN_WAIT_SECONDS = 5.0  # longer Retry-After cool-downs raise RateLimited at once
@@ -200,9 +200,14 @@ class Fetcher:
                 hop = await self._hop(target, headers, cap, budget, network)
             finally:
                 budget -= time.monotonic() - started
-            if hop.location is None:
-                break
-            following = self._next_url(target, hop.location)
+            location = hop.location
+            if location is None:
+                location = self._html_refresh(target, hop)
+                if location is None:
+                    break
+            following = self._next_url(target, location)
+            if hop.location is None and following == target:
+                break  # a refresh to the page itself: a reload, not a way on
             redirects.append(str(following))
             if str(following) in seen:
                 raise TooManyRedirects(f"{url}: redirect loop at {following}")
@@ -210,10 +215,6 @@ class Fetcher:
                 raise TooManyRedirects(f"{url}: more than {self.settings.max_redirects} redirects")
             seen.add(str(following))
             target = following
-        ctype = hop.headers.get("content-type", "html").lower()
-        if len(hop.body) <= CHALLENGE_MAX_BYTES and "html" in ctype:
-            # some services answer a challenge with 200 (an HTML page): it is no feed, no article
-            _refuse_bot_wall(target, hop)
         return FetchResponse(
             url=str(target),
             status=hop.status,
@@ -224,6 +225,17 @@ class Fetcher:
             elapsed_seconds=self.settings.total_timeout_seconds - budget,
             http_version=hop.http_version,
         )
+
+    @staticmethod
+    def _html_refresh(url: URL, hop: _Hop) -> str | None:
+        """For an answer that ends the chain: refuse a bot challenge sent as a 200 HTML page
+        (it is no feed and no article), and give the address a page sends the reader on to at
+        once with a meta refresh (followed like a redirect), or None."""
+        if "html" not in hop.headers.get("content-type", "html").lower():
+            return None
+        if len(hop.body) <= CHALLENGE_MAX_BYTES:
+            _refuse_bot_wall(url, hop)
+        return meta_refresh(hop.headers, hop.body) if hop.status == 200 else None
 
     @staticmethod
     def _next_url(current: URL, location: str) -> URL:
