@@ -136,10 +136,34 @@ def test_wordpress_html_structure() -> None:
     assert "<h2>Sports first</h2>" in html
     assert "<li>Launch window: April to June</li>" in html
     assert "<blockquote>" in html
-    assert (
-        '<a href="https://broadcastledger.example.com/2026/02/tuner-subsidies/" '
-        'rel="noopener nofollow">subsidised tuners</a>'
-    ) in html
+    # a link's words stay in their sentence, spaced as on the page; the link itself is not kept
+    # (trafilatura's link mode glued words on real pages: mimir.parse.article._run_trafilatura)
+    assert "set makers about subsidised tuners in the new markets." in html
+    assert "<a " not in html
+
+
+def test_links_and_images_do_not_bend_the_text() -> None:
+    """A news page of a 2011 CMS (python-goose's businessinsider fixture, reduced): an image
+    with a credit line, then the article's text loose in the container with a link inside.
+    Extracting with links glued "transfixed" to "on"; with images the first paragraph was
+    lost. Neither appears in the text as markdown."""
+    page = (
+        "<html><head><title>Developments In Greece</title></head><body><div id='nav'>"
+        + "".join(f"<a href='/s{i}'>Section {i}</a> " for i in range(12))
+        + "</div><div class='post-content'><div class='image'><img src='/greece.jpg' "
+        "alt='greece flag' width='400' height='300'><p class='source'>Image: "
+        "<a href='https://flickr.example/p/1'>A photographer on Flickr</a></p></div>"
+        "As everyone in the world was <a href='/fed'>transfixed</a> on the Fed, Greece "
+        "continues to do what it takes to get its next bailout tranche and stay in the "
+        "Eurozone.<br><br>The Greek cabinet agreed on yet another round of austerity measures "
+        "today, cutting pensions above a threshold and putting thirty thousand public sector "
+        "workers on reduced pay, with further cuts promised for the next budget year.<br><br>"
+        "The details come to us from a wire service report filed late in the afternoon.</div>"
+        "</body></html>"
+    ).encode()
+    article = extract_article(page, "https://www.businessinsider.example/greece", now=NOW)
+    assert "was transfixed on the Fed, Greece continues" in article.text
+    assert "](" not in article.text and "greece.jpg" not in article.text
 
 
 def test_table_kept() -> None:
@@ -178,7 +202,7 @@ def test_selectors_override() -> None:
         sample("article_jsonld_graph.html"), url, selectors=selectors, now=NOW
     )
     assert article.title == "DVB-I goes live: what viewers in Italy will see"
-    assert article.authors == ("By Giulia Conti and Liv Andersen · 2 March 2026",)
+    assert article.authors == ("Giulia Conti", "Liv Andersen")  # the byline, tidied
     assert article.published_at == utc(2026, 3, 2)
     assert article.text.startswith("Italian viewers")
     assert "Sign up for our newsletter" in article.text  # the selector, not trafilatura, decides

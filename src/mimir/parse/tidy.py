@@ -1,0 +1,180 @@
+"""A page's title and bylines without the site's decorations.
+
+Pages name themselves for browser tabs and social cards, not for a reader of many sources: the
+OpenGraph title and the ``<title>`` often carry the site's name ("Five Social Media Lessons for
+Business - BusinessWeek", "TechCrunch | 2005 Zuckerberg Didn't Want To Take Over The World"),
+a section or the author; the author meta tag says "By Ed Hornick, CNN" or "Par Lilian
+Alemagna". Stored as they are, a list of articles from fifty sources reads as fifty site names,
+and the same headline differs from one site to the next.
+
+``clean_title`` drops a leading or trailing part that names the site (its ``og:site_name``, its
+host name) or the author, and otherwise takes the page's own headline (its ``<h1>``) when the
+title is that headline plus such parts. A title whose parts name nothing it knows stays as it
+is: a separator alone says nothing ("Apple - the company that...").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
+
+#: a separator between a headline and the site's decorations: surrounded by spaces, so a
+#: hyphenated word, "24/7" or "Review: the X" are no separators
+_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+#: host labels that name no site
+_GENERIC_LABELS = frozenset({"www", "m", "amp", "mobile", "news", "blog", "blogs", "com", "org",
+                             "net", "co", "uk", "de", "fr", "edu", "gov", "int", "io"})  # fmt: skip
+#: a headline shorter than this (characters) is no headline: a title is kept whole rather than
+#: cut down to it
+_MIN_HEADLINE = 10
+
+#: "By", "Par", "Von"... before a byline's names, with an optional colon
+_BYLINE_PREFIX = re.compile(
+    r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by)"
+    r"\s*:?\s+",
+    re.I,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_MONTHS = frozenset(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+     "january", "february", "march", "april", "june", "july", "august", "september", "october",
+     "november", "december")
+)  # fmt: skip
+
+
+def _key(text: str) -> str:
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
+def site_keys(site_name: str | None, url: str | None) -> set[str]:
+    """What a part of a title that names the site may read, folded (``_key``): the site's
+    name, its host name and the host's distinctive labels (``www.politico.com``: politico,
+    politicocom, wwwpoliticocom)."""
+    keys: set[str] = set()
+    if site_name and len(_key(site_name)) >= 2:
+        keys.add(_key(site_name))
+    host = (urlsplit(url).hostname or "") if url else ""
+    if host:
+        labels = host.split(".")
+        keys.add(_key(host))
+        for i in range(len(labels) - 1):
+            keys.add(_key(".".join(labels[i:])))  # politico.com, news.example.co.uk...
+        keys.update(_key(lab) for lab in labels if lab not in _GENERIC_LABELS and len(lab) >= 3)
+    keys.discard("")
+    return keys
+
+
+def _names_site(part: str, sites: set[str], authors: set[str]) -> bool:
+    key = _key(part)
+    if not key:
+        return True  # a separator's leftovers
+    if key in sites or key in authors:
+        return True
+    # "TIME" for TIME.com, "Dustin Curtis" for "Dustin Curtis on Svbtle", "MSN Lifestyle" for
+    # lifestyle.msn.com: one contains the other, at a word's edge
+    for site in sites:
+        if len(key) >= 4 and len(site) >= 4 and (site.startswith(key) or site.endswith(key)):
+            return True
+        if len(site) >= 4 and (key.startswith(site) or key.endswith(site)) and len(key) < 40:
+            return True
+    words = {_key(w) for w in part.split()}
+    return len(words) > 1 and words <= sites
+
+
+def has_parts(title: str | None) -> bool:
+    """Whether ``title`` has separated parts (the only titles ``clean_title`` may change)."""
+    return title is not None and _SEPARATOR.search(title) is not None
+
+
+def clean_title(
+    title: str | None,
+    *,
+    site_name: str | None = None,
+    url: str | None = None,
+    authors: Iterable[str] = (),
+    headings: Sequence[str] = (),
+) -> str | None:
+    """``title`` without a leading or trailing part that names the site or the author; or the
+    page's own headline (one of ``headings``, the ``<h1>`` texts) when the title is that
+    headline with parts before or after it."""
+    if not title:
+        return title
+    title = " ".join(title.split())
+    parts = _SEPARATOR.split(title)
+    if len(parts) == 1:
+        return title
+    sites = site_keys(site_name, url)
+    names = {_key(a) for a in authors if a}
+    # the page's headline, when the title is it plus parts: the longest such <h1> of at least
+    # three words that does not name the site and is longer than the title's other parts (a
+    # logo in an <h1> is no headline)
+    longest = max(len(p) for p in parts)
+    found = [
+        h
+        for h in (" ".join(h.split()) for h in headings)
+        if len(h) >= max(_MIN_HEADLINE, longest) and len(h.split()) >= 3 and h != title
+        and _bounded_in(h, title) and not _names_site(h, sites, names)
+    ]  # fmt: skip
+    if found:
+        return max(found, key=len)
+    separators = _SEPARATOR.findall(title)
+    start, end = 0, len(parts)
+    while end - start > 1:
+        if _names_site(parts[end - 1], sites, names):
+            end -= 1
+        elif _names_site(parts[start], sites, names):
+            start += 1
+        else:
+            break
+    if (start, end) == (0, len(parts)):
+        return title
+    kept = parts[start]
+    for i in range(start + 1, end):
+        kept += separators[i - 1] + parts[i]
+    return kept if len(kept) >= _MIN_HEADLINE or len(kept) * 2 >= len(title) else title
+
+
+def _bounded_in(heading: str, title: str) -> bool:
+    """Whether ``title`` is ``heading`` with separated parts before or after it."""
+    at = title.find(heading)
+    if at < 0:
+        return False
+    before, after = title[:at], title[at + len(heading) :]
+    ok_before = not before or bool(re.search(_SEPARATOR.pattern + r"$", before))
+    ok_after = not after or bool(_SEPARATOR.match(after))
+    return ok_before and ok_after
+
+
+def clean_authors(
+    authors: Iterable[str], *, site_name: str | None = None, url: str | None = None
+) -> tuple[str, ...]:
+    """Bylines as names: "By", "Par", "Von"... dropped, "A and B" split, e-mail addresses, a
+    date line after a separator and a trailing ", CNN" (the site) dropped, and what is no name
+    at all (a month, a number, the site's address) left out. Order kept, duplicates
+    removed."""
+    sites = site_keys(site_name, url)
+    names: dict[str, None] = {}
+    for raw in authors:
+        text = _EMAIL.sub(" ", " ".join(raw.split())).strip(" ,;|-")
+        if text.startswith("(") and text.endswith(")"):  # "jane@example.com (Jane Doe)"
+            text = text[1:-1].strip()
+        # "By A and B · 2 March 2026": a part with a number is the date line, not a name
+        parts = _SEPARATOR.split(text)
+        if len(parts) > 1 and any(c.isdigit() for c in text):
+            text = ", ".join(p for p in parts if not any(c.isdigit() for c in p))
+        text = _BYLINE_PREFIX.sub("", text)
+        for name in _NAME_SPLIT.split(text):
+            pieces = [p.strip() for p in name.split(",")]
+            if len(pieces) > 1:  # "Ed Hornick, CNN": the site's name after a comma goes
+                pieces = [p for p in pieces if p and _key(p) not in sites] or pieces
+            name = _BYLINE_PREFIX.sub("", ", ".join(pieces)).strip(" ,;|-")
+            key = _key(name)
+            if not key or key.isdigit() or key in _MONTHS or not any(c.isalpha() for c in name):
+                continue
+            if "." in name and key in sites:
+                continue  # "elmundo.es": the site's address is no author (an agency is)
+            names.setdefault(name, None)
+    return tuple(names)

@@ -1,0 +1,123 @@
+"""Titles and bylines without the site's decorations. The titles are real ones, as the pages of
+python-goose's news fixtures give them in og:title or <title>."""
+
+from __future__ import annotations
+
+import pytest
+
+from mimir.parse.tidy import clean_authors, clean_title, site_keys
+
+
+@pytest.mark.parametrize(
+    ("title", "kw", "expected"),
+    [
+        # the site's name, as og:site_name gives it
+        (
+            "Five Social Media Lessons for Business - BusinessWeek",
+            {"site_name": "BusinessWeek"},
+            "Five Social Media Lessons for Business",
+        ),
+        (
+            "TechCrunch | 2005 Zuckerberg Didn\u2019t Want To Take Over The World",
+            {"site_name": "TechCrunch"},
+            "2005 Zuckerberg Didn\u2019t Want To Take Over The World",
+        ),
+        (
+            "Shovel Knight review: rewrite history | Polygon",
+            {"site_name": "Polygon"},
+            "Shovel Knight review: rewrite history",
+        ),
+        (
+            "B&C Morning Show: American Hero Kelly Malloy « CBS New York",
+            {"site_name": "CBS New York"},
+            "B&C Morning Show: American Hero Kelly Malloy",
+        ),
+        # ... or the host name, and the author after it
+        (
+            "Democrats to use Social Security against GOP this fall - CNN.com",
+            {"url": "http://www.cnn.com/2010/POLITICS/08/13/index.html"},
+            "Democrats to use Social Security against GOP this fall",
+        ),
+        (
+            "2012 map takes unfamiliar shape - Maggie Haberman and Shira Toeplitz - POLITICO.com",
+            {
+                "url": "https://www.politico.com/news/x",
+                "authors": ["Maggie Haberman and Shira Toeplitz"],
+            },
+            "2012 map takes unfamiliar shape",
+        ),
+        (
+            "Voice interfaces • Dustin Curtis",
+            {"site_name": "Dustin Curtis on Svbtle"},
+            "Voice interfaces",
+        ),
+        (
+            "Cae en Francia Izaskun Lesaka | elmundo.es",
+            {"url": "http://www.elmundo.es/elmundo/2012/10/28/espana.html"},
+            "Cae en Francia Izaskun Lesaka",
+        ),
+        # the page's own headline, when the title is it with parts around it
+        (
+            "How to Save Money on Groceries - Your Money Today - Your Life - MSN Lifestyle",
+            {"url": "http://lifestyle.msn.com/x", "headings": ["How to Save Money on Groceries"]},
+            "How to Save Money on Groceries",
+        ),
+    ],
+)
+def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str) -> None:
+    assert clean_title(title, **kw) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("title", "kw"),
+    [
+        # parts that name nothing known: a separator alone says nothing
+        ("Apple - the company that changed phones", {"url": "https://www.theverge.com/x"}),
+        ("Here's The Thing - Stacy Keach", {"url": "https://www.wnyc.org/story/x"}),
+        ("“Only One” Lyrics : PJ Morton (Ft. Stevie Wonder)", {"url": "http://allnewlyrics.com/x"}),
+        # no separator between spaces: a colon in a headline, a hyphenated word
+        ("Review: Sony A1 II", {"site_name": "Review"}),
+        ("ATSC 3.0 set-top boxes arrive", {"url": "https://www.set-top.example/x"}),
+        # what would be left is no headline
+        ("News - Example", {"url": "https://example.com/x"}),
+        # a logo in an <h1> is no headline, nor a short one
+        (
+            "Tuner makers meet in Las Vegas - CBS New York",
+            {"headings": ["CBS New York"], "site_name": "CBS"},
+        ),
+    ],
+)
+def test_titles_that_stay_whole(title: str, kw: dict[str, object]) -> None:
+    assert clean_title(title, **kw) == title  # type: ignore[arg-type]
+
+
+def test_site_keys() -> None:
+    keys = site_keys("POLITICO", "https://www.politico.com/news/x")
+    assert {"politico", "politicocom", "wwwpoliticocom"} <= keys
+    assert "www" not in keys and "com" not in keys
+    assert site_keys(None, None) == set()
+
+
+@pytest.mark.parametrize(
+    ("authors", "url", "expected"),
+    [
+        (["By  Ed Hornick, CNN"], "http://www.cnn.com/x", ("Ed Hornick",)),
+        (["Par LILIAN ALEMAGNA"], None, ("LILIAN ALEMAGNA",)),
+        (["Von Anna Schmidt"], None, ("Anna Schmidt",)),
+        (["Maggie Haberman and Shira Toeplitz"], None, ("Maggie Haberman", "Shira Toeplitz")),
+        (
+            ["By Giulia Conti and Liv Andersen · 2 March 2026"],
+            None,
+            ("Giulia Conti", "Liv Andersen"),
+        ),
+        (["David Gura", "Apr"], None, ("David Gura",)),  # a month is no author
+        (["elmundo.es"], "http://www.elmundo.es/x", ()),  # nor the site's address
+        (["jane@example.com (Jane Doe)"], None, ("Jane Doe",)),
+        (["Smith, John"], None, ("Smith, John",)),  # a comma alone splits nothing
+        (["John Smith | Reuters"], None, ("John Smith | Reuters",)),
+        (["AP", "AP"], None, ("AP",)),  # an agency is an author; duplicates go
+        (["2026"], None, ()),
+    ],
+)
+def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:
+    assert clean_authors(authors, url=url) == expected
