@@ -263,3 +263,39 @@ def test_result_pickles_and_runs_in_a_subprocess() -> None:
 )
 def test_sanitize_policy(dirty: str, clean: str) -> None:
     assert sanitize_html(dirty, "https://ex.com/a/b") == clean
+
+
+def _dated_page(head: str, byline: str) -> bytes:
+    body = "".join(
+        f"<p>Paragraph {i} of the report on the tuner market, long enough to be an article's "
+        "text: makers, prices, the markets that launch first and what viewers need.</p>"
+        for i in range(6)
+    )
+    return (
+        f"<html><head><title>Tuner market report</title>{head}</head><body><article>"
+        f"<h1>Tuner market report</h1><p class='byline'>{byline}</p>{body}</article>"
+        "<footer>&copy; 2025 The Example Ledger</footer></body></html>"
+    ).encode()
+
+
+def test_a_stated_date_is_the_date_and_a_found_one_only_a_guess() -> None:
+    """A date the page states (JSON-LD, a date meta tag) is its publication date; a date
+    trafilatura finds in its text is kept apart, as a guess below the feed's own date (the
+    heuristic took CNN's 2010 article for one of 2011 on a real page)."""
+    stated = extract_article(
+        _dated_page(
+            '<meta property="article:published_time" content="2026-03-02T09:30:00Z">',
+            "Published 5 March 2026",
+        ),
+        "https://ledger.example/tuners",
+        now=NOW,
+    )
+    assert stated.published_at == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    assert stated.published_guess is None
+    found = extract_article(
+        _dated_page("", "Published 5 March 2026"), "https://ledger.example/tuners", now=NOW
+    )
+    assert found.published_at is None
+    assert found.published_guess is not None and found.published_guess.date().isoformat() == (
+        "2026-03-05"
+    )

@@ -109,7 +109,7 @@ class ExtractedArticle:
     html: str | None = None  # sanitized HTML for reading
     title: str | None = None
     authors: tuple[str, ...] = ()
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # as the page states it (JSON-LD, meta, selectors)
     updated_at: datetime | None = None
     language: str | None = None
     image: str | None = None
@@ -118,6 +118,9 @@ class ExtractedArticle:
     canonical_url: str | None = None
     description: str | None = None
     site_name: str | None = None
+    #: a date found in the page's text and markup by heuristics (htmldate, through trafilatura)
+    #: where the page states none: below the feed's own date, which is the publisher's
+    published_guess: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -101,7 +101,10 @@ def build_values(
         text=text,
         html=ex.html if ex else None,
         authors=list((ex.authors if ex and ex.authors else ()) or entry.authors),
-        published_at=(ex.published_at if ex else None) or entry.published_at,
+        # the page's stated date, the feed's, then one the page's text suggests
+        published_at=(ex.published_at if ex else None)
+        or entry.published_at
+        or (ex.published_guess if ex else None),
         updated_at=(ex.updated_at if ex else None) or entry.updated_at,
         language=(ex.language if ex else None) or entry.language,
         image_url=(ex.image if ex else None) or entry.image,

@@ -121,15 +121,23 @@ def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, ba
         meta.extra["date_format"] = selectors.date_format or ""
 
 
-def _published(meta: PageMeta, document: Document | None, now: datetime) -> datetime | None:
+def _published(meta: PageMeta, now: datetime) -> datetime | None:
+    """The publication date the page states: the source's date selector, else JSON-LD or a
+    date meta tag."""
     if "date" in meta.extra:
         chosen = parse_date(meta.extra["date"], meta.extra.get("date_format") or None)
         if chosen:
             return sane(chosen, now)
-    found = sane(parse_date(meta.published), now)
-    if found is None and document is not None and document.date:
-        found = sane(parse_date(document.date), now)
-    return found
+    return sane(parse_date(meta.published), now)
+
+
+def _guessed(document: Document | None, now: datetime) -> datetime | None:
+    """trafilatura's (htmldate's) date, found by heuristics in the page's text and markup:
+    on real pages it can be a copyright year or a date in a sidebar (CNN's 2010 article in
+    python-goose's fixtures comes out as 2011-08-19), so it ranks below the feed's date."""
+    if document is None or not document.date:
+        return None
+    return sane(parse_date(document.date), now)
 
 
 def _fill_from_engine(meta: PageMeta, document: Document | None) -> None:
@@ -215,7 +223,7 @@ def _result(
         html=html,
         title=meta.title,
         authors=meta.authors,
-        published_at=_published(meta, document, now),
+        published_at=(published := _published(meta, now)),
         updated_at=sane(parse_date(meta.modified), now),
         language=language,
         image=absolute_http_url(meta.image, base),
@@ -224,6 +232,7 @@ def _result(
         canonical_url=meta.canonical or None,
         description=meta.description,
         site_name=meta.site_name,
+        published_guess=None if published else _guessed(document, now),
     )
 
 
