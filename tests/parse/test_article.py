@@ -299,3 +299,17 @@ def test_a_stated_date_is_the_date_and_a_found_one_only_a_guess() -> None:
     assert found.published_guess is not None and found.published_guess.date().isoformat() == (
         "2026-03-05"
     )
+
+
+def test_title_and_byline_are_tidied_by_the_canonical_host() -> None:
+    """A page read from another address than the site's (a mirror, a test server) is still
+    known by its canonical host: its title and byline lose the site's name."""
+    page = _dated_page(
+        '<link rel="canonical" href="https://www.cnn.com/2010/POLITICS/08/13/index.html">'
+        '<meta name="AUTHOR" content="By  Ed Hornick, CNN">'
+        '<meta property="og:title" content="Tuner market report - CNN.com">',
+        "",
+    )
+    article = extract_article(page, "http://127.0.0.1:8765/test_cnn1.html", now=NOW)
+    assert article.title == "Tuner market report"
+    assert article.authors == ("Ed Hornick",)

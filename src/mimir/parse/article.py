@@ -194,7 +194,7 @@ def extract_article(
     site_name = meta.site_name  # the page's own: trafilatura guesses one from the title
     if need_meta:
         _fill_from_engine(meta, document)
-    _tidy(meta, tree, base, site_name)
+    _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
     text, html = _engine_text_and_html(document, base, meta.title)
     if selectors is not None and selectors.detail_content:
         chosen_text, chosen_html = _selected_content(tree, selectors.detail_content, base)
