@@ -307,3 +307,40 @@ def test_duplicates_are_refused(mimir: Mimir, site: NewsSite) -> None:
     result = mimir.fails(2, "sources", "add", site.feed_url())
     assert "error: source already exists: #1 'News'" in result.stderr
     assert len(mimir.json("sources", "list")) == 1
+
+
+def _article_page(related: list[str], *, feed: str | None = None) -> str:
+    """A news article page: one JSON-LD NewsArticle, a body, and links to related stories."""
+    links = "".join(f'<li><a href="{u}">Related story {n}</a></li>' for n, u in enumerate(related))
+    head = f'<link rel="alternate" type="application/rss+xml" href="{feed}">' if feed else ""
+    return (
+        f"<html><head><title>Tuner prices fall</title>{head}"
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+        '"NewsArticle", "headline": "Tuner prices fall", "datePublished": "2026-11-27T09:00:00Z"}'
+        "</script></head><body><article><h1>Tuner prices fall</h1>"
+        + "<p>Prices of ATSC 3.0 tuners fell again this quarter, makers said.</p>" * 5
+        + f"</article><aside><h2>Related</h2><ul>{links}</ul></aside></body></html>"
+    )
+
+
+def test_an_article_page_leads_to_the_sites_feed(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """An article's URL pasted in: its related-story links are no listing; the site's home
+    page names the feed, which is chosen."""
+    web.route("/2026/11/27/tuner-prices/", _article_page([site.url(i) for i in site.items]))
+    web.route("/", listing_page(site, feeds=True))
+    data = mimir.json("sources", "add", web.url("/2026/11/27/tuner-prices/"))
+    assert (data["source"]["kind"], data["source"]["url"]) == ("feed", site.feed_url())
+    report = "\n".join(data["discovery"])
+    assert "is an article page (its JSON-LD describes one NewsArticle)" in report
+    assert "not used as a listing page" in report
+
+
+def test_an_article_page_of_a_site_without_feeds_leads_to_its_home_page(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    web.route("/2026/11/27/tuner-prices/", _article_page([site.url(i) for i in site.items]))
+    web.route("/", listing_page(site))
+    data = mimir.json("sources", "add", web.url("/2026/11/27/tuner-prices/"))
+    assert (data["source"]["kind"], data["source"]["url"]) == ("listing", web.url("/"))

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from mimir.parse import COMMON_FEED_PATHS, FeedLink, find_feed_links, sitemaps_from_robots
+from mimir.parse.discovery import article_page
 from tests.parse.conftest import sample
 
 
@@ -70,3 +73,41 @@ Sitemap: ftp://ex.com/nope.xml
         "https://ex.com/sitemap_index.xml",
         "https://ex.com/news-sitemap.xml",
     ]
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "X"}</script>',
+            "its JSON-LD describes one NewsArticle",
+        ),
+        (
+            '<script type="application/ld+json">{"@graph": [{"@type": "WebSite"}, '
+            '{"@type": ["BlogPosting", "Thing"]}]}</script>',
+            "its JSON-LD describes one BlogPosting",
+        ),
+        (
+            '<meta property="og:type" content="article">'
+            '<meta property="article:published_time" content="2026-11-27T09:00:00Z">',
+            "its OpenGraph type is article, with a publication time",
+        ),
+        # a section page some CMSs also call "article", without an article's time
+        ('<meta property="og:type" content="article">', None),
+        # a news index: a list of articles is no article
+        (
+            '<script type="application/ld+json">[{"@type": "NewsArticle"}, '
+            '{"@type": "NewsArticle"}]</script>',
+            None,
+        ),
+        (
+            '<script type="application/ld+json">{"@type": "ItemList", "itemListElement": '
+            '[{"@type": "NewsArticle"}]}</script>',
+            None,
+        ),
+        ("", None),
+    ],
+)
+def test_article_page(head: str, expected: str | None) -> None:
+    page = f"<html><head><title>T</title>{head}</head><body><p>text</p></body></html>"
+    assert article_page(page) == expected

@@ -2,7 +2,10 @@
 
 `discover` tries, in order: the URL itself as a feed or sitemap; the feeds the page announces
 (`<link rel=alternate>`) and feed-like links; common feed paths on the site; sitemaps named in
-robots.txt; finally the page itself as a listing page read with heuristic selectors. Every
+robots.txt; finally the page itself as a listing page read with heuristic selectors. An
+article page (one JSON-LD article, or og:type article with its publication time) is no listing:
+its links are related stories; when it names no working feed, the site's home page is tried
+(its feeds, else it as a listing) before the guesses. Every
 attempt is reported, and the best candidate is picked: announced feeds over guessed ones, a
 site's articles over its comments, feeds over news sitemaps over other sitemaps over listing
 pages, then the most entries and the freshest, then the one the page names first.
@@ -24,8 +27,13 @@ from urllib.parse import urljoin, urlsplit
 
 from mimir.errors import FetchError, MimirError, NotAFeed, ParseError
 from mimir.fetch.client import Fetcher
-from mimir.model import ParsedFeed, Selectors, SourceKind
-from mimir.parse.discovery import COMMON_FEED_PATHS, find_feed_links, sitemaps_from_robots
+from mimir.model import FetchResponse, ParsedFeed, Selectors, SourceKind
+from mimir.parse.discovery import (
+    COMMON_FEED_PATHS,
+    article_page,
+    find_feed_links,
+    sitemaps_from_robots,
+)
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
 
@@ -161,16 +169,16 @@ async def _from_page(
     now: datetime,
     max_guesses: int,
 ) -> None:
-    links = find_feed_links(body, page_url)
     seen: set[str] = set()
-    for link in links[:8]:
-        if link.url in seen:
-            continue
-        seen.add(link.url)
-        how = "linked" if link.type == "guess" else "announced"
-        d.candidates.append(await _try_feed(fetcher, link.url, how, now, link.title))
+    await _announced(fetcher, d, page_url, body, seen, now)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))
+    article = article_page(body)
+    home_page = None
+    if article and not any(c.usable for c in d.candidates) and page_url != origin + "/":
+        # an article's own links are related stories: the site's news is on its home page
+        d.notes.append(f"{page_url} is an article page ({article}); looking at {origin}/")
+        home_page = await _home(fetcher, d, origin + "/", seen, now)
     if not any(c.usable for c in d.candidates):
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))
         for path in COMMON_FEED_PATHS[:max_guesses]:
             guess = urljoin(origin, path)
             if guess in seen:
@@ -186,6 +194,45 @@ async def _from_page(
             )
         if not any(c.usable for c in d.candidates):
             await _from_robots(fetcher, d, origin, seen, now)
+    if not article:
+        _listing(d, page_url, body, content_type, now)
+        return
+    d.notes.append(
+        f"not used as a listing page: {page_url} is one article, its links are related "
+        "stories and navigation"
+    )
+    if home_page is not None and not any(c.usable for c in d.candidates):
+        _listing(d, home_page.url, home_page.body, home_page.content_type, now)
+
+
+async def _announced(
+    fetcher: Fetcher, d: Discovery, page_url: str, body: bytes, seen: set[str], now: datetime
+) -> None:
+    """Try the feeds a page names (``<link rel=alternate>``, then feed-like links)."""
+    for link in find_feed_links(body, page_url)[:8]:
+        if link.url in seen:
+            continue
+        seen.add(link.url)
+        how = "linked" if link.type == "guess" else "announced"
+        d.candidates.append(await _try_feed(fetcher, link.url, how, now, link.title))
+
+
+async def _home(
+    fetcher: Fetcher, d: Discovery, home: str, seen: set[str], now: datetime
+) -> FetchResponse | None:
+    """Try the feeds the site's home page names; the page, to be read as a listing page when
+    nothing better is found (None when it cannot be had or is an article itself)."""
+    try:
+        resp = await fetcher.fetch(home, kind="page")
+    except FetchError as exc:
+        d.notes.append(f"cannot fetch {home}: {exc.code}: {exc.message}")
+        return None
+    await _announced(fetcher, d, resp.url, resp.body, seen, now)
+    return None if article_page(resp.body) else resp
+
+
+def _listing(d: Discovery, page_url: str, body: bytes, content_type: str, now: datetime) -> None:
+    """The page as a listing page read with heuristic selectors, if it lists enough."""
     try:
         listing = parse_listing(body, page_url, Selectors(), content_type=content_type, now=now)
     except ParseError as exc:

@@ -9,6 +9,7 @@ import lxml.html
 from lxml import etree
 
 from mimir.parse.charset import decode_html
+from mimir.parse.metadata import ARTICLE_TYPES, json_ld_nodes
 from mimir.parse.urls import absolute_http_url
 
 FEED_TYPES = {
@@ -103,6 +104,32 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[FeedLink]:
             title = " ".join(anchor.text_content().split()) or None
             found[url] = FeedLink(url=url, type="guess", title=title)
     return list(found.values())
+
+
+def article_page(html: bytes | str) -> str | None:
+    """Why this page is one article rather than a list of them, or None: one JSON-LD article
+    object (NewsArticle, BlogPosting...), or ``og:type`` "article" with the article's own
+    ``article:published_time``. Its links are then related stories and site navigation, not
+    the site's news as it comes."""
+    tree = _tree(html)
+    if tree is None:
+        return None
+    kinds: list[str] = []
+    for node in json_ld_nodes(tree):  # type: ignore[arg-type]
+        types = node.get("@type")
+        for kind in types if isinstance(types, list) else [types]:
+            if isinstance(kind, str) and kind.lower().rsplit("/", 1)[-1] in ARTICLE_TYPES:
+                kinds.append(kind)
+                break
+    if len(kinds) == 1:
+        return f"its JSON-LD describes one {kinds[0]}"
+    meta = {
+        (m.get("property") or m.get("name") or "").strip().lower(): (m.get("content") or "").strip()
+        for m in tree.iter("meta")
+    }
+    if meta.get("og:type", "").lower() == "article" and meta.get("article:published_time"):
+        return "its OpenGraph type is article, with a publication time"
+    return None
 
 
 def sitemaps_from_robots(robots_txt: str, base_url: str) -> list[str]:
