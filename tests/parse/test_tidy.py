@@ -113,6 +113,7 @@ def test_site_keys() -> None:
         (["David Gura", "Apr"], None, ("David Gura",)),  # a month is no author
         (["elmundo.es"], "http://www.elmundo.es/x", ()),  # nor the site's address
         (["jane@example.com (Jane Doe)"], None, ("Jane Doe",)),
+        (["Peter W. Resnick <presnick@qti.qualcomm.com>"], None, ("Peter W. Resnick",)),
         (["Smith, John"], None, ("Smith, John",)),  # a comma alone splits nothing
         (["John Smith | Reuters"], None, ("John Smith | Reuters",)),
         (["AP", "AP"], None, ("AP",)),  # an agency is an author; duplicates go

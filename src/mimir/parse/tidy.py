@@ -37,7 +37,7 @@ _BYLINE_PREFIX = re.compile(
     re.I,
 )
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
 _MONTHS = frozenset(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
      "january", "february", "march", "april", "june", "july", "august", "september", "october",
