@@ -88,6 +88,9 @@ async def test_refresh_header_is_followed(web: FixtureWeb, settings: Settings) -
         '<noscript><meta http-equiv="refresh" content="0; url=/other"></noscript><p>live</p>',
         # a refresh as a meta name (no http-equiv) means nothing to a browser
         '<meta name="refresh" content="0; url=/other"><p>live</p>',
+        # nor one to an address no fetch can follow: the page is the page
+        '<meta http-equiv="refresh" content="0; url=javascript:go()"><p>live</p>',
+        '<meta http-equiv="refresh" content="0; url=http://[bad"><p>live</p>',
     ],
 )
 async def test_reloads_are_not_followed(web: FixtureWeb, settings: Settings, page: str) -> None:

@@ -200,14 +200,18 @@ class Fetcher:
                 hop = await self._hop(target, headers, cap, budget, network)
             finally:
                 budget -= time.monotonic() - started
-            location = hop.location
-            if location is None:
-                location = self._html_refresh(target, hop)
-                if location is None:
+            if hop.location is not None:
+                following = self._next_url(target, hop.location)
+            else:
+                refresh = self._html_refresh(target, hop)
+                if refresh is None:
                     break
-            following = self._next_url(target, location)
-            if hop.location is None and following == target:
-                break  # a refresh to the page itself: a reload, not a way on
+                try:
+                    following = self._next_url(target, refresh)
+                except InvalidURL:
+                    break  # a refresh to nowhere a browser goes (javascript:, mailto:): the page
+                if following == target:
+                    break  # a refresh to the page itself: a reload, not a way on
             redirects.append(str(following))
             if str(following) in seen:
                 raise TooManyRedirects(f"{url}: redirect loop at {following}")
