@@ -46,6 +46,11 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             },
             "2012 map takes unfamiliar shape",
         ),
+        (  # the bylines as extraction gives them, one name each
+            "2012 map takes unfamiliar shape - Maggie Haberman and Shira Toeplitz",
+            {"site_name": "POLITICO", "authors": ["Maggie Haberman", "Shira Toeplitz"]},
+            "2012 map takes unfamiliar shape",
+        ),
         (
             "Voice interfaces • Dustin Curtis",
             {"site_name": "Dustin Curtis on Svbtle"},
@@ -55,6 +60,11 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             "Cae en Francia Izaskun Lesaka | elmundo.es",
             {"url": "http://www.elmundo.es/elmundo/2012/10/28/espana.html"},
             "Cae en Francia Izaskun Lesaka",
+        ),
+        (
+            "Apple unveils the iPhone 17 - Apple Newsroom",
+            {"url": "https://www.apple.com/newsroom/2026/09/x/"},
+            "Apple unveils the iPhone 17",
         ),
         # the page's own headline, when the title is it with parts around it
         (
@@ -73,6 +83,8 @@ def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str
     [
         # parts that name nothing known: a separator alone says nothing
         ("Apple - the company that changed phones", {"url": "https://www.theverge.com/x"}),
+        # a headline that starts with the site's name is a headline
+        ("Sony announces the new Alpha camera line | Product news", {"url": "https://sony.com/x"}),
         ("Here's The Thing - Stacy Keach", {"url": "https://www.wnyc.org/story/x"}),
         ("“Only One” Lyrics : PJ Morton (Ft. Stevie Wonder)", {"url": "http://allnewlyrics.com/x"}),
         # no separator between spaces: a colon in a headline, a hyphenated word

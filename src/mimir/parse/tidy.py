@@ -36,6 +36,7 @@ _BYLINE_PREFIX = re.compile(
     r"\s*:?\s+",
     re.I,
 )
+_CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
 _MONTHS = frozenset(
@@ -73,15 +74,18 @@ def _names_site(part: str, sites: set[str], authors: set[str]) -> bool:
         return True  # a separator's leftovers
     if key in sites or key in authors:
         return True
-    # "TIME" for TIME.com, "Dustin Curtis" for "Dustin Curtis on Svbtle", "MSN Lifestyle" for
-    # lifestyle.msn.com: one contains the other, at a word's edge
+    # "TIME" for TIME.com, "Dustin Curtis" for "Dustin Curtis on Svbtle", "Apple Newsroom" for
+    # apple.com: one contains the other, at an edge; a part naming the site that way is a name
+    # of a few words ("Sony announces the Alpha 1 II" on sony.com is a headline)
+    short = len(part.split()) <= 3
     for site in sites:
         if len(key) >= 4 and len(site) >= 4 and (site.startswith(key) or site.endswith(key)):
             return True
-        if len(site) >= 4 and (key.startswith(site) or key.endswith(site)) and len(key) < 40:
+        if short and len(site) >= 4 and (key.startswith(site) or key.endswith(site)):
             return True
-    words = {_key(w) for w in part.split()}
-    return len(words) > 1 and words <= sites
+    words = {_key(w) for w in part.split()} - _CONNECTORS
+    # "MSN Lifestyle" for lifestyle.msn.com; "Maggie Haberman and Shira Toeplitz", the authors
+    return len(words) > 1 and (words <= sites or words <= authors)
 
 
 def has_parts(title: str | None) -> bool:
@@ -108,6 +112,7 @@ def clean_title(
         return title
     sites = site_keys(site_name, url)
     names = {_key(a) for a in authors if a}
+    names |= {_key(w) for a in authors for w in a.split()} - _CONNECTORS  # their words too
     # the page's headline, when the title is it plus parts: the longest such <h1> of at least
     # three words that does not name the site and is longer than the title's other parts (a
     # logo in an <h1> is no headline)
