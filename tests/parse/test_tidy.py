@@ -103,6 +103,18 @@ def test_titles_that_stay_whole(title: str, kw: dict[str, object]) -> None:
     assert clean_title(title, **kw) == title  # type: ignore[arg-type]
 
 
+def test_a_title_that_is_the_sites_name() -> None:
+    """Some sites give every page's og:title their own name: the page's headline instead, or
+    none, so the feed's title is the article's."""
+    kw = {"site_name": "Example News", "url": "https://examplenews.com/2026/x"}
+    assert clean_title("Example News", headings=["Example News", "Tuner prices fall"], **kw) == (
+        "Tuner prices fall"
+    )
+    assert clean_title("Example News", **kw) is None
+    assert clean_title("examplenews.com", url="https://examplenews.com/x") is None
+    assert clean_title("Tuner prices", **kw) == "Tuner prices"
+
+
 def test_site_keys() -> None:
     keys = site_keys("POLITICO", "https://www.politico.com/news/x")
     assert {"politico", "politicocom", "wwwpoliticocom"} <= keys
@@ -130,6 +142,10 @@ def test_site_keys() -> None:
         (["John Smith | Reuters"], None, ("John Smith | Reuters",)),
         (["AP", "AP"], None, ("AP",)),  # an agency is an author; duplicates go
         (["2026"], None, ()),
+        # a job title after the name goes; a byline that is only a job title stays
+        (["Andrea Stone Senior Washington Correspondent"], None, ("Andrea Stone",)),
+        (["Jane Doe, Staff Writer"], None, ("Jane Doe",)),
+        (["Staff Writer"], None, ("Staff Writer",)),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

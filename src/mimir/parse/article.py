@@ -29,7 +29,7 @@ from mimir.parse.language import detect_language, language_code
 from mimir.parse.metadata import PageMeta, page_meta
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
-from mimir.parse.tidy import clean_authors, clean_title, has_parts
+from mimir.parse.tidy import clean_authors, clean_title, needs_cleaning
 from mimir.parse.urls import absolute_http_url
 
 #: trafilatura's costliest XPath expressions replaced by identical Python selections (a third
@@ -160,7 +160,7 @@ def _tidy(meta: PageMeta, tree: HtmlElement, base: str, site_name: str | None) -
     ``site_name`` is the one the page states (JSON-LD, OpenGraph), if any."""
     if meta.authors:
         meta.authors = clean_authors(meta.authors, site_name=site_name, url=base)
-    if "title_chosen" not in meta.extra and has_parts(meta.title):
+    if "title_chosen" not in meta.extra and needs_cleaning(meta.title, site_name, base):
         headings = [text_of(h) for _, h in zip(range(4), tree.iter("h1"), strict=False)]
         meta.title = clean_title(
             meta.title, site_name=site_name, url=base, authors=meta.authors,

@@ -36,6 +36,14 @@ _BYLINE_PREFIX = re.compile(
     r"\s*:?\s+",
     re.I,
 )
+#: a job title after a byline's name: "Andrea Stone Senior Washington Correspondent"
+_ROLE = re.compile(
+    r"(?:\s+(?:senior|chief|staff|special|contributing|executive|managing|deputy|associate|"
+    r"assistant|political|business|technology|tech|news|foreign|national|white\s+house))*"
+    r"(?:\s+[\w.-]+)?\s+(?:correspondent|reporter|editor|writer|contributor|columnist|"
+    r"producer|analyst|journalist)s?\s*$",
+    re.I,
+)
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
@@ -88,9 +96,12 @@ def _names_site(part: str, sites: set[str], authors: set[str]) -> bool:
     return len(words) > 1 and (words <= sites or words <= authors)
 
 
-def has_parts(title: str | None) -> bool:
-    """Whether ``title`` has separated parts (the only titles ``clean_title`` may change)."""
-    return title is not None and _SEPARATOR.search(title) is not None
+def needs_cleaning(title: str | None, site_name: str | None, url: str | None) -> bool:
+    """Whether ``clean_title`` may change ``title``: it has separated parts, or it is the
+    site's name."""
+    if title is None:
+        return False
+    return _SEPARATOR.search(title) is not None or _key(title) in site_keys(site_name, url)
 
 
 def clean_title(
@@ -108,9 +119,14 @@ def clean_title(
         return title
     title = " ".join(title.split())
     parts = _SEPARATOR.split(title)
+    sites = site_keys(site_name, url)
+    if _key(title) in sites:
+        # the site's name for a title (some sites give it to every page's og:title): the
+        # page's headline instead, else none (the feed's title is then the article's)
+        return next((h for h in (" ".join(h.split()) for h in headings)
+                     if len(h.split()) >= 3 and _key(h) not in sites), None)  # fmt: skip
     if len(parts) == 1:
         return title
-    sites = site_keys(site_name, url)
     names = {_key(a) for a in authors if a}
     names |= {_key(w) for a in authors for w in a.split()} - _CONNECTORS  # their words too
     # the page's headline, when the title is it plus parts: the longest such <h1> of at least
@@ -176,6 +192,9 @@ def clean_authors(
             if len(pieces) > 1:  # "Ed Hornick, CNN": the site's name after a comma goes
                 pieces = [p for p in pieces if p and _key(p) not in sites] or pieces
             name = _BYLINE_PREFIX.sub("", ", ".join(pieces)).strip(" ,;|-")
+            cut = _ROLE.sub("", name).strip(" ,;|-")
+            if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
+                name = cut
             key = _key(name)
             if not key or key.isdigit() or key in _MONTHS or not any(c.isalpha() for c in name):
                 continue
