@@ -136,10 +136,12 @@ def test_wordpress_html_structure() -> None:
     assert "<h2>Sports first</h2>" in html
     assert "<li>Launch window: April to June</li>" in html
     assert "<blockquote>" in html
-    # a link's words stay in their sentence, spaced as on the page; the link itself is not kept
+    # a link's words stay in their sentence, spaced as on the page, and the link is put back
     # (trafilatura's link mode glued words on real pages: mimir.parse.article._run_trafilatura)
-    assert "set makers about subsidised tuners in the new markets." in html
-    assert "<a " not in html
+    assert (
+        'set makers about <a href="https://broadcastledger.example.com/2026/02/tuner-subsidies/" '
+        'rel="noopener nofollow">subsidised tuners</a> in the new markets.'
+    ) in html
 
 
 def test_links_and_images_do_not_bend_the_text() -> None:

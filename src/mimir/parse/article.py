@@ -27,6 +27,7 @@ from mimir.parse.dates import parse_date, sane
 from mimir.parse.htmltree import document_base, parse_html, select, select_one, text_of
 from mimir.parse.language import detect_language, language_code
 from mimir.parse.metadata import PageMeta, page_meta
+from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
 from mimir.parse.tidy import clean_authors, clean_title, needs_cleaning
@@ -62,7 +63,7 @@ def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Docume
 
 
 def _engine_text_and_html(
-    document: Document | None, url: str, title: str | None
+    document: Document | None, url: str, title: str | None, links: dict[str, str]
 ) -> tuple[str, str | None]:
     if document is None or document.body is None:
         return "", None
@@ -84,6 +85,7 @@ def _engine_text_and_html(
             heading.drop_tree() if isinstance(heading, HtmlElement) else root.remove(heading)
         else:
             heading.tag = "h2"  # one h1 per page: the reader's own title
+    relink(root, links)  # the links the prose carried, put back
     fragment = lead + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in root
     )
@@ -195,7 +197,7 @@ def extract_article(
     if need_meta:
         _fill_from_engine(meta, document)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
-    text, html = _engine_text_and_html(document, base, meta.title)
+    text, html = _engine_text_and_html(document, base, meta.title, prose_links(tree, base))
     if selectors is not None and selectors.detail_content:
         chosen_text, chosen_html = _selected_content(tree, selectors.detail_content, base)
         if chosen_text:
