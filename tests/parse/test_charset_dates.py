@@ -64,6 +64,42 @@ def test_wrong_declared_charset_is_detected() -> None:
     assert encoding != "utf-8"
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        # Apache's AddDefaultCharset ISO-8859-1 over a UTF-8 page
+        (f"<html><body><p>{CAFE}</p></body></html>".encode(), "text/html; charset=ISO-8859-1"),
+        # a template's old <meta> (a real page of El Mundo said iso-8859-15 over UTF-8 bytes)
+        (
+            f'<html><head><meta charset="iso-8859-15"></head><p>{CAFE}</p>'.encode(),
+            "text/html",
+        ),
+        # an RSS prolog that says Latin-1 over UTF-8
+        (
+            f'<?xml version="1.0" encoding="ISO-8859-1"?><rss><title>{CAFE}</title></rss>'.encode(),
+            None,
+        ),
+    ],
+)
+def test_utf8_under_a_single_byte_label_is_utf8(body: bytes, content_type: str | None) -> None:
+    text, encoding = decode_html(body, content_type)
+    assert CAFE in text and encoding == "utf-8"
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "encoding"),
+    [
+        (CAFE + " “quoted”", "windows-1252", "cp1252"),
+        ("Café crème", "iso-8859-1", "cp1252"),
+        ("Цифровое эфирное телевидение", "windows-1251", "cp1251"),
+        ("Újabb robbanások történtek", "iso-8859-2", "iso8859-2"),
+    ],
+)
+def test_a_true_single_byte_charset_stays(text: str, label: str, encoding: str) -> None:
+    body = f"<p>{text}</p>".encode(encoding)
+    assert decode_html(body, f"text/html; charset={label}") == (f"<p>{text}</p>", encoding)
+
+
 def test_undeclared_cyrillic_is_detected() -> None:
     text, _ = decode_html(sample("rss20_windows1251_no_prolog.xml"), None)
     assert "Телерадиовещание сегодня" in text

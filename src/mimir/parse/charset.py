@@ -46,6 +46,10 @@ _XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']"
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 
 
+#: codecs that decode every byte string (so a wrong one never fails), by Python's names
+_SINGLE_BYTE = re.compile(r"^(?:cp125\d|cp874|iso8859-\d+|koi8-[ru]|mac-roman|ascii)$")
+
+
 def normalize_encoding(name: str | None) -> str | None:
     """A Python codec name for a declared charset, or None when unknown."""
     if not name:
@@ -95,7 +99,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     Order: byte-order mark, the HTTP header charset, the XML prolog / ``<meta charset>`` /
     ``<meta http-equiv>`` declaration, then charset-normalizer detection. A declared charset
     the bytes do not fit (a page saying UTF-8 but written in Latin-1) falls through to the next
-    candidate instead of producing mojibake.
+    candidate instead of producing mojibake; so does a single-byte one (Latin-1, windows-1252,
+    ISO-8859-15...) declared for bytes that are valid UTF-8 with non-ASCII characters.
     """
     bom = _bom(body)
     if bom is not None:
@@ -108,6 +113,14 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for encoding in candidates:
         text = _try(body, encoding)
         if text is not None and encoding is not None:
+            if _SINGLE_BYTE.match(encoding) and not body.isascii():
+                # a single-byte charset decodes any bytes, so it cannot be told wrong that
+                # way: UTF-8 bytes under a Latin-1 label (Apache's default header, a template's
+                # old <meta>) read "cafÃ©". Text in a legacy charset is valid UTF-8 by chance
+                # only when it is very short, so valid UTF-8 with non-ASCII bytes is UTF-8.
+                utf8 = _try(body, "utf-8")
+                if utf8 is not None:
+                    return utf8, "utf-8"
             return text, encoding
     text = _try(body, "utf-8")  # most of the web; strict, so a wrong guess fails fast
     if text is not None:
