@@ -111,7 +111,7 @@ def bot_wall_message(service: str, status: int) -> str:
 #: a refresh that waits at most this long sends the reader on; a longer one reloads a page
 META_REFRESH_MAX_DELAY_SECONDS = 5.0
 #: the refresh stands in the page's head, and a page a browser leaves at once is small: only
-#: this much of the body is searched (both spellings in about 45 us; an article page's CPU
+#: this much of the body is searched (both spellings in about 50 us; an article page's CPU
 #: costs about 23 ms all told)
 META_REFRESH_SEARCH_BYTES = 32 * 1024
 _META_TAG = re.compile(rb"<meta\b[^>]*>", re.I)
