@@ -110,8 +110,7 @@ def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, ba
         return
     title = text_of(select_one(tree, selectors.detail_title))
     if title:
-        meta.title = title
-        meta.extra["title_chosen"] = "1"  # the source's own choice: kept as it is
+        meta.title, meta.title_chosen = title, True
     author = text_of(select_one(tree, selectors.detail_author))
     meta.authors = (author,) if author else meta.authors
     summary = text_of(select_one(tree, selectors.detail_summary))
@@ -162,7 +161,7 @@ def _tidy(meta: PageMeta, tree: HtmlElement, base: str, site_name: str | None) -
     ``site_name`` is the one the page states (JSON-LD, OpenGraph), if any."""
     if meta.authors:
         meta.authors = clean_authors(meta.authors, site_name=site_name, url=base)
-    if "title_chosen" not in meta.extra and needs_cleaning(meta.title, site_name, base):
+    if not meta.title_chosen and needs_cleaning(meta.title, site_name, base):
         headings = [text_of(h) for _, h in zip(range(4), tree.iter("h1"), strict=False)]
         meta.title = clean_title(
             meta.title, site_name=site_name, url=base, authors=meta.authors,

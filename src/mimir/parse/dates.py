@@ -208,13 +208,21 @@ def sane(value: datetime | None, now: datetime) -> datetime | None:
     return value
 
 
-__all__ = ["parse_date", "sane", "to_utc"]
+__all__ = ["is_month", "parse_date", "sane", "to_utc"]
 
 
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
+_MONTH = re.compile(_MONTHS, re.I)
+
+
+def is_month(word: str) -> bool:
+    """Whether ``word`` is an English month name or abbreviation ("Apr", "sept", "March")."""
+    return _MONTH.fullmatch(word) is not None
+
+
 _ANY_MONTH = "|".join([_MONTHS, *map(re.escape, sorted(_LOCAL_MONTHS, key=len, reverse=True))])
 _DATE_IN_TEXT = re.compile(
     r"(?<![\d.])(?:"

@@ -9,7 +9,7 @@ import lxml.html
 from lxml import etree
 
 from mimir.parse.charset import decode_html
-from mimir.parse.metadata import ARTICLE_TYPES, json_ld_nodes
+from mimir.parse.metadata import ARTICLE_TYPES, json_ld_nodes, meta_tags
 from mimir.parse.urls import absolute_http_url
 
 FEED_TYPES = {
@@ -123,11 +123,8 @@ def article_page(html: bytes | str) -> str | None:
                 break
     if len(kinds) == 1:
         return f"its JSON-LD describes one {kinds[0]}"
-    meta = {
-        (m.get("property") or m.get("name") or "").strip().lower(): (m.get("content") or "").strip()
-        for m in tree.iter("meta")
-    }
-    if meta.get("og:type", "").lower() == "article" and meta.get("article:published_time"):
+    meta = meta_tags(tree)  # type: ignore[arg-type]
+    if meta.get("og:type", [""])[0].lower() == "article" and "article:published_time" in meta:
         return "its OpenGraph type is article, with a publication time"
     return None
 

@@ -65,6 +65,7 @@ class PageMeta:
     description: str | None = None
     site_name: str | None = None
     canonical: str | None = None
+    title_chosen: bool = False  # by the source's own selector: kept as it is
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -165,7 +166,8 @@ def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
         meta.site_name = _clean(publisher.get("name"))
 
 
-def _meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
+    """The page's ``<meta>`` values by lower-case property, name, itemprop or http-equiv."""
     found: dict[str, list[str]] = {}
     for tag in tree.iter("meta"):
         key = (
@@ -186,7 +188,7 @@ def _meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
 
 
 def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
-    tags = _meta_tags(tree)
+    tags = meta_tags(tree)
 
     def first(*keys: str) -> str | None:
         return next((tags[k][0] for k in keys if k in tags), None)

@@ -111,11 +111,9 @@ def _fill(element: etree._Element, slot: str, wanted: dict[str, str]) -> int:
         setattr(owner, where, text[:at])
         if where == "text":  # the link is the element's first child
             owner.insert(0, link)
-        else:  # the link follows ``owner`` in its parent
+        else:  # the link follows ``owner`` in its parent (a tail's owner always has one)
             parent = owner.getparent()
-            if parent is None:
-                setattr(owner, where, text)
-                return done
+            assert parent is not None
             parent.insert(parent.index(owner) + 1, link)
         done += 1
         owner, where = link, "tail"

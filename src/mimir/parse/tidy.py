@@ -15,13 +15,17 @@ is: a separator alone says nothing ("Apple - the company that...").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
+from mimir.parse.dates import is_month
+
 #: a separator between a headline and the site's decorations: surrounded by spaces, so a
 #: hyphenated word, "24/7" or "Review: the X" are no separators
 _SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+")
+_SEPARATOR_AT_END = re.compile(_SEPARATOR.pattern + r"$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 #: host labels that name no site
 _GENERIC_LABELS = frozenset({"www", "m", "amp", "mobile", "news", "blog", "blogs", "com", "org",
@@ -47,18 +51,14 @@ _ROLE = re.compile(
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
-_MONTHS = frozenset(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-     "january", "february", "march", "april", "june", "july", "august", "september", "october",
-     "november", "december")
-)  # fmt: skip
 
 
 def _key(text: str) -> str:
     return _NOT_ALNUM.sub("", text.casefold())
 
 
-def site_keys(site_name: str | None, url: str | None) -> set[str]:
+@functools.lru_cache(maxsize=64)  # asked for once per title and once per byline of a page
+def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
     """What a part of a title that names the site may read, folded (``_key``): the site's
     name, its host name and the host's distinctive labels (``www.politico.com``: politico,
     politicocom, wwwpoliticocom)."""
@@ -73,10 +73,10 @@ def site_keys(site_name: str | None, url: str | None) -> set[str]:
             keys.add(_key(".".join(labels[i:])))  # politico.com, news.example.co.uk...
         keys.update(_key(lab) for lab in labels if lab not in _GENERIC_LABELS and len(lab) >= 3)
     keys.discard("")
-    return keys
+    return frozenset(keys)
 
 
-def _names_site(part: str, sites: set[str], authors: set[str]) -> bool:
+def _names_site(part: str, sites: frozenset[str], authors: set[str]) -> bool:
     key = _key(part)
     if not key:
         return True  # a separator's leftovers
@@ -164,7 +164,7 @@ def _bounded_in(heading: str, title: str) -> bool:
     if at < 0:
         return False
     before, after = title[:at], title[at + len(heading) :]
-    ok_before = not before or bool(re.search(_SEPARATOR.pattern + r"$", before))
+    ok_before = not before or bool(_SEPARATOR_AT_END.search(before))
     ok_after = not after or bool(_SEPARATOR.match(after))
     return ok_before and ok_after
 
@@ -196,7 +196,7 @@ def clean_authors(
             if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
                 name = cut
             key = _key(name)
-            if not key or key.isdigit() or key in _MONTHS or not any(c.isalpha() for c in name):
+            if not key or key.isdigit() or is_month(key) or not any(c.isalpha() for c in name):
                 continue
             if "." in name and key in sites:
                 continue  # "elmundo.es": the site's address is no author (an agency is)
