@@ -315,3 +315,41 @@ def test_title_and_byline_are_tidied_by_the_canonical_host() -> None:
     article = extract_article(page, "http://127.0.0.1:8765/test_cnn1.html", now=NOW)
     assert article.title == "Tuner market report"
     assert article.authors == ("Ed Hornick",)
+
+
+def test_a_commenters_name_is_no_byline() -> None:
+    """A page with no author tag: trafilatura's guess took the first commenter's name for the
+    byline on a real page (UHmallorca, newspaper4k's fixture). A name shown only inside the
+    comments is left out; a byline shown in the article stays."""
+    comments = "".join(
+        f"<div class='sf_comment' id='sf_comment_{n}'><div class='titulo_post'>"
+        f"<p class='sf_comment_info'><span class='sf_comment_author'>{who}</span><br>"
+        "<span class='date'>Hace 28 minutos</span></p></div>"
+        f"<div class='sf_comment_text'><p>{said}</p></div></div>"
+        for n, who, said in (
+            (1, "Alcalino", "Vaya comportamiento tan poco ejemplar del fiscal."),
+            (2, "Casper", "Lo importante es el cocido que se van a comer."),
+        )
+    )
+    page = _dated_page("", "").replace(b"</article>", b"</article>" + comments.encode())
+    assert extract_article(page, "https://ledger.example/tuners", now=NOW).authors == ()
+    signed = _dated_page("", "").replace(
+        b"</article>", b"<p class='author'>Alcalino</p></article>" + comments.encode()
+    )
+    assert extract_article(signed, "https://ledger.example/tuners", now=NOW).authors == (
+        "Alcalino",
+    )
+
+
+def test_a_short_japanese_report_is_an_article() -> None:
+    """Han and kana say in one character what Latin letters say in two or three: a Japanese
+    report of about 200 characters is an article, not a teaser (the English stub still is,
+    test_paywall_stub_raises)."""
+    sentence = "東京で放送機器の展示会が開かれ、新しいチューナーが発表されました。"
+    body = "".join(f"<p>{i}月{i + 3}日、{sentence}{sentence}</p>" for i in range(1, 4))
+    page = (
+        "<html lang='ja'><head><title>展示会</title></head><body><article>"
+        f"<h1>放送機器の展示会</h1>{body}</article></body></html>"
+    ).encode()
+    article = extract_article(page, "https://ledger.example/ja/tuners", now=NOW)
+    assert len(article.text) < 250 and sentence in article.text

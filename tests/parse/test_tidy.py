@@ -66,6 +66,16 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             {"url": "https://www.apple.com/newsroom/2026/09/x/"},
             "Apple unveils the iPhone 17",
         ),
+        (  # a double hyphen (sott.net)
+            "'The American friends': New court files expose Adelson's team -- Sott.net",
+            {"url": "https://www.sott.net/article/434715-x"},
+            "'The American friends': New court files expose Adelson's team",
+        ),
+        (  # Nikkei: a full-width colon, no spaces, and the paper's name
+            "米朝首脳直通電話 習氏に挑む\uff1a日本経済新聞",
+            {"site_name": "日本経済新聞 電子版"},
+            "米朝首脳直通電話 習氏に挑む",
+        ),
         # the page's own headline, when the title is it with parts around it
         (
             "How to Save Money on Groceries - Your Money Today - Your Life - MSN Lifestyle",
@@ -90,6 +100,8 @@ def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str
         # no separator between spaces: a colon in a headline, a hyphenated word
         ("Review: Sony A1 II", {"site_name": "Review"}),
         ("ATSC 3.0 set-top boxes arrive", {"url": "https://www.set-top.example/x"}),
+        # a full-width colon before a headline that names nothing known ("Video: ...")
+        ("動画\uff1aナイジェリアで自爆攻撃", {"url": "https://www.afpbb.com/articles/-/3179152"}),
         # what would be left is no headline
         ("News - Example", {"url": "https://example.com/x"}),
         # a logo in an <h1> is no headline, nor a short one
@@ -146,6 +158,28 @@ def test_site_keys() -> None:
         (["Andrea Stone Senior Washington Correspondent"], None, ("Andrea Stone",)),
         (["Jane Doe, Staff Writer"], None, ("Jane Doe",)),
         (["Staff Writer"], None, ("Staff Writer",)),
+        # in other languages the noun comes first; where they write from goes with it
+        (
+            ["LILIAN ALEMAGNA", "LAURE BRETTON Envoyés spéciaux à Toulouse"],
+            None,
+            ("LILIAN ALEMAGNA", "LAURE BRETTON"),
+        ),
+        (["Anna Schmidt Korrespondentin in Paris"], None, ("Anna Schmidt",)),
+        (["Juan Pérez Enviado especial a Kiev"], None, ("Juan Pérez",)),
+        (["Jane Doe Chief Correspondent in Brussels"], None, ("Jane Doe",)),
+        # names that commas separate are people of their own (CNN's bylines, newspaper4k's
+        # fixture); a single word after a comma is no name of its own
+        (
+            ["Dana A. Ford, James S.A. Corey, Chien-Ming Wang", "Tom Watkins"],
+            None,
+            ("Dana A. Ford", "James S.A. Corey", "Chien-Ming Wang", "Tom Watkins"),
+        ),
+        (["By Jane Doe, John Roe and Ann Poe"], None, ("Jane Doe", "John Roe", "Ann Poe")),
+        (["John Smith, Jr."], None, ("John Smith, Jr.",)),
+        # what a CMS writes where it has no name (Drupal's "Submitted on <date>", WordPress)
+        (["Submitted"], None, ()),
+        (["admin"], None, ()),
+        (["Submitted by Jane Doe"], None, ("Jane Doe",)),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
 from copy import deepcopy
 from datetime import UTC, datetime
 from html import escape
@@ -39,6 +40,10 @@ SPEEDUPS = _install_speedups()
 
 #: below this many characters of main text a page is no article (teaser, paywall, app shell)
 MIN_TEXT_CHARS = 250
+#: characters of the scripts that write a word in one to three of them (Han, kana, Hangul):
+#: each counts twice towards ``MIN_TEXT_CHARS``, so a short Chinese, Japanese or Korean news
+#: item (a 200-character Japanese report says what 500 English characters say) is an article
+_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td")
 
 
@@ -141,12 +146,18 @@ def _guessed(document: Document | None, now: datetime) -> datetime | None:
     return sane(parse_date(document.date), now)
 
 
-def _fill_from_engine(meta: PageMeta, document: Document | None) -> None:
+def text_weight(text: str) -> int:
+    """``text``'s length, Han, kana and Hangul counted twice (``_DENSE_SCRIPT``)."""
+    return len(text) + len(_DENSE_SCRIPT.findall(text))
+
+
+def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlElement) -> None:
     if document is None:
         return
     meta.title = meta.title or document.title
     if not meta.authors and document.author:
-        meta.authors = tuple(a.strip() for a in document.author.split(";") if a.strip())
+        found = [a.strip() for a in document.author.split(";") if a.strip()]
+        meta.authors = tuple(a for a in found if not _only_in_comments(tree, a))
     meta.description = meta.description or document.description
     meta.site_name = meta.site_name or document.sitename
     meta.image = meta.image or document.image
@@ -154,6 +165,25 @@ def _fill_from_engine(meta: PageMeta, document: Document | None) -> None:
         meta.tags = tuple(document.tags)
     if not meta.section and document.categories:
         meta.section = document.categories[0]
+
+
+def _only_in_comments(tree: HtmlElement, name: str) -> bool:
+    """Whether ``name`` stands on the page only inside its readers' comments (an element whose
+    class or id says "comment"): trafilatura's author guess takes a commenter's name for the
+    article's byline where a page has no author tag (a real UHmallorca page gave its first
+    commenter, "Alcalino")."""
+    seen = False
+    for node in tree.xpath("//text()[contains(., $name)]", name=name):
+        seen = True
+        parent = node.getparent()
+        while parent is not None:
+            marks = f"{parent.get('class') or ''} {parent.get('id') or ''}".lower()
+            if "comment" in marks:
+                break
+            parent = parent.getparent()
+        else:
+            return False  # shown outside the comments: a byline
+    return seen
 
 
 def _tidy(meta: PageMeta, tree: HtmlElement, base: str, site_name: str | None) -> None:
@@ -194,7 +224,7 @@ def extract_article(
     document = _run_trafilatura(tree, base, with_metadata=need_meta)
     site_name = meta.site_name  # the page's own: trafilatura guesses one from the title
     if need_meta:
-        _fill_from_engine(meta, document)
+        _fill_from_engine(meta, document, tree)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
     text, html = _engine_text_and_html(document, base, meta.title, prose_links(tree, base))
     if selectors is not None and selectors.detail_content:
@@ -202,7 +232,7 @@ def extract_article(
         if chosen_text:
             text, html = chosen_text, chosen_html
             return _result(text, html, meta, document, now, base)
-    if len(text) < MIN_TEXT_CHARS:
+    if len(text) < MIN_TEXT_CHARS and text_weight(text) < MIN_TEXT_CHARS:
         raise ExtractionError(
             f"no article text on the page: {len(text)} characters of main text "
             f"(under {MIN_TEXT_CHARS}); it may be a paywall or teaser, a JavaScript app "

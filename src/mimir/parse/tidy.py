@@ -23,9 +23,13 @@ from urllib.parse import urlsplit
 from mimir.parse.dates import is_month
 
 #: a separator between a headline and the site's decorations: surrounded by spaces, so a
-#: hyphenated word, "24/7" or "Review: the X" are no separators
-_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+")
-_SEPARATOR_AT_END = re.compile(_SEPARATOR.pattern + r"$")
+#: hyphenated word, "24/7" or "Review: the X" are no separators; Chinese and Japanese titles
+#: write no spaces, so their full-width bar and colon separate as they stand (Nikkei's titles
+#: end in a full-width colon and the paper's name)
+_SEPARATOR = re.compile(
+    r"\s+(?:\||--|-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+|\s*[\uff5c\uff1a]\s*"
+)
+_SEPARATOR_AT_END = re.compile(f"(?:{_SEPARATOR.pattern})$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 #: host labels that name no site
 _GENERIC_LABELS = frozenset({"www", "m", "amp", "mobile", "news", "blog", "blogs", "com", "org",
@@ -36,19 +40,32 @@ _MIN_HEADLINE = 10
 
 #: "By", "Par", "Von"... before a byline's names, with an optional colon
 _BYLINE_PREFIX = re.compile(
-    r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by)"
+    r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by|"
+    r"submitted\s+by)"
     r"\s*:?\s+",
     re.I,
 )
-#: a job title after a byline's name: "Andrea Stone Senior Washington Correspondent"
+#: a job title after a byline's name: "Andrea Stone Senior Washington Correspondent", "LAURE
+#: BRETTON Envoyés spéciaux à Toulouse" (Libération), "Anna Schmidt Korrespondentin in Paris"
 _ROLE = re.compile(
-    r"(?:\s+(?:senior|chief|staff|special|contributing|executive|managing|deputy|associate|"
+    r"(?:(?:\s+(?:senior|chief|staff|special|contributing|executive|managing|deputy|associate|"
     r"assistant|political|business|technology|tech|news|foreign|national|white\s+house))*"
     r"(?:\s+[\w.-]+)?\s+(?:correspondent|reporter|editor|writer|contributor|columnist|"
-    r"producer|analyst|journalist)s?\s*$",
+    r"producer|analyst|journalist)s?"
+    # French, German, Spanish, Italian: the noun first, its adjective after
+    r"|\s+(?:envoy[ée]e?s?\s+sp[ée]cia(?:le?s?|ux)|correspondante?s?|journalistes?|"
+    r"r[ée]dacteur|r[ée]dactrice|chroniqueu(?:r|se)|(?:auslands)?korrespondent(?:in)?|"
+    r"redakteur(?:in)?|reporter(?:in)?|corresponsal(?:es)?|enviad[oa]s?\s+especial(?:es)?|"
+    r"redactor(?:a)?|periodista|inviat[oa]|giornalista)(?:\s+(?:permanente?s?|en\s+chef))?)"
+    # and where they write from: "... à Toulouse", "... in Paris"
+    r"(?:\s+(?:à|au|aux|en|in|a|at|aus|em|from)\s+[\w.-]+(?:[\s-][\w.-]+)?)?\s*$",
     re.I,
 )
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
+#: what a CMS puts where a byline goes when it has no name: Drupal's "Submitted (by ... on
+#: date)", WordPress's "admin"
+_NO_NAMES = frozenset({"submitted", "posted", "admin", "administrator", "anonymous", "unknown",
+                       "guest", "webmaster", "author", "user", "none", "null"})  # fmt: skip
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
 
@@ -169,6 +186,28 @@ def _bounded_in(heading: str, title: str) -> bool:
     return ok_before and ok_after
 
 
+def _is_role(text: str) -> bool:
+    """Whether ``text`` is a job title alone ("Staff Writer", "Senior Washington
+    Correspondent")."""
+    return _ROLE.match(" " + text) is not None
+
+
+def _comma_names(text: str, sites: frozenset[str]) -> list[str]:
+    """The names in one byline that commas separate: "Dana A. Ford, James S.A. Corey,
+    Chien-Ming Wang" is three people; "Ed Hornick, CNN" is one (the site goes), "Jane Doe,
+    Staff Writer" one (the job title goes), "Smith, John" one (a single word is no name of
+    its own)."""
+    pieces = [p.strip() for p in text.split(",")]
+    pieces = [p for p in pieces if p]
+    if len(pieces) <= 1:
+        return pieces
+    pieces = [p for p in pieces if _key(p) not in sites] or pieces
+    people = [p for p in pieces if not _is_role(p)] or pieces
+    if len(people) > 1 and all(len(p.split()) >= 2 for p in people):
+        return people
+    return [", ".join(people)]
+
+
 def clean_authors(
     authors: Iterable[str], *, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:
@@ -187,18 +226,17 @@ def clean_authors(
         if len(parts) > 1 and any(c.isdigit() for c in text):
             text = ", ".join(p for p in parts if not any(c.isdigit() for c in p))
         text = _BYLINE_PREFIX.sub("", text)
-        for name in _NAME_SPLIT.split(text):
-            pieces = [p.strip() for p in name.split(",")]
-            if len(pieces) > 1:  # "Ed Hornick, CNN": the site's name after a comma goes
-                pieces = [p for p in pieces if p and _key(p) not in sites] or pieces
-            name = _BYLINE_PREFIX.sub("", ", ".join(pieces)).strip(" ,;|-")
-            cut = _ROLE.sub("", name).strip(" ,;|-")
-            if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
-                name = cut
-            key = _key(name)
-            if not key or key.isdigit() or is_month(key) or not any(c.isalpha() for c in name):
-                continue
-            if "." in name and key in sites:
-                continue  # "elmundo.es": the site's address is no author (an agency is)
-            names.setdefault(name, None)
+        for person in _NAME_SPLIT.split(text):
+            for name in _comma_names(person, sites):
+                name = _BYLINE_PREFIX.sub("", name).strip(" ,;|-")
+                cut = _ROLE.sub("", name).strip(" ,;|-")
+                if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
+                    name = cut
+                key = _key(name)
+                if (not key or key.isdigit() or is_month(key) or key in _NO_NAMES
+                        or not any(c.isalpha() for c in name)):  # fmt: skip
+                    continue
+                if "." in name and key in sites:
+                    continue  # "elmundo.es": the site's address is no author (an agency is)
+                names.setdefault(name, None)
     return tuple(names)
