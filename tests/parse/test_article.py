@@ -5,10 +5,13 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
+from lxml import etree
+from trafilatura.settings import Document
 
 from mimir.errors import ExtractionError, ParseError
 from mimir.model import ExtractedArticle, Selectors
 from mimir.parse import extract_article, sanitize_html
+from mimir.parse.article import _engine_text_and_html
 from tests.parse.conftest import NOW, sample
 
 WP_URL = "https://broadcastledger.example.com/2026/03/03/sinclair-atsc-3-0-rollout/"
@@ -353,3 +356,17 @@ def test_a_short_japanese_report_is_an_article() -> None:
     ).encode()
     article = extract_article(page, "https://ledger.example/ja/tuners", now=NOW)
     assert len(article.text) < 250 and sentence in article.text
+
+
+def test_a_headline_nested_in_the_extracted_body_is_dropped() -> None:
+    """trafilatura's fallbacks return the body nested (``<div><div><head>...``): the headline
+    repeated there is dropped at any depth (it raised "Element is not a child of this node",
+    failing the page, when only a direct child could be removed)."""
+    document = Document()
+    document.body = etree.fromstring(
+        '<body><div><div class="storyBody"><head rend="h1">Fed statement</head>tail words'
+        "<p>Some traders found the statement gloomier than expected.</p></div></div></body>"
+    )
+    text, html = _engine_text_and_html(document, "https://x.example/a", "Fed statement", {})
+    assert "Some traders found" in text
+    assert html is not None and "Fed statement" not in html and "tail words" in html

@@ -25,7 +25,15 @@ from mimir.errors import ExtractionError
 from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
 from mimir.parse.dates import parse_date, sane
-from mimir.parse.htmltree import document_base, parse_html, select, select_one, text_of
+from mimir.parse.enginefix import install as _install_enginefix
+from mimir.parse.htmltree import (
+    document_base,
+    drop_keeping_tail,
+    parse_html,
+    select,
+    select_one,
+    text_of,
+)
 from mimir.parse.language import detect_language, language_code
 from mimir.parse.metadata import PageMeta, page_meta
 from mimir.parse.relink import prose_links, relink
@@ -37,6 +45,9 @@ from mimir.parse.urls import absolute_http_url
 #: trafilatura's costliest XPath expressions replaced by identical Python selections (a third
 #: of an extraction; mimir.parse.speedups), when its installed version has the known ones
 SPEEDUPS = _install_speedups()
+#: trafilatura keeps the text that follows an empty element in precision mode too
+#: (mimir.parse.enginefix: it lost the first words of every paragraph of a real CNBC page)
+ENGINE_FIX = _install_enginefix()
 
 #: below this many characters of main text a page is no article (teaser, paywall, app shell)
 MIN_TEXT_CHARS = 250
@@ -87,7 +98,7 @@ def _engine_text_and_html(
     )
     for heading in list(root.iter("h1")):
         if title and text_of(heading).casefold() == title.strip().casefold():
-            heading.drop_tree() if isinstance(heading, HtmlElement) else root.remove(heading)
+            drop_keeping_tail(heading, spaced=True)  # at any depth: trafilatura may nest it
         else:
             heading.tag = "h2"  # one h1 per page: the reader's own title
     relink(root, links)  # the links the prose carried, put back

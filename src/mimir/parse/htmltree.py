@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import lxml.html
 from cssselect import SelectorError
@@ -101,3 +102,30 @@ def first_link(element: HtmlElement) -> HtmlElement | None:
         if anchor.get("href"):
             return anchor
     return None
+
+
+def _join(before: str | None, after: str, spaced: bool) -> str:
+    if not before:
+        return after
+    if spaced and not before[-1].isspace() and not after[0].isspace():
+        return f"{before} {after}"
+    return before + after
+
+
+def drop_keeping_tail(element: Any, *, spaced: bool = False) -> None:
+    """Remove ``element`` and what it holds, but not the text that follows it (its tail),
+    which joins the previous sibling's tail or the parent's text; ``spaced``: with a space
+    between, where the words on either side would otherwise run together (after a block).
+    Any lxml element, not only lxml.html's (``drop_tree`` is theirs alone)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = _join(parent.text, tail, spaced)
+        else:
+            previous.tail = _join(previous.tail, tail, spaced)
+    parent.remove(element)
+
