@@ -234,3 +234,20 @@ def test_run_without_demo_adds_the_default_sources_disabled_and_fetches_nothing(
     assert all(s["last_checked_at"] is None and s["total_checks"] == 0 for s in sources)
     assert mimir_json(tmp_path, "mimir.db", "articles", "list") == []
     assert not (tmp_path / "demo.db").exists()
+
+
+def test_a_stop_sent_to_the_whole_process_group_is_graceful(start: Any, tmp_path: Path) -> None:
+    """systemd's stop (KillMode=control-group), `timeout` and `kill -TERM -PGID` send SIGTERM
+    to every process of the group at once, the extraction processes too: they leave their
+    stop to the parent, which closes the pool after the worker's last batch. They used to
+    die first ("extract_process_died" warnings, the pages in hand failed)."""
+    mimir = start("run", "--demo", "--demo-port", "0")
+    mimir.read_until(lambda lines: sum(1 for x in lines if NEW_ARTICLE.match(x)) >= 3, 90)
+    os.killpg(mimir.proc.pid, signal.SIGTERM)
+    try:
+        code = mimir.proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running 30 s after SIGTERM:\n{mimir.output()}")
+    assert code == 0, mimir.output()
+    assert "extract_process_died" not in mimir.stderr(), mimir.output()
+    assert _errors(mimir.stderr()) == [], mimir.output()

@@ -31,8 +31,11 @@ _PRELOAD = ("mimir.monitor.extract", "mimir.monitor.article")
 
 
 def _warm() -> None:
-    # a terminal's Ctrl-C reaches the whole process group: the parent stops the pool itself
+    # a terminal's Ctrl-C reaches the whole process group, and so does a stop by systemd
+    # (KillMode=control-group), `timeout` or `kill -TERM -PGID`: the parent stops the pool
+    # itself, letting each process finish its page (it kills one that does not)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     warm_up()
 
 

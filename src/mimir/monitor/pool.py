@@ -387,6 +387,6 @@ class LoopPool:
         for p in self._procs:
             p.process.join(timeout=5)
             if p.process.is_alive():
-                p.process.terminate()
+                p.process.kill()  # SIGTERM may be ignored (Extractor's processes do)
                 p.process.join(timeout=5)
         self._procs.clear()
