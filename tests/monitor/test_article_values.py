@@ -34,3 +34,29 @@ def test_publication_date_precedence(
     page = ExtractedArticle(text=TEXT, title="Tuners", published_at=stated, published_guess=guess)
     values = build_values(1, entry, entry.url, page, None, "page")
     assert values.published_at == expected
+
+
+DAY = datetime(2014, 12, 27, tzinfo=UTC)  # a page's "2014-12-27": midnight UTC
+
+
+@pytest.mark.parametrize(
+    ("in_feed", "expected"),
+    [
+        (datetime(2014, 12, 27, 17, 6, tzinfo=UTC), datetime(2014, 12, 27, 17, 6, tzinfo=UTC)),
+        # 6 pm in New York on the 27th is the 28th in UTC: still that day, somewhere
+        (datetime(2014, 12, 28, 2, 0, tzinfo=UTC), datetime(2014, 12, 28, 2, 0, tzinfo=UTC)),
+        # another day altogether: the page's own day stands
+        (datetime(2014, 12, 20, 12, 0, tzinfo=UTC), DAY),
+        (None, DAY),
+    ],
+)
+def test_a_day_without_time_yields_to_the_feeds_timestamp_that_day(
+    in_feed: datetime | None, expected: datetime
+) -> None:
+    """A page that states only the day ("2014-12-27", midnight UTC: the 26th in New York)
+    yields to the feed's timestamp on that day, which has the time."""
+    entry = Entry(url="https://ledger.example/tuners", title="Tuners", published_at=in_feed)
+    page = ExtractedArticle(text=TEXT, title="Tuners", published_at=DAY, published_day_only=True)
+    assert build_values(1, entry, entry.url, page, None, "page").published_at == expected
+    timed = ExtractedArticle(text=TEXT, title="Tuners", published_at=DAY)  # "...T00:00:00Z"
+    assert build_values(1, entry, entry.url, timed, None, "page").published_at == DAY

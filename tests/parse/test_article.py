@@ -370,3 +370,22 @@ def test_a_headline_nested_in_the_extracted_body_is_dropped() -> None:
     text, html = _engine_text_and_html(document, "https://x.example/a", "Fed statement", {})
     assert "Some traders found" in text
     assert html is not None and "Fed statement" not in html and "tail words" in html
+
+
+def test_a_stated_day_without_time_is_marked() -> None:
+    """The page's "2014-12-27" is a day (the feed's timestamp that day wins,
+    tests/monitor/test_article_values.py); a full timestamp is not."""
+    day = extract_article(
+        _dated_page('<meta property="article:published_time" content="2014-12-27">', ""),
+        "https://ledger.example/tuners",
+        now=NOW,
+    )
+    assert day.published_at == datetime(2014, 12, 27, tzinfo=UTC) and day.published_day_only
+    timed = extract_article(
+        _dated_page(
+            '<meta property="article:published_time" content="2014-12-27T12:06:00-05:00">', ""
+        ),
+        "https://ledger.example/tuners",
+        now=NOW,
+    )
+    assert not timed.published_day_only

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mimir.parse import decode_html, parse_date, sane
-from mimir.parse.dates import date_in_text
+from mimir.parse.dates import date_in_text, has_time
 from tests.parse.conftest import NOW, sample
 
 SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
@@ -194,3 +194,22 @@ def test_sane(value: datetime, kept: bool) -> None:
     result = sane(value, NOW)
     assert (result is not None) is kept
     assert result is None or result.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("written", "timed"),
+    [
+        ("2014-12-27", False),
+        ("27 December 2014", False),
+        ("Sat, 27 Dec 2014", False),
+        (None, False),
+        ("2014-12-27T12:06:00-05:00", True),
+        ("2014-12-27T1206", True),
+        ("December 27, 2014 at 12:06 PM", True),
+        ("December 27, 2014 2 pm", True),
+        ("27 décembre 2014 à 14h30", True),
+        ("Sat, 27 Dec 2014 17:06:00 GMT", True),
+    ],
+)
+def test_has_time(written: str | None, timed: bool) -> None:
+    assert has_time(written) is timed

@@ -121,6 +121,9 @@ class ExtractedArticle:
     #: a date found in the page's text and markup by heuristics (htmldate, through trafilatura)
     #: where the page states none: below the feed's own date, which is the publisher's
     published_guess: datetime | None = None
+    #: the page states its publication day but no time of day (``published_at`` is then that
+    #: day's midnight UTC): a feed's timestamp on the same day is the more precise one
+    published_day_only: bool = False
 
 
 @dataclass(slots=True)

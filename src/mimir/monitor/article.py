@@ -101,10 +101,7 @@ def build_values(
         text=text,
         html=ex.html if ex else None,
         authors=list((ex.authors if ex and ex.authors else ()) or entry.authors),
-        # the page's stated date, the feed's, then one the page's text suggests
-        published_at=(ex.published_at if ex else None)
-        or entry.published_at
-        or (ex.published_guess if ex else None),
+        published_at=_published(ex, entry),
         updated_at=(ex.updated_at if ex else None) or entry.updated_at,
         language=(ex.language if ex else None) or entry.language,
         image_url=(ex.image if ex else None) or entry.image,
@@ -115,6 +112,25 @@ def build_values(
         signature=sig.to_bytes() if sig is not None else None,
         band_keys=tuple(neardup.band_keys(sig)) if sig is not None else (),
     )
+
+
+#: how far from a day's midnight UTC a timestamp may lie and still fall on that day somewhere
+#: (UTC-12 to UTC+14)
+_DAY_BEFORE, _DAY_AFTER = timedelta(hours=14), timedelta(hours=36)
+
+
+def _published(ex: ExtractedArticle | None, entry: Entry) -> datetime | None:
+    """The page's stated date, the feed's, then one the page's text suggests. A page that
+    states only the day yields to a feed timestamp on that day: "2014-12-27" is midnight UTC,
+    shown as the 26th in New York, while the feed says 12:06 that day."""
+    stated = ex.published_at if ex else None
+    feed = entry.published_at
+    day_only = ex is not None and ex.published_day_only
+    if day_only and stated is not None and feed is not None:
+        same_day = stated - _DAY_BEFORE <= feed < stated + _DAY_AFTER
+        if same_day:
+            return feed
+    return stated or feed or (ex.published_guess if ex else None)
 
 
 async def process_job(ctx: Context, job: ArticleJob, source: Source | None) -> JobResult:

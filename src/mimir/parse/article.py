@@ -24,7 +24,7 @@ from trafilatura.xml import xmltotxt
 from mimir.errors import ExtractionError
 from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
-from mimir.parse.dates import parse_date, sane
+from mimir.parse.dates import has_time, parse_date, sane
 from mimir.parse.enginefix import install as _install_enginefix
 from mimir.parse.htmltree import (
     document_base,
@@ -138,14 +138,19 @@ def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, ba
         meta.extra["date_format"] = selectors.date_format or ""
 
 
+def _stated_date(meta: PageMeta) -> tuple[str | None, str | None]:
+    """The publication date the page states, as written, and its format: the source's date
+    selector, else JSON-LD or a date meta tag."""
+    chosen, fmt = meta.extra.get("date"), meta.extra.get("date_format") or None
+    if chosen and parse_date(chosen, fmt):
+        return chosen, fmt
+    return meta.published, None
+
+
 def _published(meta: PageMeta, now: datetime) -> datetime | None:
-    """The publication date the page states: the source's date selector, else JSON-LD or a
-    date meta tag."""
-    if "date" in meta.extra:
-        chosen = parse_date(meta.extra["date"], meta.extra.get("date_format") or None)
-        if chosen:
-            return sane(chosen, now)
-    return sane(parse_date(meta.published), now)
+    """The publication date the page states (``_stated_date``)."""
+    written, fmt = _stated_date(meta)
+    return sane(parse_date(written, fmt), now)
 
 
 def _guessed(document: Document | None, now: datetime) -> datetime | None:
@@ -275,6 +280,7 @@ def _result(
         description=meta.description,
         site_name=meta.site_name,
         published_guess=None if published else _guessed(document, now),
+        published_day_only=published is not None and not has_time(_stated_date(meta)[0]),
     )
 
 

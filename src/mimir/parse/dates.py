@@ -198,6 +198,16 @@ def parse_date(value: str | None, fmt: str | None = None) -> datetime | None:
         return None
 
 
+#: a time of day in a written date: "14:05", "2 pm", French "14h30", ISO's "T1405"
+_TIME_OF_DAY = re.compile(r"\d:\d\d|\d\s*[ap]\.?m\b|\b\d{1,2}\s?h\s?\d\d\b|T\d{2}", re.I)
+
+
+def has_time(value: str | None) -> bool:
+    """Whether a written date gives a time of day ("2026-03-02" and "2 March 2026" do not:
+    parsed, they are midnight UTC, which is the day before in the Americas)."""
+    return bool(value) and _TIME_OF_DAY.search(value or "") is not None
+
+
 def sane(value: datetime | None, now: datetime) -> datetime | None:
     """Drop absurd dates: before 1995 (including the 1970 epoch zero) or over a day ahead."""
     if value is None:
