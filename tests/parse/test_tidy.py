@@ -180,6 +180,32 @@ def test_site_keys() -> None:
         (["Submitted"], None, ()),
         (["admin"], None, ()),
         (["Submitted by Jane Doe"], None, ("Jane Doe",)),
+        # forms trafilatura's own tests hold (metadata_tests.py), from real pages
+        (
+            [
+                'By <a href="/profiles/amir-vera">Amir Vera</a>, '
+                "Se\u00e1n Federico O'Murch\u00fa, "
+                '<a href="/profiles/tara-subramaniam">Tara Subramaniam</a> and Adam Renton, CNN'
+            ],
+            "https://edition.cnn.com/2024/x",
+            ("Amir Vera", "Se\u00e1n Federico O'Murch\u00fa", "Tara Subramaniam", "Adam Renton"),
+        ),
+        (["Jenny Smith For Daily Mail Australia"], None, ("Jenny Smith",)),
+        (["Jenny Smith from Trafilatura"], None, ("Jenny Smith",)),
+        (["Jenny Smith \u2764\ufe0f"], None, ("Jenny Smith",)),
+        (["Jenny_Smith"], None, ("Jenny Smith",)),
+        (["Hank O'Hop"], None, ("Hank O'Hop",)),
+        # a vowel sign ends a Burmese word: it is no symbol to trim (BBC News Burmese)
+        (
+            ["BBC News \u1019\u103c\u1014\u103a\u1019\u102c"],
+            None,
+            ("BBC News \u1019\u103c\u1014\u103a\u1019\u102c",),
+        ),
+        (
+            ["Shannon Deery, Mitch Clarke, Susie O\u2019Brien, Laura Placella"],
+            None,
+            ("Shannon Deery", "Mitch Clarke", "Susie O\u2019Brien", "Laura Placella"),
+        ),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

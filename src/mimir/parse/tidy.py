@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -67,6 +68,10 @@ _CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
 _NO_NAMES = frozenset({"submitted", "posted", "admin", "administrator", "anonymous", "unknown",
                        "guest", "webmaster", "author", "user", "none", "null"})  # fmt: skip
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
+#: markup inside a byline's value (CNN's og:author carries its profile links as HTML)
+_TAG = re.compile(r"<[^>]{0,500}>")
+#: the outlet after a name: "Jenny Smith For Daily Mail Australia", "Jane Doe from Reuters"
+_FOR_OUTLET = re.compile(r"\s+(?:for|from|f\u00fcr|pour)\s+\S.*$", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
 
 
@@ -186,6 +191,24 @@ def _bounded_in(heading: str, title: str) -> bool:
     return ok_before and ok_after
 
 
+def _trimmed(name: str) -> str:
+    """``name`` without separators, symbols or emoji at either end ("Jenny Smith ❤️"); letters,
+    digits and combining marks (Burmese, Hindi and Thai vowel signs) are kept."""
+    start, end = 0, len(name)
+    while start < end and not (_wordlike(name[start]) or name[start] in "\"'(\u201c"):
+        start += 1
+    while end > start and not (_wordlike(name[end - 1]) or name[end - 1] in ".\"')\u201d"):
+        end -= 1
+    return name[start:end]
+
+
+def _wordlike(char: str) -> bool:
+    if char.isalnum():
+        return True
+    # a combining mark, but not an emoji's variation selector (U+FE0F after "\u2764")
+    return unicodedata.category(char)[0] == "M" and not "\ufe00" <= char <= "\ufe0f"
+
+
 def _is_role(text: str) -> bool:
     """Whether ``text`` is a job title alone ("Staff Writer", "Senior Washington
     Correspondent")."""
@@ -218,7 +241,7 @@ def clean_authors(
     sites = site_keys(site_name, url)
     names: dict[str, None] = {}
     for raw in authors:
-        text = _EMAIL.sub(" ", " ".join(raw.split())).strip(" ,;|-")
+        text = _EMAIL.sub(" ", " ".join(_TAG.sub("", raw).split())).strip(" ,;|-")
         if text.startswith("(") and text.endswith(")"):  # "jane@example.com (Jane Doe)"
             text = text[1:-1].strip()
         # "By A and B · 2 March 2026": a part with a number is the date line, not a name
@@ -228,8 +251,10 @@ def clean_authors(
         text = _BYLINE_PREFIX.sub("", text)
         for person in _NAME_SPLIT.split(text):
             for name in _comma_names(person, sites):
-                name = _BYLINE_PREFIX.sub("", name).strip(" ,;|-")
-                cut = _ROLE.sub("", name).strip(" ,;|-")
+                name = _BYLINE_PREFIX.sub("", _trimmed(name))
+                if " " not in name and name.count("_") == 1:
+                    name = name.replace("_", " ")  # "Jenny_Smith", a user name
+                cut = _ROLE.sub("", _FOR_OUTLET.sub("", name)).strip(" ,;|-")
                 if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
                     name = cut
                 key = _key(name)
