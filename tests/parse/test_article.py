@@ -389,3 +389,24 @@ def test_a_stated_day_without_time_is_marked() -> None:
         now=NOW,
     )
     assert not timed.published_day_only
+
+
+def test_one_article_tag_holding_a_list_is_split() -> None:
+    """CNN puts all its tags, comma-separated, in one article:tag: they are several tags;
+    several article:tag values are one tag each, commas and all."""
+    one = extract_article(
+        _dated_page('<meta property="article:tag" content="rex tillerson, russia, europe">', ""),
+        "https://ledger.example/tuners",
+        now=NOW,
+    )
+    assert one.tags == ("rex tillerson", "russia", "europe")
+    several = extract_article(
+        _dated_page(
+            '<meta property="article:tag" content="Washington, D.C.">'
+            '<meta property="article:tag" content="ATSC 3.0">',
+            "",
+        ),
+        "https://ledger.example/tuners",
+        now=NOW,
+    )
+    assert several.tags == ("Washington, D.C.", "ATSC 3.0")

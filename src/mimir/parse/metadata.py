@@ -215,10 +215,11 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
     )
     meta.section = meta.section or first("article:section", "parsely-section")
     if not meta.tags:
+        listed = tags.get("article:tag", [])
+        if len(listed) == 1:  # one article:tag holding the list: "europe, russia, ..." (CNN)
+            listed = _strings(listed[0])
         meta.tags = tuple(
-            dict.fromkeys(
-                tags.get("article:tag", []) or _strings(first("news_keywords", "keywords") or "")
-            )
+            dict.fromkeys(listed or _strings(first("news_keywords", "keywords") or ""))
         )
     meta.url = meta.url or first("og:url")
     meta.description = meta.description or first(
