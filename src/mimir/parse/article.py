@@ -26,6 +26,7 @@ from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
 from mimir.parse.dates import has_time, parse_date, sane
 from mimir.parse.enginefix import install as _install_enginefix
+from mimir.parse.figures import Figure, page_figures, refigure
 from mimir.parse.htmltree import (
     document_base,
     drop_keeping_tail,
@@ -79,7 +80,11 @@ def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Docume
 
 
 def _engine_text_and_html(
-    document: Document | None, url: str, title: str | None, links: dict[str, str]
+    document: Document | None,
+    url: str,
+    title: str | None,
+    links: dict[str, str],
+    figures: list[Figure] | None = None,
 ) -> tuple[str, str | None]:
     if document is None or document.body is None:
         return "", None
@@ -102,6 +107,7 @@ def _engine_text_and_html(
         else:
             heading.tag = "h2"  # one h1 per page: the reader's own title
     relink(root, links)  # the links the prose carried, put back
+    refigure(root, figures or [])  # and the figures between its paragraphs
     fragment = lead + "".join(
         etree.tostring(child, encoding="unicode", method="html") for child in root
     )
@@ -242,7 +248,9 @@ def extract_article(
     if need_meta:
         _fill_from_engine(meta, document, tree)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
-    text, html = _engine_text_and_html(document, base, meta.title, prose_links(tree, base))
+    text, html = _engine_text_and_html(
+        document, base, meta.title, prose_links(tree, base), page_figures(tree, base)
+    )
     if selectors is not None and selectors.detail_content:
         chosen_text, chosen_html = _selected_content(tree, selectors.detail_content, base)
         if chosen_text:
