@@ -209,6 +209,13 @@ class ExtractionError(ParseError):
     code = "extraction_error"
 
 
+class ExtractionCrashed(ExtractionError):
+    """The extraction libraries raised an unexpected error on this page (it is stored from the
+    feed's values, as any page whose extraction fails, instead of being retried forever)."""
+
+    code = "extraction_crashed"
+
+
 class ExtractorDied(ExtractionError):
     """The extraction process working on this document died (a new one took its place)."""
 

@@ -10,6 +10,7 @@ from trafilatura.settings import Document
 
 from mimir.errors import ExtractionError, ParseError
 from mimir.model import ExtractedArticle, Selectors
+from mimir.parse import article as article_module
 from mimir.parse import extract_article, sanitize_html
 from mimir.parse.article import _engine_text_and_html
 from tests.parse.conftest import NOW, sample
@@ -410,3 +411,29 @@ def test_one_article_tag_holding_a_list_is_split() -> None:
         now=NOW,
     )
     assert several.tags == ("Washington, D.C.", "ATSC 3.0")
+
+
+def test_a_pages_own_hi_element_does_not_break_the_reading_html() -> None:
+    """TEI's <hi rend="..."> is trafilatura's inner formatting mark: a page holding its own,
+    with a rend trafilatura does not know, raised KeyError in its HTML conversion (its own
+    test resource exotic_tags.html), failing the page."""
+    page = _dated_page("", "").replace(
+        b"<p>Paragraph 0", b'<p><hi rend="uppercase">Hello</hi> Paragraph 0'
+    )
+    article = extract_article(page, "https://ledger.example/tuners", now=NOW)
+    assert "Hello" in article.text and article.html is not None and "Hello" in article.html
+
+
+def test_a_library_fault_on_a_page_is_an_extraction_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unexpected exception from the extraction libraries on one page (trafilatura's
+    KeyError on a page's own <hi rend>, say) is an ExtractionError: the article is stored
+    from the feed's values, where a crash had its job retried every ten minutes for ever."""
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("uppercase")
+
+    monkeypatch.setattr(article_module, "_run_trafilatura", broken)
+    with pytest.raises(ExtractionError, match="KeyError") as caught:
+        extract_article(_dated_page("", ""), "https://ledger.example/tuners", now=NOW)
+    assert caught.value.code == "extraction_crashed"

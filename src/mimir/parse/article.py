@@ -17,11 +17,11 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.htmlprocessing import convert_to_html
+from trafilatura.htmlprocessing import HTML_TAG_MAPPING, convert_to_html
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
-from mimir.errors import ExtractionError
+from mimir.errors import ExtractionCrashed, ExtractionError, MimirError
 from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
 from mimir.parse.dates import has_time, parse_date, sane
@@ -92,7 +92,11 @@ def _engine_text_and_html(
     if lines and title and lines[0].strip().casefold() == title.strip().casefold():
         lines = lines[1:]  # the headline repeated as the first line of the body
     text = "\n".join(lines).strip()
-    html_tree = convert_to_html(deepcopy(document.body))
+    body_copy = deepcopy(document.body)
+    for hi in body_copy.iter("hi"):
+        if hi.get("rend", "#i") not in HTML_TAG_MAPPING:  # a page's own <hi rend="uppercase">
+            hi.tag = "span"  # convert_to_html raised KeyError on it; the sanitizer unwraps it
+    html_tree = convert_to_html(body_copy)
     body = html_tree.find("body")
     root = body if body is not None else html_tree
     loose = (root.text or "").strip()
@@ -236,6 +240,23 @@ def extract_article(
     holds no article text (fewer than ``MIN_TEXT_CHARS`` characters) and no ``detail_content``
     selector found any.
     """
+    try:
+        return _extract_article(body, url, content_type, selectors, now)
+    except MimirError:  # no article text, an invalid selector...: as they are
+        raise
+    except Exception as exc:  # a library's fault on this page: the page fails, not the job
+        raise ExtractionCrashed(
+            f"the extraction failed on this page ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _extract_article(
+    body: bytes,
+    url: str,
+    content_type: str | None,
+    selectors: Selectors | None,
+    now: datetime,
+) -> ExtractedArticle:
     text_in, _ = decode_html(body, content_type)
     tree = parse_html(text_in)
     base = document_base(tree, url)
