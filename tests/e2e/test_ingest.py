@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
 
 from mimir.db.database import Database
+from mimir.db.tables import article_jobs
+from mimir.jobs import worker as worker_module
 from mimir.model import SourceKind
 from mimir.storage import articles as article_store
 from tests.e2e.helpers import add, articles, now, refresh, source
@@ -490,3 +496,33 @@ def test_a_blog_moved_on_a_static_host_is_followed_through_its_refresh_pages(
     for i in items:
         assert (rows[site.url(i)]["title"], rows[site.url(i)]["extraction"]) == (i.title, "page")
         assert "Redirecting" not in rows[site.url(i)]["text"]
+
+
+def test_an_article_job_that_crashes_every_time_is_given_up_visibly(
+    web: FixtureWeb, settings: object, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job whose processing raises (a bug, not a page's fault) is retried later with the
+    error kept, and once it has crashed as many times as a page may be retried it fails,
+    with the error, instead of being retried every ten minutes for ever."""
+
+    async def crash(*_args: object) -> None:
+        raise RuntimeError("boom in storing")
+
+    monkeypatch.setattr(worker_module, "process_job", crash)
+    site = NewsSite(web)
+    site.publish(1)
+    add(db, "News", site.feed_url())
+    limited = settings.model_copy(update={"article_retry_limit": 2})  # type: ignore[attr-defined]
+
+    def job() -> Any:
+        return db.sync_read(lambda c: c.execute(select(article_jobs)).mappings().one())
+
+    refresh(limited, db)
+    first = job()
+    assert first["state"] == "pending" and first["attempts"] == 1
+    assert first["last_error"] == "internal error: RuntimeError: boom in storing"
+    db.sync_write(lambda c: c.execute(update(article_jobs).values(due_at=now())))
+    refresh(limited, db)
+    second = job()
+    assert second["state"] == "failed" and second["attempts"] == 2
+    assert "boom in storing" in second["last_error"]

@@ -201,12 +201,18 @@ class Worker:
                 result = await process_job(self.ctx, job, self._sources.get(job.source_id))
             log.info("article_job_done", outcome=result.outcome, article_id=result.article_id)
             self.stats["jobs"] += 1
-        except Exception:
+        except Exception as exc:
             self.stats["errors"] += 1
             log.exception("article_job_crashed", job_id=job.id, url=job.url)
-            due = self.ctx.clock() + timedelta(minutes=10)
+            error = f"internal error: {type(exc).__name__}: {exc}"
             with contextlib.suppress(Exception):
-                await self.ctx.db.write(job_store.retry_later, job.id, due, "internal error")
+                if job.attempts + 1 >= self.ctx.settings.article_retry_limit:
+                    # the same crash every time: give up, visibly (state failed, the error
+                    # kept), rather than retrying every ten minutes for ever
+                    await self.ctx.db.write(job_store.fail, job.id, error)
+                else:
+                    due = self.ctx.clock() + timedelta(minutes=10)
+                    await self.ctx.db.write(job_store.retry_later, job.id, due, error)
 
     async def _release_source(self, source_id: int) -> None:
         with contextlib.suppress(Exception):
