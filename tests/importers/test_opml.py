@@ -66,6 +66,24 @@ def test_refused_documents(document: bytes, message: str) -> None:
     assert message in caught.value.message
 
 
+def test_a_document_not_well_formed_is_read_with_a_warning() -> None:
+    """Hand-edited and older exports write raw ampersands ("AT&T", "?a=1&b=2"), or end early:
+    what can be read is imported, and the report says the document was not well-formed."""
+    report = parse_opml(sample("raw-ampersand.opml"))
+    assert [s.url for s in report.sources] == ["https://example.com/feed?a=1&b=2"]
+    assert report.sources[0].category == "News"
+    assert len(report.warnings) == 1
+    assert "not well-formed XML at line 6" in report.warnings[0]
+    assert "check what was imported" in report.warnings[0]
+    cut = parse_opml(
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="A" xmlUrl="https://a.example/feed"/>'
+        b'<outline text="B" xmlUrl="https://b.example/feed"/>'
+    )
+    assert [s.name for s in cut.sources] == ["A", "B"]
+    assert "Premature end of data" in cut.warnings[0]
+
+
 def test_external_dtd_is_not_fetched() -> None:
     document = (
         b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "http://192.0.2.1/opml.dtd">'

@@ -22,7 +22,7 @@ from lxml import etree
 
 from mimir.errors import InputError
 from mimir.importers.collector import Collector
-from mimir.importers.xml import load_xml
+from mimir.importers.xml import load_xml_leniently
 from mimir.model import ImportReport, SourceKind, SourceSpec
 from mimir.process.urls import host_of, is_http_url
 
@@ -34,16 +34,22 @@ _FALSE = {"false", "0", "no", "off"}
 
 
 def parse_opml(data: bytes) -> ImportReport:
-    """The feeds an OPML document lists; InputError if it is not (safe, well-formed) OPML."""
-    root = load_xml(data, "OPML")
+    """The feeds an OPML document lists; InputError if it is not (safe) OPML. A document that
+    is not well-formed is read as far as it can be, with a warning (``load_xml_leniently``):
+    raw ampersands in hand-edited and older exports are common."""
+    root, strict = load_xml_leniently(data, "OPML")
     if _local(root) != "opml":
-        raise InputError(f"not an OPML document: the root element is <{_local(root)}>")
+        raise strict or InputError(f"not an OPML document: the root element is <{_local(root)}>")
     collector = Collector()
     body = next((el for el in root if _local(el) == "body"), None)
     if body is None:
         collector.warn("OPML: the document has no <body>, nothing to import")
     else:
         _walk(body, None, collector)
+    if strict is not None:
+        if not collector.report.sources:
+            raise strict  # read leniently, it holds nothing: the document is broken
+        collector.warn(f"{strict.message}; the rest was read: check what was imported")
     return collector.report
 
 
