@@ -181,3 +181,21 @@ def test_export_without_date_is_deterministic() -> None:
     sources = default_sources()
     assert export_opml(sources) == export_opml(default_sources())
     assert b"dateCreated" not in export_opml(sources)
+
+
+def test_freshrss_scraped_pages_are_listings() -> None:
+    """FreshRSS exports its web-scraping sources (type "HTML+XPath") with the page's address
+    as xmlUrl: a listing page, not a feed; its JSON scraping sources have no page to read."""
+    report = parse_opml(
+        b'<?xml version="1.0"?><opml xmlns:frss="https://freshrss.org/opml" version="2.0">'
+        b"<body><outline text='Uncategorized'>"
+        b'<outline text="EBU Tech" type="rss" xmlUrl="https://tech.ebu.ch/feed"/>'
+        b'<outline text="Press room" type="HTML+XPath" xmlUrl="https://www.example.com/press"'
+        b' frss:xPathItem="//article" frss:xPathItemTitle="./h2"/>'
+        b'<outline text="API" type="JSON+DotNotation" xmlUrl="https://api.example.com/news"/>'
+        b"</outline></body></opml>"
+    )
+    kinds = {s.name: s.kind for s in report.sources}
+    assert kinds == {"EBU Tech": SourceKind.FEED, "Press room": SourceKind.LISTING}
+    assert any("FreshRSS scraped page" in w for w in report.warnings)
+    assert [label for label, _ in report.skipped] == ["API"]

@@ -112,6 +112,18 @@ def _import_outline(
         return
     kind = SourceKind.FEED
     raw_kind = outline.get(_KIND)
+    scraped = attrs.get("type", "").lower()
+    if not raw_kind and scraped.startswith(("html+xpath", "xml+xpath", "json+dotnotation")):
+        if scraped.startswith("json"):
+            collector.skip(label, "a FreshRSS JSON scraping source: no feed, no page to read")
+            return
+        # FreshRSS's web scraping source: a page of article links, read by its XPath
+        kind = SourceKind.LISTING
+        collector.warn(
+            f"{label!r}: a FreshRSS scraped page, imported as a listing page; its XPath "
+            "selectors are not carried over (Mimir finds the article links itself; give CSS "
+            "selectors in its settings if they are not the right ones)"
+        )
     if raw_kind:
         try:
             kind = SourceKind(raw_kind.strip().lower())
