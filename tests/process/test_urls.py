@@ -52,6 +52,12 @@ CANONICAL = [
         None,
         "https://www.bbc.co.uk/news/x",
     ),
+    (  # heise's feed links (Webtrekk), CNET's click tag
+        "http://www.heise.de/developer/meldung/WildFly-10-3088438.html?wt_mc=rss.developer.beitrag.atom",
+        None,
+        "http://www.heise.de/developer/meldung/WildFly-10-3088438.html",
+    ),
+    ("https://www.cnet.com/tech/x/?ftag=CAD590a51e", None, "https://www.cnet.com/tech/x/"),
     ("https://example.com/?p=123&ref=home", None, "https://example.com/?p=123&ref=home"),
     ("https://example.com/?article=7&page=2", None, "https://example.com/?article=7&page=2"),
     ("https://user:pw@example.com/a", None, "https://user:pw@example.com/a"),

@@ -32,12 +32,15 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         # Twitter-era taid)
         "feedref", "feedtype", "feedname", "ito", "traffic_source", "cmp", "intcmp", "icid",
         "taid",
+        # CNET's and the FT's click tags, Adobe's ad ids, Yandex's openstat
+        "ftag", "ftcamp", "s_kwcid", "ef_id", "_openstat",
     }
 )  # fmt: skip
 
 #: name prefixes (lower case): Google Analytics, comScore, AT Internet, Matomo, HubSpot ads,
-#: Webtrends
-TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "ns_", "at_", "mtm_", "hsa_", "wt.")
+#: Webtrends, Webtrekk/Mapp (heise's feeds tag every link "?wt_mc=rss.developer.beitrag.atom",
+#: Zeit's "wt_zmc")
+TRACKING_PREFIXES: tuple[str, ...] = ("utm_", "ns_", "at_", "mtm_", "hsa_", "wt.", "wt_")
 
 
 def is_tracking_param(name: str) -> bool:
