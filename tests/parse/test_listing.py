@@ -171,3 +171,17 @@ def test_empty_listing_says_why() -> None:
     assert feed.warnings == [
         "the selectors matched no article links on the page (article_list='li.nope')"
     ]
+
+
+def test_a_home_page_is_named_by_its_site() -> None:
+    """A site's home page read as a listing is the site: its og:site_name names the source
+    ("WIRED", not its <title> of 70 characters); a section page keeps its <title>."""
+    page = (
+        b"<html><head><title>WIRED - The Latest in Technology, Science, Culture and Business"
+        b' | WIRED</title><meta property="og:site_name" content="WIRED"></head><body>'
+        b"<article><h2><a href='/story/a'>A story about tuners</a></h2></article></body></html>"
+    )
+    home = parse_listing(page, "https://www.wired.com/", Selectors(), now=NOW)
+    assert home.title == "WIRED"
+    section = parse_listing(page, "https://www.wired.com/category/gear/", Selectors(), now=NOW)
+    assert section.title is not None and section.title.startswith("WIRED - The Latest")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from lxml import html as lxml_html
 from lxml.html import HtmlElement
@@ -14,6 +14,7 @@ from mimir.parse.charset import decode_html
 from mimir.parse.dates import date_in_text, parse_date, sane
 from mimir.parse.htmltree import document_base, first_link, parse_html, select, select_one, text_of
 from mimir.parse.language import language_code
+from mimir.parse.metadata import meta_tags
 from mimir.parse.urls import absolute_http_url
 
 _HEADINGS = ("h1", "h2", "h3", "h4")
@@ -233,13 +234,27 @@ def parse_listing(
         seen.add(entry.url)
         entries.append(entry)
     warnings = [] if entries else [_why_empty(tree, selectors, custom)]
-    title_el = select_one(tree, "title")
     return ParsedFeed(
         format="listing",
-        title=text_of(title_el) or None,
+        title=_listing_title(tree, url),
         link=url,
         language=language,
         entries=entries,
         next_urls=_next_url(tree, base, selectors, page) if selectors.next_page else [],
         warnings=warnings,
     )
+
+
+def _listing_title(tree: HtmlElement, url: str) -> str | None:
+    """What the listing page calls itself: a site's home page by the site's name (its
+    og:site_name: "WIRED", not "WIRED - The Latest in Technology, Science, Culture and
+    Business | WIRED"), any other page by its ``<title>`` ("Press releases | Sony" says more
+    than "Sony")."""
+    title = text_of(select_one(tree, "title")) or None
+    if urlsplit(url).path.strip("/") == "":
+        tags = meta_tags(tree)
+        names = tags.get("og:site_name") or tags.get("application-name")
+        if names:
+            return names[0]
+    return title
+
