@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from lxml import html as lxml_html
 
 from mimir.errors import ExtractionError
 from mimir.parse import enginefix
@@ -88,3 +89,43 @@ def test_trafilatura_alone_loses_that_text() -> None:
     except ExtractionError:  # nothing left to extract is the same loss
         text = ""
     assert _SENTENCES[0] not in text
+
+
+def test_prose_standing_loose_beside_paragraphs_is_kept() -> None:
+    """Text standing loose in a block that also holds paragraphs (python-goose's "Paragraph
+    Order Test", AP's lead after a related-stories box on Yahoo's page) is a paragraph of its
+    own, in its place; trafilatura read only the paragraphs around it."""
+    lead = (
+        "SAN FRANCISCO (AP) - The broadcaster said on Wednesday that it would switch on its "
+        "new transmitters in the spring, a year ahead of plan."
+    )
+    related = (
+        "<div class='related-box' style='float:left'><h3>Related Content</h3><ul>"
+        "<li><a href='/video/x'>Video: the transmitters</a></li></ul></div>"
+    )
+    page = (
+        "<html><head><title>Transmitters</title></head><body><div class='story'>"
+        f"<div class='bd'><p></p>{related}{lead}"
+        + "".join(f"<p>{s}</p>" for s in _SENTENCES)
+        + "</div></div></body></html>"
+    ).encode()
+    text = extract_article(page, URL, now=NOW).text
+    assert lead in text
+    assert text.index(lead) < text.index(_SENTENCES[0])  # in its place, first
+    assert "Related Content" not in text and "Video: the transmitters" not in text
+
+
+def test_only_prose_is_wrapped() -> None:
+    """A few words between paragraphs ("Advertisement") are left as they are, and so is a
+    block with no paragraph in it; a sentence-long run becomes a paragraph in its place."""
+    block = lxml_html.fromstring(
+        "<div>Advertisement<p>First paragraph.</p><div class='box'></div>"
+        + _SENTENCES[0]
+        + "<p>Second.</p></div>"
+    )
+    enginefix._wrap_loose_text(block)
+    assert [p.text for p in block.findall("p")] == ["First paragraph.", _SENTENCES[0], "Second."]
+    assert block.text == "Advertisement"
+    alone = lxml_html.fromstring(f"<div><div>{_SENTENCES[0]}<span>x</span></div></div>")
+    enginefix._wrap_loose_text(alone)
+    assert alone.find(".//p") is None
