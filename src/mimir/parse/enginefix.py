@@ -16,10 +16,10 @@ block element (a ``<div>``, a ``<p>``) a space keeps the words on either side ap
 follows trafilatura's pruning of each candidate subtree with the same deletion (the pruning
 empties boxes, whose tail was then lost) and wraps prose that stands loose in a block beside
 paragraphs into a paragraph of its own, which trafilatura's main extractor otherwise skips:
-AP's lead on Yahoo's page, and python-goose's "Paragraph Order Test". This
-changes what is extracted, so it is not one of the stand-ins of ``mimir.parse.speedups``
-(which must choose exactly what trafilatura chooses) and stays installed when those are
-taken out for comparisons.
+AP's lead on Yahoo's page, and python-goose's "Paragraph Order Test". This changes what is
+extracted, so it is not one of the stand-ins of ``mimir.parse.speedups`` (which must choose
+exactly what trafilatura chooses) and stays installed when those are taken out for
+comparisons.
 """
 
 from __future__ import annotations
@@ -81,12 +81,14 @@ def _wrap_loose_text(tree: Any) -> None:
 
 def _prose(text: str | None) -> bool:
     """A run of text long enough, and worded enough, to be a paragraph's."""
-    return bool(text) and len(text.strip()) >= _LOOSE_MIN and text.count(" ") >= 5  # type: ignore[union-attr]
+    if not text:
+        return False
+    return len(text.strip()) >= _LOOSE_MIN and text.count(" ") >= 5
 
 
 def install() -> bool:
-    """Put ``prune_html`` in trafilatura's place; False when this trafilatura has none (its
-    own then runs)."""
+    """Put ``prune_html`` and ``prune_unwanted_sections`` in trafilatura's place; False when
+    this trafilatura lacks either (its own then run)."""
     if _ORIGINAL is None or _ORIGINAL_SECTIONS is None:
         return False
     htmlprocessing.prune_html = prune_html
@@ -95,7 +97,7 @@ def install() -> bool:
 
 
 def uninstall() -> None:
-    """trafilatura's own ``prune_html`` back (for the tests that show the difference)."""
+    """trafilatura's own functions back (for the tests that show the difference)."""
     if _ORIGINAL is not None:
         htmlprocessing.prune_html = _ORIGINAL
     if _ORIGINAL_SECTIONS is not None:
