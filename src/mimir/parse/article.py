@@ -17,7 +17,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
-from trafilatura.htmlprocessing import HTML_TAG_MAPPING, convert_to_html
+from trafilatura.htmlprocessing import convert_to_html
 from trafilatura.settings import Document
 from trafilatura.xml import xmltotxt
 
@@ -26,6 +26,7 @@ from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
 from mimir.parse.dates import has_time, parse_date, sane
 from mimir.parse.enginefix import install as _install_enginefix
+from mimir.parse.enginefix import known_rends
 from mimir.parse.figures import Figure, page_figures, refigure
 from mimir.parse.htmltree import (
     document_base,
@@ -92,11 +93,7 @@ def _engine_text_and_html(
     if lines and title and lines[0].strip().casefold() == title.strip().casefold():
         lines = lines[1:]  # the headline repeated as the first line of the body
     text = "\n".join(lines).strip()
-    body_copy = deepcopy(document.body)
-    for hi in body_copy.iter("hi"):
-        if hi.get("rend", "#i") not in HTML_TAG_MAPPING:  # a page's own <hi rend="uppercase">
-            hi.tag = "span"  # convert_to_html raised KeyError on it; the sanitizer unwraps it
-    html_tree = convert_to_html(body_copy)
+    html_tree = convert_to_html(known_rends(deepcopy(document.body)))
     body = html_tree.find("body")
     root = body if body is not None else html_tree
     loose = (root.text or "").strip()
@@ -148,19 +145,16 @@ def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, ba
         meta.extra["date_format"] = selectors.date_format or ""
 
 
-def _stated_date(meta: PageMeta) -> tuple[str | None, str | None]:
-    """The publication date the page states, as written, and its format: the source's date
-    selector, else JSON-LD or a date meta tag."""
+def _published(meta: PageMeta, now: datetime) -> tuple[datetime | None, bool]:
+    """The publication date the page states (the source's date selector, else JSON-LD or a
+    date meta tag), and whether it gives the day alone, without a time of day. The date and
+    the flag come from the same written value, read once."""
     chosen, fmt = meta.extra.get("date"), meta.extra.get("date_format") or None
-    if chosen and parse_date(chosen, fmt):
-        return chosen, fmt
-    return meta.published, None
-
-
-def _published(meta: PageMeta, now: datetime) -> datetime | None:
-    """The publication date the page states (``_stated_date``)."""
-    written, fmt = _stated_date(meta)
-    return sane(parse_date(written, fmt), now)
+    parsed = parse_date(chosen, fmt) if chosen else None
+    if parsed is None:
+        chosen, parsed = meta.published, parse_date(meta.published)
+    published = sane(parsed, now)
+    return published, published is not None and not has_time(chosen)
 
 
 def _guessed(document: Document | None, now: datetime) -> datetime | None:
@@ -289,6 +283,7 @@ def _extract_article(
 def _result(
     text: str, html: str | None, meta: PageMeta, document: Document | None, now: datetime, base: str
 ) -> ExtractedArticle:
+    published, day_only = _published(meta, now)
     language = (
         meta.language
         or detect_language(text)
@@ -299,7 +294,7 @@ def _result(
         html=html,
         title=meta.title,
         authors=meta.authors,
-        published_at=(published := _published(meta, now)),
+        published_at=published,
         updated_at=sane(parse_date(meta.modified), now),
         language=language,
         image=absolute_http_url(meta.image, base),
@@ -309,7 +304,7 @@ def _result(
         description=meta.description,
         site_name=meta.site_name,
         published_guess=None if published else _guessed(document, now),
-        published_day_only=published is not None and not has_time(_stated_date(meta)[0]),
+        published_day_only=day_only,
     )
 
 

@@ -19,7 +19,8 @@ paragraphs into a paragraph of its own, which trafilatura's main extractor other
 AP's lead on Yahoo's page, and python-goose's "Paragraph Order Test". This changes what is
 extracted, so it is not one of the stand-ins of ``mimir.parse.speedups`` (which must choose
 exactly what trafilatura chooses) and stays installed when those are taken out for
-comparisons.
+comparisons. ``known_rends`` readies trafilatura's output for its own HTML conversion, which
+raised KeyError on a page's own ``<hi>`` element.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from trafilatura import htmlprocessing, main_extractor
+from trafilatura.htmlprocessing import HTML_TAG_MAPPING
 from trafilatura.settings import CUT_EMPTY_ELEMS
 
 from mimir.parse.htmltree import drop_keeping_tail
@@ -84,6 +86,17 @@ def _prose(text: str | None) -> bool:
     if not text:
         return False
     return len(text.strip()) >= _LOOSE_MIN and text.count(" ") >= 5
+
+
+def known_rends(body: Any) -> Any:
+    """``body`` (trafilatura's output) with each ``<hi>`` whose ``rend`` trafilatura's
+    ``convert_to_html`` does not know made a ``<span>`` (the sanitizer unwraps it): a page's own
+    ``<hi rend="uppercase">`` (trafilatura's test resource exotic_tags.html) raised KeyError
+    there."""
+    for hi in body.iter("hi"):
+        if hi.get("rend", "#i") not in HTML_TAG_MAPPING:
+            hi.tag = "span"
+    return body
 
 
 def install() -> bool:
