@@ -373,6 +373,23 @@ def test_a_headline_nested_in_the_extracted_body_is_dropped() -> None:
     assert html is not None and "Fed statement" not in html and "tail words" in html
 
 
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta name="dcterms.issued" content="2026-03-02T09:30:00Z">',
+        '<meta name="citation_publication_date" content="2026-03-02T09:30:00Z">',
+        '<meta property="og:article:published_time" content="2026-03-02T10:30:00+01:00">',
+        '<meta name="publish_date" content="2026-03-02T09:30:00Z">',
+    ],
+)
+def test_other_names_of_the_publication_date(tag: str) -> None:
+    """The publication date under the names other CMSs and standards give it (Dublin Core,
+    Highwire's citation tags, OpenGraph's article namespace spelled out)."""
+    found = extract_article(_dated_page(tag, ""), "https://ledger.example/tuners", now=NOW)
+    assert found.published_at == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    assert found.published_guess is None
+
+
 def test_a_stated_day_without_time_is_marked() -> None:
     """The page's "2014-12-27" is a day (the feed's timestamp that day wins,
     tests/monitor/test_article_values.py); a full timestamp is not."""

@@ -82,6 +82,26 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             {"url": "http://lifestyle.msn.com/x", "headings": ["How to Save Money on Groceries"]},
             "How to Save Money on Groceries",
         ),
+        # the same with the separator written without spaces (Xinhua: "headline-新华网"), and
+        # a two-word Chinese headline is a headline
+        (
+            "短缺药品保供稳价 全力保障临床用药需求-新华网",
+            {
+                "url": "http://www.news.cn/x.htm",
+                "headings": ["短缺药品保供稳价 全力保障临床用药需求"],
+            },
+            "短缺药品保供稳价 全力保障临床用药需求",
+        ),
+        (
+            "外国专家\uff1a中美合作共赢符合国际社会利益 - 中国日报网",
+            {"headings": ["外国专家\uff1a中美合作共赢符合国际社会利益"]},
+            "外国专家\uff1a中美合作共赢符合国际社会利益",
+        ),
+        (
+            "Studio_Cameras Weekly|Tuner prices fall in the fourth quarter",
+            {"headings": ["Tuner prices fall in the fourth quarter"]},
+            "Tuner prices fall in the fourth quarter",
+        ),
     ],
 )
 def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str) -> None:
@@ -109,6 +129,11 @@ def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str
             "Tuner makers meet in Las Vegas - CBS New York",
             {"headings": ["CBS New York"], "site_name": "CBS"},
         ),
+        # a hyphen inside the title: the <h1> before it is no headline (too short, or shorter
+        # than what would be dropped, or the title's end is more than a separator away)
+        ("Spider-Man: No Way Home is back in cinemas", {"headings": ["Spider-Man"]}),
+        ("Set-top box makers rally-ahead of NAB show", {"headings": ["Set-top box makers rally"]}),
+        ("Tuner prices fall in Q4 across Europe", {"headings": ["Tuner prices fall in Q4"]}),
     ],
 )
 def test_titles_that_stay_whole(title: str, kw: dict[str, object]) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import re
 from copy import deepcopy
 from datetime import UTC, datetime
 from html import escape
@@ -41,7 +40,7 @@ from mimir.parse.metadata import PageMeta, page_meta
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
-from mimir.parse.tidy import clean_authors, clean_title, needs_cleaning
+from mimir.parse.tidy import DENSE_SCRIPT, clean_authors, clean_title, needs_cleaning
 from mimir.parse.urls import absolute_http_url
 
 #: trafilatura's costliest XPath expressions replaced by identical Python selections (a third
@@ -53,10 +52,6 @@ ENGINE_FIX = _install_enginefix()
 
 #: below this many characters of main text a page is no article (teaser, paywall, app shell)
 MIN_TEXT_CHARS = 250
-#: characters of the scripts that write a word in one to three of them (Han, kana, Hangul):
-#: each counts twice towards ``MIN_TEXT_CHARS``, so a short Chinese, Japanese or Korean news
-#: item (a 200-character Japanese report says what 500 English characters say) is an article
-_DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td")
 
 
@@ -167,8 +162,10 @@ def _guessed(document: Document | None, now: datetime) -> datetime | None:
 
 
 def text_weight(text: str) -> int:
-    """``text``'s length, Han, kana and Hangul counted twice (``_DENSE_SCRIPT``)."""
-    return len(text) + len(_DENSE_SCRIPT.findall(text))
+    """``text``'s length, Han, kana and Hangul counted twice (``tidy.DENSE_SCRIPT``): a short
+    Chinese, Japanese or Korean news item (a 200-character Japanese report says what 500
+    English characters say) is an article."""
+    return len(text) + len(DENSE_SCRIPT.findall(text))
 
 
 def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlElement) -> None:

@@ -44,8 +44,28 @@ _DATE_META = (
     "dcterms.created",
     "sailthru.date",
     "parsely-pub-date",
+    # the same, as other CMSs and standards name it (htmldate's list, its loose names left out)
+    "og:article:published_time",
+    "article:published",
+    "article.published",
+    "dc.date.created",
+    "dc.date.publication",
+    "dcterms.issued",
+    "dcterms.date",
+    "citation_publication_date",
+    "publish_date",
+    "published_time",
+    "date_published",
 )
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dcterms.modified",
+    "og:article:modified_time",
+    "article:modified",
+    "modified_time",
+)
 _MAX_LD_BYTES = 2_000_000
 
 

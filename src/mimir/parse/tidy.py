@@ -31,6 +31,12 @@ _SEPARATOR = re.compile(
     r"\s+(?:\||--|-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+|\s*[\uff5c\uff1a]\s*"
 )
 _SEPARATOR_AT_END = re.compile(f"(?:{_SEPARATOR.pattern})$")
+#: a separator written without spaces ("短缺药品保供稳价 全力保障临床用药需求-新华网", Xinhua;
+#: "Headline_Site"): a separator only where the rest of the title is the page's own headline
+_TIGHT_SEPARATOR = re.compile(r"\s*[|\-_\u2013\u2014\u00b7\uff5c\uff1a:]\s*")
+_TIGHT_SEPARATOR_AT_END = re.compile(f"(?:{_TIGHT_SEPARATOR.pattern})$")
+#: characters of the scripts that write a word in one to three of them (Han, kana, Hangul)
+DENSE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 #: host labels that name no site
 _GENERIC_LABELS = frozenset({"www", "m", "amp", "mobile", "news", "blog", "blogs", "com", "org",
@@ -119,11 +125,15 @@ def _names_site(part: str, sites: frozenset[str], authors: set[str]) -> bool:
 
 
 def needs_cleaning(title: str | None, site_name: str | None, url: str | None) -> bool:
-    """Whether ``clean_title`` may change ``title``: it has separated parts, or it is the
-    site's name."""
+    """Whether ``clean_title`` may change ``title``: it has separated parts (or a separator
+    written without spaces), or it is the site's name."""
     if title is None:
         return False
-    return _SEPARATOR.search(title) is not None or _key(title) in site_keys(site_name, url)
+    return (
+        _SEPARATOR.search(title) is not None
+        or _TIGHT_SEPARATOR.search(title) is not None
+        or _key(title) in site_keys(site_name, url)
+    )
 
 
 def clean_title(
@@ -146,9 +156,9 @@ def clean_title(
         # the site's name for a title (some sites give it to every page's og:title): the
         # page's headline instead, else none (the feed's title is then the article's)
         return next((h for h in (" ".join(h.split()) for h in headings)
-                     if len(h.split()) >= 3 and _key(h) not in sites), None)  # fmt: skip
+                     if _is_headline(h) and _key(h) not in sites), None)  # fmt: skip
     if len(parts) == 1:
-        return title
+        return _tight_headline(title, headings, sites) or title
     names = {_key(a) for a in authors if a}
     names |= {_key(w) for a in authors for w in a.split()} - _CONNECTORS  # their words too
     # the page's headline, when the title is it plus parts: the longest such <h1> of at least
@@ -158,7 +168,7 @@ def clean_title(
     found = [
         h
         for h in (" ".join(h.split()) for h in headings)
-        if len(h) >= max(_MIN_HEADLINE, longest) and len(h.split()) >= 3 and h != title
+        if len(h) >= max(_MIN_HEADLINE, longest) and _is_headline(h) and h != title
         and _bounded_in(h, title) and not _names_site(h, sites, names)
     ]  # fmt: skip
     if found:
@@ -178,6 +188,40 @@ def clean_title(
     for i in range(start + 1, end):
         kept += separators[i - 1] + parts[i]
     return kept if len(kept) >= _MIN_HEADLINE or len(kept) * 2 >= len(title) else title
+
+
+def _is_headline(text: str) -> bool:
+    """Whether ``text`` reads as a headline, not a logo or a section's name: three words, or
+    six characters of a script that writes no spaces between words."""
+    return len(text.split()) >= 3 or len(DENSE_SCRIPT.findall(text)) >= 6
+
+
+def _tight_headline(title: str, headings: Sequence[str], sites: frozenset[str]) -> str | None:
+    """The page's headline when ``title`` is it and a shorter part after or before it, the
+    separator written without spaces ("Headline-Site", as Chinese sites write it)."""
+    for heading in (" ".join(h.split()) for h in headings):
+        if len(heading) < _MIN_HEADLINE or heading == title or not _is_headline(heading):
+            continue
+        if title.startswith(heading):
+            rest, sep = title[len(heading) :], _TIGHT_SEPARATOR.match(title, len(heading))
+        elif title.endswith(heading):
+            rest = title[: len(title) - len(heading)]
+            sep = _TIGHT_SEPARATOR_AT_END.search(rest)
+        else:
+            continue
+        if (sep is not None and len(rest) < len(heading) and not _hyphenates(title, sep)
+                and not _names_site(heading, sites, set())):  # fmt: skip
+            return heading
+    return None
+
+
+def _hyphenates(title: str, sep: re.Match[str]) -> bool:
+    """Whether the separator found is a hyphen joining two words of an alphabet
+    ("rally-ahead"), not the "-" between a Chinese headline and the site's name."""
+    if sep.group() != "-" or sep.start() == 0 or sep.end() == len(title):
+        return False
+    before, after = title[sep.start() - 1], title[sep.end()]
+    return all(c.isalnum() and not DENSE_SCRIPT.match(c) for c in (before, after))
 
 
 def _bounded_in(heading: str, title: str) -> bool:
