@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (texts in Turkish, Russian, Greek and Chinese, as pages write them)
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -103,6 +104,84 @@ def test_a_true_single_byte_charset_stays(text: str, label: str, encoding: str) 
 def test_undeclared_cyrillic_is_detected() -> None:
     text, _ = decode_html(sample("rss20_windows1251_no_prolog.xml"), None)
     assert "Телерадиовещание сегодня" in text
+
+
+def _legacy_page(text: str, encoding: str, lang: str = "") -> bytes:
+    """A page with no charset declared, as old press rooms serve them: a big head of ASCII
+    markup and a script whose strings hold stray high bytes, the article's text in one place,
+    a footer."""
+    nav = "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(400))
+    script = b'<script>var k = "\x83\x8c\xba/";' + b"var x = 1;" * 2000 + b"</script>"
+    return (
+        f"<html{lang}><head><title>News</title>".encode()
+        + script
+        + f"<style>p{{margin:0}}</style></head><body><ul>{nav}</ul><article><h1>{text[:40]}"
+        f"</h1><p>{text}</p></article><footer>{nav}</footer></body></html>".encode(encoding)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (  # read as windows-1252 it was "yayýncýlýk"
+            "İstanbul'da düzenlenen yayıncılık fuarında konuşan şirket yöneticileri, dijital "
+            "dönüşümün hızlandığını ve yeni yayın teknolojilerine yapılan yatırımların arttığını "
+            "söyledi. Sektördeki büyüme özellikle ağ tabanlı yayın çözümlerinde görülüyor.",
+            "cp1254",
+        ),
+        (  # read as windows-1250 it was "Espańa"
+            "Las cadenas de España anunciaron la transición a un nuevo estándar de televisión "
+            "digital. Según los representantes del sector, la sustitución de los equipos se "
+            "completará el próximo año y los costes los asumirán los operadores.",
+            "cp1252",
+        ),
+        (  # an en dash (0x96) is a control character in ISO-8859: windows-1252
+            "Die Strohtasche \u2013 das Must-have für den Sommer. Die deutschen Sender kündigten "
+            "den Übergang zu einem neuen Standard für digitales Fernsehen an; die Kosten tragen "
+            "die Betreiber, heißt es.",
+            "cp1252",
+        ),
+        (
+            "Polscy nadawcy telewizyjni ogłosili przejście na nowy standard nadawania "
+            "cyfrowego. Według przedstawicieli branży wymiana sprzętu zakończy się w przyszłym "
+            "roku, a koszty poniosą operatorzy.",
+            "cp1250",
+        ),
+        (  # with 100 KB of ASCII markup around it, it was read as windows-1250
+            "Российские телевещатели объявили о переходе на новый стандарт цифрового вещания. "
+            "По словам представителей отрасли, обновление оборудования завершится в "
+            "следующем году.",
+            "cp1251",
+        ),
+        (
+            "Οι έλληνες ραδιοτηλεοπτικοί φορείς ανακοίνωσαν τη μετάβαση σε νέο πρότυπο "
+            "ψηφιακής μετάδοσης.",
+            "cp1253",
+        ),
+        (
+            "日本の放送事業者は、新しいデジタル放送規格への移行を発表した。費用は事業者が負担する。",
+            "cp932",
+        ),
+        (
+            "中国广播电视机构宣布将过渡到新的数字广播标准。据业内人士介绍，设备更换将于明年完成。",
+            "gb18030",
+        ),
+        ("It\u2019s the broadcasters\u2019 call, the regulator said.", "cp1252"),
+    ],
+)
+def test_undeclared_legacy_pages_are_read(text: str, encoding: str) -> None:
+    """Pages in a legacy encoding that declare none, amid much ASCII markup: charset-normalizer's
+    own first choice read real German and French pages re-encoded this way as DOS code pages,
+    and these as the wrong windows-125x (docs/architecture.md)."""
+    decoded, used = decode_html(_legacy_page(text, encoding), "text/html")
+    assert text in decoded, used
+
+
+def test_the_pages_language_names_its_legacy_encoding() -> None:
+    """``<html lang="tr">`` settles a Turkish text that reads about as well in windows-1252."""
+    text = "Yayıncılar şubatta yeni standarda geçiyor; ağ çözümleri büyüyor."
+    decoded, used = decode_html(_legacy_page(text, "cp1254", ' lang="tr"'), None)
+    assert text in decoded and used == "cp1254"
 
 
 @pytest.mark.parametrize("body", [b"\xff\xfe\xfd" * 100, bytes(range(256)) * 10, b"\x00" * 50, b""])

@@ -47,7 +47,9 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I
 
 
 #: codecs that decode every byte string (so a wrong one never fails), by Python's names
-_SINGLE_BYTE = re.compile(r"^(?:cp125\d|cp874|iso8859-\d+|koi8-[ru]|mac-roman|ascii)$")
+_SINGLE_BYTE = re.compile(
+    r"^(?:cp125\d|cp874|cp866|iso8859-\d+|koi8-[ru]|mac-roman|mac-cyrillic|ascii)$"
+)
 
 
 def normalize_encoding(name: str | None) -> str | None:
@@ -128,11 +130,135 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     return _detect(body, fallback=next((c for c in candidates if c), "cp1252"))
 
 
+#: the encodings a browser decodes pages with (WHATWG Encoding Standard), by Python's names
+#: (after ``_SUPERSETS``): detection may also propose DOS code pages (cp775, cp852...), which
+#: no web page is written in, and which decoded real German and French pages as nonsense
+_WEB_ENCODINGS = frozenset({
+    "utf-8", "utf-16-le", "utf-16-be", "cp866", "iso8859-2", "iso8859-3", "iso8859-4",
+    "iso8859-5", "iso8859-6", "iso8859-7", "iso8859-8", "iso8859-10", "iso8859-13",
+    "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic",
+    "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257",
+    "cp1258", "gb18030", "big5hkscs", "euc_jp", "iso2022_jp", "cp932", "cp949",
+})  # fmt: skip
+#: the legacy encoding of a page's language, as browsers fall back to it (Firefox's table):
+#: every other language written in Latin letters is windows-1252's
+_LANGUAGE_ENCODINGS = {
+    **dict.fromkeys(("ar", "fa", "ur"), "cp1256"),
+    **dict.fromkeys(("be", "bg", "kk", "ky", "mk", "ru", "sr", "tg", "tt", "uk"), "cp1251"),
+    **dict.fromkeys(("bs", "cs", "hr", "hu", "pl", "ro", "sk", "sl"), "cp1250"),
+    **dict.fromkeys(("et", "lt", "lv"), "cp1257"),
+    **dict.fromkeys(("he", "iw", "yi"), "cp1255"),
+    **dict.fromkeys(("az", "tr"), "cp1254"),
+    "el": "cp1253", "ja": "cp932", "ko": "cp949", "th": "cp874", "vi": "cp1258",
+    "zh": "gb18030", "zh-tw": "big5hkscs", "zh-hk": "big5hkscs",
+}  # fmt: skip
+#: the same by the names charset-normalizer gives the languages it recognises
+_NAMED_LANGUAGE_ENCODINGS = {
+    **dict.fromkeys(("Arabic", "Farsi"), "cp1256"),
+    **dict.fromkeys(("Bulgarian", "Kazakh", "Russian", "Serbian", "Ukrainian"), "cp1251"),
+    **dict.fromkeys(("Croatian", "Czech", "Hungarian", "Polish", "Romanian", "Slovak", "Slovene"),
+                    "cp1250"),
+    **dict.fromkeys(("Estonian", "Lithuanian"), "cp1257"),
+    **dict.fromkeys(("Danish", "Dutch", "English", "Finnish", "French", "German", "Indonesian",
+                     "Italian", "Norwegian", "Portuguese", "Spanish", "Swedish"), "cp1252"),
+    "Greek": "cp1253", "Hebrew": "cp1255", "Thai": "cp874", "Turkish": "cp1254",
+    "Vietnamese": "cp1258",
+}  # fmt: skip
+_HTML_LANG = re.compile(rb"<html[^>]*?\slang\s*=\s*[\"']?([a-z]{2,3}(?:[-_][a-z]{2,4})?)", re.I)
+#: how much more "mess" (charset-normalizer's chaos ratio) than the least messy decoding a
+#: decoding may show and still win by reading more like its language: windows-1254 is a
+#: little messier than windows-1252 on Turkish text by that measure, and far more Turkish
+_CHAOS_MARGIN = 0.1
+#: a text node with a byte of a legacy encoding or UTF-8 (the bytes of "<" and ">" are never
+#: part of a multi-byte character in Shift_JIS, GB18030, Big5 or EUC-*)
+_TEXT_RUN = re.compile(rb">([^<>]*[\x80-\xff][^<>]*)<")
+_CODE = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_MAX_SAMPLED = 2_000_000  # bytes of the body searched for text
+_MAX_SAMPLE = 200_000  # bytes given to detection
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_C1_BYTES = bytes(range(0x80, 0xA0))
+#: fewer non-ASCII bytes than this in the text are no Chinese or Japanese text (one curly
+#: apostrophe reads as Shift_JIS or Big5 as well as windows-1252)
+_FEW_HIGH_BYTES = 16
+#: coherences this close are a tie (on a page of markup and scripts they differ by noise)
+_COHERENCE_TIE = 0.02
+
+
+def _native(language: str) -> str | None:
+    """The legacy encoding of a language charset-normalizer names ("English\u2014" is a
+    variant of English)."""
+    return _NAMED_LANGUAGE_ENCODINGS.get(language.rstrip("\u2014"))
+
+
+def _language_encoding(body: bytes) -> str | None:
+    """The legacy encoding of the language ``<html lang>`` names, if the page names one."""
+    match = _HTML_LANG.search(body[:_SNIFF_BYTES])
+    if match is None:
+        return None
+    lang = match.group(1).decode("ascii").lower().replace("_", "-")
+    return _LANGUAGE_ENCODINGS.get(lang) or _LANGUAGE_ENCODINGS.get(lang[:2], "cp1252")
+
+
+def _text_sample(body: bytes) -> bytes:
+    """What detection reads: the page's text runs that hold non-ASCII bytes, without the
+    markup, scripts and styles around them. charset-normalizer samples a few chunks of what
+    it is given; on a page of 100 KB of ASCII markup with the article's text in one place it
+    sampled none of the text and read a Russian page as windows-1250. A body that is no
+    markup (UTF-16 has NUL bytes, ISO-2022-JP no high bytes) is read as it is."""
+    head = body[:_MAX_SAMPLED]
+    if b"\x00" in head[:1024]:
+        return head
+    runs = _TEXT_RUN.findall(_CODE.sub(b"><", head))
+    return b"\n".join(runs)[:_MAX_SAMPLE] if runs else head[:_MAX_SAMPLE]
+
+
 def _detect(body: bytes, fallback: str) -> tuple[str, str]:
-    best = from_bytes(body[:200_000]).best()
-    encoding = normalize_encoding(best.encoding) if best is not None else None
-    if encoding:
-        text = _try(body, encoding)
-        if text is not None:
-            return text, encoding
+    """charset-normalizer's detection among the encodings of the web, over the page's text
+    (``_text_sample``). Of the decodings about as clean as the cleanest: the one the page's
+    ``<html lang>`` suggests; else a multi-byte one (Shift_JIS, GB18030...) ranked first; else,
+    of windows-1252 and the single-byte decodings that are the legacy encoding of the
+    language they read as (windows-1254 read as Turkish), the most coherent, windows-1252 on
+    a near tie, as browsers default to it. One to three non-ASCII bytes are read as the
+    language's encoding or windows-1252, and a few more as no multi-byte encoding.
+    charset-normalizer's own first choice read undeclared Latin-1 Spanish as windows-1250
+    ("Espańa"), Turkish as windows-1252 ("yayýncýlýk") and real German pages as DOS code
+    pages."""
+    hint = _language_encoding(body)
+    sample = _text_sample(body)
+    high = len(sample) - len(sample.translate(None, _HIGH_BYTES))
+    if high < _FEW_HIGH_BYTES // 4:  # a copyright sign, a curly quote: as browsers read it
+        for encoding in (hint, "cp1252"):
+            text = _try(body, encoding)
+            if text is not None and encoding is not None:
+                return text, encoding
+    # a few non-ASCII bytes read as two-byte characters as well as anything: no CJK text
+    few = high < _FEW_HIGH_BYTES
+    # bytes 0x80-0x9F are control characters in ISO-8859 (so browsers read ISO-8859-1 as
+    # windows-1252): text that has them is in none of those
+    c1 = len(sample) != len(sample.translate(None, _C1_BYTES))
+    options: list[tuple[float, float, str, str]] = []  # chaos, coherence, encoding, language
+    for match in from_bytes(sample):
+        names = (normalize_encoding(n) for n in (match.encoding, *match.could_be_from_charset))
+        web = [n for n in names if n in _WEB_ENCODINGS and (not few or _SINGLE_BYTE.match(n))
+               and not (c1 and n.startswith("iso8859"))]  # fmt: skip
+        if web:
+            encoding = next((e for e in (hint, "cp1252") if e in web), web[0])
+            options.append((match.chaos, match.coherence, encoding, match.language))
+    if options:
+        least = min(options, key=lambda o: o[0])  # the first in charset-normalizer's order
+        close = [o for o in options if o[0] <= least[0] + _CHAOS_MARGIN]
+        hinted = [o for o in close if o[2] == hint]
+        encoding = (hinted or [least])[0][2]
+        if not hinted and _SINGLE_BYTE.match(encoding):
+            close = [o for o in close if _SINGLE_BYTE.match(o[2])]
+            # the language's own encodings and windows-1252, the most coherent of them; an
+            # English page read as "Slovak" both ways, one "Espa\u00f1ol" apart, is a tie
+            native = [o for o in close if o[2] == _native(o[3]) or o[2] == "cp1252"]
+            best = native or close
+            top = max(o[1] for o in best)
+            near = [o for o in best if o[1] >= top - _COHERENCE_TIE]
+            encoding = max(near, key=lambda o: (o[2] == "cp1252", o[1]))[2]
+        # the text decides; a stray byte the encoding lacks (in a script's string, say) is
+        # replaced rather than the whole page read in another encoding
+        return body.decode(encoding, "replace"), encoding
     return body.decode(fallback, "replace"), fallback
