@@ -60,3 +60,55 @@ def test_a_day_without_time_yields_to_the_feeds_timestamp_that_day(
     assert build_values(1, entry, entry.url, page, None, "page").published_at == expected
     timed = ExtractedArticle(text=TEXT, title="Tuners", published_at=DAY)  # "...T00:00:00Z"
     assert build_values(1, entry, entry.url, timed, None, "page").published_at == DAY
+
+
+AP_TEXT = (
+    "KABUL, Afghanistan (AP) -- The father of the Orlando nightclub gunman came to the U.S. "
+    "from Afghanistan more than 30 years ago and has made a series of rambling political "
+    "videos about his former homeland. "
+) * 3
+
+
+@pytest.mark.parametrize(
+    ("page_title", "feed_title", "text", "expected"),
+    [
+        # AP's hosted pages are all "News from The Associated Press": the feed's headline
+        (
+            "News from The Associated Press",
+            "Father of Orlando gunman known for rambling political videos",
+            AP_TEXT,
+            "Father of Orlando gunman known for rambling political videos",
+        ),
+        # a press room's feed that titles every item alike: the page's headline
+        (
+            "Father of Orlando gunman known for rambling political videos",
+            "Press release",
+            AP_TEXT,
+            "Father of Orlando gunman known for rambling political videos",
+        ),
+        # the page rewords the feed's headline (TIME): words in common, the page's stands
+        (
+            "We Need Geoengineering to Stop Warming, Warns James Hansen",
+            "James Hansen Calls for Geoengineering as a Climate Solution",
+            TEXT,
+            "We Need Geoengineering to Stop Warming, Warns James Hansen",
+        ),
+        # nothing in common and nothing in the text either way: the page's
+        ("Tuner prices fall", "Weekly roundup", TEXT, "Tuner prices fall"),
+        # Chinese, no spaces: two characters in common are a word in common
+        (
+            "外国专家说中美合作共赢",
+            "中美合作共赢符合国际社会利益",
+            "国际社会利益" * 50,
+            "外国专家说中美合作共赢",
+        ),
+        (None, "Weekly roundup", TEXT, "Weekly roundup"),
+        ("Tuner prices fall", None, TEXT, "Tuner prices fall"),
+    ],
+)
+def test_the_title_is_the_pages_unless_it_names_no_article(
+    page_title: str | None, feed_title: str | None, text: str, expected: str
+) -> None:
+    entry = Entry(url="https://ledger.example/tuners", title=feed_title)
+    page = ExtractedArticle(text=text, title=page_title)
+    assert build_values(1, entry, entry.url, page, None, "page").title == expected

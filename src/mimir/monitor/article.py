@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -64,6 +65,34 @@ def pick_canonical(candidate: str | None, page_url: str) -> str:
     return canon
 
 
+#: a title's words: of four letters or more, numbers, and every two characters running in a
+#: script written without spaces (Han, kana, Hangul)
+_WORD = re.compile(r"[^\W\d_]{4,}|\d{2,}")
+_DENSE_PAIR = re.compile(r"(?=([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}))")
+_TEXT_HEAD = 3000  # characters of the article's text a headline's words are looked for in
+
+
+def _title(page: str | None, feed: str | None, text: str) -> str | None:
+    """The page's title, or the feed's where the two share no word and the feed's reads more
+    like this article's headline (more of its words stand in the article's opening). A page's
+    title can name no article at all: every one of AP's hosted pages is titled "News from
+    The Associated Press" (newspaper4k's fixture), a site gives all its pages its own name.
+    The feed's title can be as empty ("Press release"), so the article's text decides."""
+    if not page or not feed:
+        return page or feed
+    page_words, feed_words = _words(page), _words(feed)
+    if not page_words or not feed_words or page_words & feed_words:
+        return page
+    head = _words(text[:_TEXT_HEAD])
+    in_text = len(feed_words & head) / len(feed_words), len(page_words & head) / len(page_words)
+    return feed if in_text[0] > in_text[1] else page
+
+
+def _words(text: str) -> set[str]:
+    folded = text.casefold()
+    return {*_WORD.findall(folded), *_DENSE_PAIR.findall(folded)}
+
+
 def build_values(
     source_id: int | None,
     entry: Entry,
@@ -83,7 +112,7 @@ def build_values(
     ex = extracted
     text = (ex.text if ex else "") or (entry.summary or "")
     meta: dict[str, Any] = response.meta() if response is not None else {}
-    title = (ex.title if ex and ex.title else None) or entry.title
+    title = _title(ex.title if ex else None, entry.title, text)
     normalized = normalize_text(text)  # once: the fingerprint and the signature both hash it
     sig = neardup.signature(title or "", text, normalized=normalized) if (title or text) else None
     return ArticleValues(
