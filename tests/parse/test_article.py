@@ -454,3 +454,12 @@ def test_a_library_fault_on_a_page_is_an_extraction_error(
     with pytest.raises(ExtractionError, match="KeyError") as caught:
         extract_article(_dated_page("", ""), "https://ledger.example/tuners", now=NOW)
     assert caught.value.code == "extraction_crashed"
+
+
+def test_control_characters_in_the_text_lose_nothing() -> None:
+    """A stray U+001D in a paragraph (a real WordPress page had two) is no XML character:
+    lxml refused it when trafilatura moved the text, and the whole page came out empty."""
+    page = _dated_page("", "").replace(b"Paragraph 3 of", b"Paragraph 3 <em>of</em>\x1d\x0b")
+    found = extract_article(page, "https://ledger.example/tuners", now=NOW)
+    assert "Paragraph 3 of" in found.text and "Paragraph 5" in found.text
+    assert "\x1d" not in found.text and "\x0b" not in found.text

@@ -38,9 +38,19 @@ FAST_LOOKUP = etree.ElementDefaultClassLookup(
 _PARSER.set_element_class_lookup(FAST_LOOKUP)
 
 
+#: C0 control characters but tab, line feed and carriage return: no XML may hold them, so lxml
+#: refuses them in any text trafilatura moves while extracting, and it lost the whole of a real
+#: WordPress page that had two U+001D in its prose (in UTF-8 these bytes are never part of
+#: another character)
+_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
 def parse_html(text: str) -> HtmlElement:
-    """A document tree; an empty ``<html>`` for input lxml cannot read."""
+    """A document tree, without control characters (``_CONTROLS``); an empty ``<html>`` for
+    input lxml cannot read."""
     data = text.encode("utf-8", "replace")
+    if len(data.translate(None, _CONTROLS)) != len(data):  # about 0.05 ms for 130 KB
+        data = data.translate(None, _CONTROLS)
     if data.strip():
         try:
             root = lxml.html.document_fromstring(data, parser=_PARSER)
@@ -128,4 +138,3 @@ def drop_keeping_tail(element: Any, *, spaced: bool = False) -> None:
         else:
             previous.tail = _join(previous.tail, tail, spaced)
     parent.remove(element)
-
