@@ -447,6 +447,7 @@ def test_a_library_fault_on_a_page_is_an_extraction_error(
     """An unexpected exception from the extraction libraries on one page (trafilatura's
     KeyError on a page's own <hi rend>, say) is an ExtractionError: the article is stored
     from the feed's values, where a crash had its job retried every ten minutes for ever."""
+
     def broken(*_args: object, **_kwargs: object) -> None:
         raise KeyError("uppercase")
 
@@ -463,3 +464,59 @@ def test_control_characters_in_the_text_lose_nothing() -> None:
     found = extract_article(page, "https://ledger.example/tuners", now=NOW)
     assert "Paragraph 3 of" in found.text and "Paragraph 5" in found.text
     assert "\x1d" not in found.text and "\x0b" not in found.text
+
+
+def test_the_written_byline_where_the_metadata_names_no_author() -> None:
+    """Pages whose metadata has a title and a date but no author name their writer in the
+    page (Boing Boing's span.author, Pluralsight's "By John Walk - January 10, 2020"); a
+    commenter's name, a sidebar's author and an author's box are no byline."""
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:title" content="Tuner market report">',
+        "",
+    )
+    written = page.replace(
+        b"<article>",
+        b"<aside class='sidebar'><span class='author'>Sidebar Writer</span></aside><article>"
+        b"<div class='comments'><span class='comment-author'>A Commenter</span></div>"
+        b"<span class='blog-author'>By John Walk - January 10, 2020 21 minutes</span>",
+    )
+    assert extract_article(written, "https://ledger.example/t", now=NOW).authors == ("John Walk",)
+    surest = written.replace(b"<article>", b"<article><a rel='author' href='/a/cd'>Cory Doe</a>")
+    assert extract_article(surest, "https://ledger.example/t", now=NOW).authors == ("Cory Doe",)
+    boxed = page.replace(b"<article>", b"<article><div class='author-bio'><b>Jo Roe</b></div>")
+    assert extract_article(boxed, "https://ledger.example/t", now=NOW).authors == ()
+
+
+def test_a_persons_byline_beats_an_organization_as_author() -> None:
+    """National Geographic's JSON-LD names itself as the author (an Organization); its page
+    says "By Michael Hingston". An organization stays where the page names nobody."""
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Goats",'
+        ' "datePublished": "2020-01-03T09:48:24Z", "author": {"@type": "Organization",'
+        ' "name": "National Geographic"}}</script>'
+    )
+    signed = _dated_page(ld, "").replace(
+        b"<article>",
+        b"<article><div class='ng-sharekit__contributors--author'>By Michael Hingston</div>",
+    )
+    assert extract_article(signed, "https://ledger.example/t", now=NOW).authors == (
+        "Michael Hingston",
+    )
+    unsigned = _dated_page(ld, "")
+    assert extract_article(unsigned, "https://ledger.example/t", now=NOW).authors == (
+        "National Geographic",
+    )
+
+
+def test_a_json_ld_author_given_by_reference() -> None:
+    """Yoast writes the article's author as a reference to a Person elsewhere in its @graph
+    (GitHub's blog)."""
+    ld = (
+        '<script type="application/ld+json">{"@graph": [{"@type": "Article", "headline": "X",'
+        ' "datePublished": "2019-03-29T16:00:49Z", "author": {"@id": "https://b.example/#/p/9"}},'
+        ' {"@type": "Person", "@id": "https://b.example/#/p/9", "name": "Jessica Rudder"}]}'
+        "</script>"
+    )
+    found = extract_article(_dated_page(ld, ""), "https://ledger.example/t", now=NOW)
+    assert found.authors == ("Jessica Rudder",)

@@ -231,6 +231,20 @@ def test_site_keys() -> None:
             None,
             ("Shannon Deery", "Mitch Clarke", "Susie O\u2019Brien", "Laura Placella"),
         ),
+        # a date line after the name with no separator (TIME, Vancouver Sun, Polygon)
+        (["By Bryan Walsh Tuesday, Aug. 17, 2010"], None, ("Bryan Walsh",)),
+        (["Reuters Updated: January 16, 2020"], None, ("Reuters",)),
+        (
+            ["By Griffin McElroy @griffinmcelroy on June 26, 2014 at 9:00a"],
+            None,
+            ("Griffin McElroy",),
+        ),
+        (["9:39AM BST 05 Oct 2011"], None, ()),
+        # the site's address in brackets (DW), a follow button (Infobae), a label alone
+        (["Deutsche Welle (www.dw.com)"], None, ("Deutsche Welle",)),
+        (["Por Juan Gaona Seguir"], None, ("Juan Gaona",)),
+        (["Published by"], None, ()),
+        (["Geschrieben von Meike Neitz"], None, ("Meike Neitz",)),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

@@ -36,7 +36,7 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import detect_language, language_code
-from mimir.parse.metadata import PageMeta, page_meta
+from mimir.parse.metadata import PageMeta, byline, page_meta
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
@@ -184,6 +184,18 @@ def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlEleme
         meta.section = document.categories[0]
 
 
+def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:
+    """The byline written on the page, where the metadata names no author or only an
+    organization (National Geographic's JSON-LD names itself; the page says "By Michael
+    Hingston"): when it yields a name, it is the author."""
+    written = byline(tree)
+    if written is None:
+        return
+    names = clean_authors((written,), site_name=meta.site_name, url=meta.canonical or base)
+    if names:
+        meta.authors = names
+
+
 def _only_in_comments(tree: HtmlElement, name: str) -> bool:
     """Whether ``name`` stands on the page only inside its readers' comments (an element whose
     class or id says "comment"): trafilatura's author guess takes a commenter's name for the
@@ -253,6 +265,8 @@ def _extract_article(
     base = document_base(tree, url)
     meta = page_meta(tree, base)
     _override(tree, selectors, meta, base)
+    if not meta.authors or meta.organization_authors:
+        _take_byline(meta, tree, base)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
     need_meta = not (meta.title and (meta.published or "date" in meta.extra))
     document = _run_trafilatura(tree, base, with_metadata=need_meta)

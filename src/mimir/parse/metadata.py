@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from mimir.parse.language import language_code
@@ -67,6 +69,26 @@ _MODIFIED_META = (
     "modified_time",
 )
 _MAX_LD_BYTES = 2_000_000
+_ORGANIZATION_TYPES = frozenset(
+    {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
+)
+#: elements that may hold the byline, by trafilatura's markers (its AUTHOR_XPATHS) in one
+#: XPath of cheap tests; ranked in Python (``byline``)
+_BYLINE_CANDIDATES = etree.XPath(
+    "//*[@rel='author' or contains(@itemprop, 'author') or contains(@class, 'uthor')"
+    " or contains(@class, 'yline') or contains(@class, 'writer') or contains(@id, 'uthor')"
+    " or contains(@class, 'journalist')]"
+)
+#: the markers of the surest bylines: rel="author", class "author" or "byline", an author's name
+_BYLINE_FIRST = re.compile(r"^(?:author|byline)$|author-?name|authorname|byline[-_]+name", re.I)
+#: words of a class or id that mark no byline of this article: readers' comments, sidebars,
+#: related stories, an author's box
+_BYLINE_AWAY = frozenset({"sidebar", "related", "widget", "footer", "recommended", "teaser",
+                          "promo", "popular", "newsletter", "nav", "menu", "share", "social",
+                          "avatar", "bio", "about", "more", "list"})  # fmt: skip
+_TOKEN = re.compile(r"[a-z0-9]+")
+_NO_BYLINE_TAGS = frozenset({"html", "body", "main", "article", "script", "style", "meta",
+                             "link", "img", "picture", "svg", "noscript"})  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -86,6 +108,8 @@ class PageMeta:
     site_name: str | None = None
     canonical: str | None = None
     title_chosen: bool = False  # by the source's own selector: kept as it is
+    #: the JSON-LD names organizations alone as the authors: a person's byline on the page wins
+    organization_authors: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,14 +123,29 @@ def _clean(value: Any) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _names(value: Any) -> list[str]:
+def _names(value: Any, ids: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
+    """The names in an author value: strings, objects with a name, or (``ids``) references to
+    an object elsewhere in the JSON-LD (Yoast writes ``"author": {"@id": ".../person/..."}``
+    and the Person in the ``@graph``)."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
+        if isinstance(item, Mapping) and "name" not in item and ids is not None:
+            item = ids.get(str(item.get("@id")), item)
         name = _clean(item.get("name")) if isinstance(item, Mapping) else _clean(item)
         if name and not is_http_url(name):
             names.append(name)
     return names
+
+
+def _organizations_only(value: Any, ids: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether every author in a JSON-LD author value is an organization (National
+    Geographic names itself where the page's byline names the writer)."""
+    items = [ids.get(str(i.get("@id")), i) if isinstance(i, Mapping) else i
+             for i in (value if isinstance(value, list) else [value])]  # fmt: skip
+    return bool(items) and all(
+        isinstance(i, Mapping) and bool(_types(i) & _ORGANIZATION_TYPES) for i in items
+    )
 
 
 def _first_url(value: Any) -> str | None:
@@ -168,7 +207,11 @@ def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
         return
     page = article.get("mainEntityOfPage")
     meta.title = _clean(article.get("headline")) or _clean(article.get("name"))
-    meta.authors = tuple(dict.fromkeys(_names(article.get("author"))))
+    ids = {str(n["@id"]): n for n in nodes if isinstance(n.get("@id"), str)}
+    meta.authors = tuple(dict.fromkeys(_names(article.get("author"), ids)))
+    meta.organization_authors = bool(meta.authors) and _organizations_only(
+        article.get("author"), ids
+    )
     meta.published = _clean(article.get("datePublished")) or _clean(article.get("dateCreated"))
     meta.modified = _clean(article.get("dateModified"))
     meta.image = _first_url(article.get("image")) or _first_url(article.get("thumbnailUrl"))
@@ -260,6 +303,35 @@ def _canonical(tree: HtmlElement, base: str, meta: PageMeta) -> str | None:
             if resolved:
                 return resolved
     return absolute_http_url(meta.url, base)
+
+
+def _away(element: HtmlElement) -> bool:
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    if "comment" in marks:
+        return True
+    return not _BYLINE_AWAY.isdisjoint(_TOKEN.findall(marks))
+
+
+def byline(tree: HtmlElement) -> str | None:
+    """The page's byline as written ("By John Walk - January 10, 2020"), where its metadata
+    names no author: the first element trafilatura's author markers pick (rel="author", an
+    "author-name" or "byline" class...) that is no reader's comment, sidebar or author's box,
+    the surest markers first. About 1 ms a page, against trafilatura's 2 to 25 ms (it copies
+    the tree); ``tidy.clean_authors`` makes names of it."""
+    found: str | None = None
+    for element in _BYLINE_CANDIDATES(tree):
+        if not isinstance(element.tag, str) or element.tag in _NO_BYLINE_TAGS:
+            continue
+        if _away(element) or any(_away(a) for a in element.iterancestors()):
+            continue
+        text = " ".join(" ".join(element.itertext()).split())
+        if not text or len(text) > 120 or len(text.split()) > 12:
+            continue
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if element.get("rel") == "author" or any(_BYLINE_FIRST.search(m) for m in marks.split()):
+            return text
+        found = found or text
+    return found
 
 
 def page_meta(tree: HtmlElement, base: str) -> PageMeta:

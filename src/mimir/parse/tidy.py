@@ -48,7 +48,7 @@ _MIN_HEADLINE = 10
 #: "By", "Par", "Von"... before a byline's names, with an optional colon
 _BYLINE_PREFIX = re.compile(
     r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by|"
-    r"submitted\s+by)"
+    r"submitted\s+by|published\s+by|geschrieben\s+von|ver\u00f6ffentlicht\s+von)"
     r"\s*:?\s+",
     re.I,
 )
@@ -79,6 +79,22 @@ _TAG = re.compile(r"<[^>]{0,500}>")
 #: the outlet after a name: "Jenny Smith For Daily Mail Australia", "Jane Doe from Reuters"
 _FOR_OUTLET = re.compile(r"\s+(?:for|from|f\u00fcr|pour)\s+\S.*$", re.I)
 _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.com>" too
+#: a site's address in brackets ("Deutsche Welle (www.dw.com)") and a social handle ("Griffin
+#: McElroy @griffinmcelroy")
+_ADDRESS = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)|(?:^|\s)@\w+")
+#: a follow button's word after the name ("Por Juan Gaona Seguir", Infobae)
+_FOLLOW = re.compile(r"\s+(?:follow|seguir|folgen|suivre|segui|volgen)$", re.I)
+#: the words of a date line after a byline ("Bryan Walsh Tuesday, Aug. 17, 2010", "Reuters
+#: Updated: January 16, 2020"), besides months and numbers
+_DATE_WORDS = frozenset({
+    "updated", "published", "posted", "on", "at", "am", "um", "le", "el", "il", "aktualisiert",
+    "veröffentlicht", "publié", "publicado", "actualizado", "mis", "à", "jour",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "montag", "dienstag", "mittwoch",
+    "donnerstag", "freitag", "samstag", "sonntag", "lundi", "mardi", "mercredi", "jeudi",
+    "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles", "jueves", "viernes",
+    "sábado", "domingo",
+})  # fmt: skip
 
 
 def _key(text: str) -> str:
@@ -275,6 +291,19 @@ def _comma_names(text: str, sites: frozenset[str]) -> list[str]:
     return [", ".join(people)]
 
 
+def _without_date(text: str) -> str:
+    """``text`` cut before a date line that follows the name in the same words, with no
+    separator: "Bryan Walsh Tuesday, Aug. 17, 2010" is "Bryan Walsh"."""
+    words = text.split()
+    first = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), None)
+    if first is None:
+        return text
+    while first > 0 and (is_month(_key(words[first - 1])) or
+                         words[first - 1].strip(",.:").casefold() in _DATE_WORDS):  # fmt: skip
+        first -= 1
+    return " ".join(words[:first]).strip(" ,;|-\u2013\u2014\u00b7")
+
+
 def clean_authors(
     authors: Iterable[str], *, site_name: str | None = None, url: str | None = None
 ) -> tuple[str, ...]:
@@ -292,13 +321,14 @@ def clean_authors(
         parts = _SEPARATOR.split(text)
         if len(parts) > 1 and any(c.isdigit() for c in text):
             text = ", ".join(p for p in parts if not any(c.isdigit() for c in p))
-        text = _BYLINE_PREFIX.sub("", text)
+        # (a space after it, so that "Published by" alone, a label without its name, goes too)
+        text = _BYLINE_PREFIX.sub("", _without_date(_ADDRESS.sub("", text)) + " ").strip()
         for person in _NAME_SPLIT.split(text):
             for name in _comma_names(person, sites):
                 name = _BYLINE_PREFIX.sub("", _trimmed(name))
                 if " " not in name and name.count("_") == 1:
                     name = name.replace("_", " ")  # "Jenny_Smith", a user name
-                cut = _ROLE.sub("", _FOR_OUTLET.sub("", name)).strip(" ,;|-")
+                cut = _ROLE.sub("", _FOR_OUTLET.sub("", _FOLLOW.sub("", name))).strip(" ,;|-")
                 if len(cut.split()) >= 2:  # a name is left, not "Staff" of "Staff Writer"
                     name = cut
                 key = _key(name)
