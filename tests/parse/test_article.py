@@ -520,3 +520,15 @@ def test_a_json_ld_author_given_by_reference() -> None:
     )
     found = extract_article(_dated_page(ld, ""), "https://ledger.example/t", now=NOW)
     assert found.authors == ("Jessica Rudder",)
+
+
+def test_spaces_and_letters_come_out_plain() -> None:
+    """A no-break space between two words (ADAC's "bei&nbsp;Babyschalen") and a letter written
+    decomposed ("gepru\u0308ft") come out as a space and one letter, as trafilatura's own text
+    output has them: a phrase search or a watch finds "bei Babyschalen sollte geprüft"."""
+    page = _dated_page("", "").replace(
+        b"Paragraph 2 of", "Paragraph 2 bei&nbsp;Babyschalen sollte gepru\u0308ft of".encode()
+    )
+    found = extract_article(page, "https://ledger.example/tuners", now=NOW)
+    assert "Paragraph 2 bei Babyschalen sollte geprüft of" in found.text
+    assert "\u00a0" not in found.text and "\u0308" not in found.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import unicodedata
 from copy import deepcopy
 from datetime import UTC, datetime
 from html import escape
@@ -84,7 +85,13 @@ def _engine_text_and_html(
 ) -> tuple[str, str | None]:
     if document is None or document.body is None:
         return "", None
-    lines = xmltotxt(document.body, False).strip().splitlines()  # reads, does not change
+    # as trafilatura's own text output has it: each line's spaces one plain space (a no-break
+    # space, ADAC's "bei&nbsp;Babyschalen", or a run of spaces is no phrase's part) and letters
+    # composed (NFC: the page wrote "geprüft" as "u" and a combining diaeresis)
+    body_text = unicodedata.normalize("NFC", xmltotxt(document.body, False))
+    lines = [" ".join(line.split()) for line in body_text.splitlines()]
+    while lines and not lines[0]:
+        del lines[0]
     if lines and title and lines[0].strip().casefold() == title.strip().casefold():
         lines = lines[1:]  # the headline repeated as the first line of the body
     text = "\n".join(lines).strip()
@@ -303,7 +310,7 @@ def _result(
     return ExtractedArticle(
         text=text,
         html=html,
-        title=meta.title,
+        title=unicodedata.normalize("NFC", meta.title) if meta.title else None,
         authors=meta.authors,
         published_at=published,
         updated_at=sane(parse_date(meta.modified), now),
