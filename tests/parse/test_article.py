@@ -507,6 +507,13 @@ def test_a_persons_byline_beats_an_organization_as_author() -> None:
     assert extract_article(unsigned, "https://ledger.example/t", now=NOW).authors == (
         "National Geographic",
     )
+    # NDR's author tag names NDR, its page "Autor/in: Korinna Hennig"
+    site = _dated_page('<meta name="author" content="NDR">', "").replace(
+        b"<article>", b"<article><p class='byline'>Autor/in: Korinna Hennig</p>"
+    )
+    assert extract_article(site, "https://www.ndr.de/x.html", now=NOW).authors == (
+        "Korinna Hennig",
+    )
 
 
 def test_a_json_ld_author_given_by_reference() -> None:

@@ -245,6 +245,8 @@ def test_site_keys() -> None:
         (["Por Juan Gaona Seguir"], None, ("Juan Gaona",)),
         (["Published by"], None, ()),
         (["Geschrieben von Meike Neitz"], None, ("Meike Neitz",)),
+        (["Autor/in: Korinna Hennig"], None, ("Korinna Hennig",)),
+        (["Authority Figure"], None, ("Authority Figure",)),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

@@ -41,7 +41,13 @@ from mimir.parse.metadata import PageMeta, byline, page_meta
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
-from mimir.parse.tidy import DENSE_SCRIPT, clean_authors, clean_title, needs_cleaning
+from mimir.parse.tidy import (
+    DENSE_SCRIPT,
+    clean_authors,
+    clean_title,
+    is_the_site,
+    needs_cleaning,
+)
 from mimir.parse.urls import absolute_http_url
 
 #: trafilatura's costliest XPath expressions replaced by identical Python selections (a third
@@ -192,9 +198,10 @@ def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlEleme
 
 
 def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:
-    """The byline written on the page, where the metadata names no author or only an
+    """The byline written on the page, where the metadata names no author, or only an
     organization (National Geographic's JSON-LD names itself; the page says "By Michael
-    Hingston"): when it yields a name, it is the author."""
+    Hingston") or the site (NDR's author tag says "NDR"): when it yields a name, it is the
+    author."""
     written = byline(tree)
     if written is None:
         return
@@ -272,8 +279,9 @@ def _extract_article(
     base = document_base(tree, url)
     meta = page_meta(tree, base)
     _override(tree, selectors, meta, base)
-    if not meta.authors or meta.organization_authors:
-        _take_byline(meta, tree, base)
+    home = meta.canonical or base
+    if meta.organization_authors or all(is_the_site(a, meta.site_name, home) for a in meta.authors):
+        _take_byline(meta, tree, base)  # also where there is no author (all() of none)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
     need_meta = not (meta.title and (meta.published or "date" in meta.extra))
     document = _run_trafilatura(tree, base, with_metadata=need_meta)

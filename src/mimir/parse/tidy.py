@@ -48,7 +48,8 @@ _MIN_HEADLINE = 10
 #: "By", "Par", "Von"... before a byline's names, with an optional colon
 _BYLINE_PREFIX = re.compile(
     r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by|"
-    r"submitted\s+by|published\s+by|geschrieben\s+von|ver\u00f6ffentlicht\s+von)"
+    r"submitted\s+by|published\s+by|geschrieben\s+von|ver\u00f6ffentlicht\s+von|"
+    r"autor(?:/in|in)?|author|auteure?|autore)"
     r"\s*:?\s+",
     re.I,
 )
@@ -138,6 +139,11 @@ def _names_site(part: str, sites: frozenset[str], authors: set[str]) -> bool:
     words = {_key(w) for w in part.split()} - _CONNECTORS
     # "MSN Lifestyle" for lifestyle.msn.com; "Maggie Haberman and Shira Toeplitz", the authors
     return len(words) > 1 and (words <= sites or words <= authors)
+
+
+def is_the_site(name: str, site_name: str | None, url: str | None) -> bool:
+    """Whether ``name`` is the site's own name or address (NDR's author tag says "NDR")."""
+    return _key(name) in site_keys(site_name, url)
 
 
 def needs_cleaning(title: str | None, site_name: str | None, url: str | None) -> bool:
