@@ -58,6 +58,16 @@ CANONICAL = [
         "http://www.heise.de/developer/meldung/WildFly-10-3088438.html",
     ),
     ("https://www.cnet.com/tech/x/?ftag=CAD590a51e", None, "https://www.cnet.com/tech/x/"),
+    (  # CNN's home page tags every link with its position
+        "https://edition.cnn.com/2014/07/23/travel/x/index.html?hpt=hp_bn6",
+        None,
+        "https://edition.cnn.com/2014/07/23/travel/x/index.html",
+    ),
+    (
+        "https://www.nytimes.com/2026/x.html?smid=tw-share&smtyp=cur",
+        None,
+        "https://www.nytimes.com/2026/x.html",
+    ),
     ("https://example.com/?p=123&ref=home", None, "https://example.com/?p=123&ref=home"),
     ("https://example.com/?article=7&page=2", None, "https://example.com/?article=7&page=2"),
     ("https://user:pw@example.com/a", None, "https://user:pw@example.com/a"),

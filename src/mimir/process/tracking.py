@@ -34,6 +34,9 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "taid",
         # CNET's and the FT's click tags, Adobe's ad ids, Yandex's openstat
         "ftag", "ftcamp", "s_kwcid", "ef_id", "_openstat",
+        # CNN's home-page position tags ("?hpt=hp_bn6", newspaper4k's CNN page), the NYT's
+        # share type and e-mail campaign beside its smid
+        "hpt", "smtyp", "emc",
     }
 )  # fmt: skip
 
