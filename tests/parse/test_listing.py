@@ -129,6 +129,24 @@ def test_heuristic_headings_leave_out_page_furniture() -> None:
     assert [e.url for e in feed.entries] == ["https://ex.com/n/1", "https://ex.com/n/2"]
 
 
+def test_heuristic_leaves_out_site_home_pages() -> None:
+    """Yahoo's home page lists its other sites beside its stories ("Yahoo Screen", "Flickr"):
+    a site's home page is no article. A listing's own selectors are taken at their word."""
+    body = b"""<html><body>
+    <div class="teaser"><h3><a href="http://uk.screen.yahoo.com/">Yahoo Screen</a></h3></div>
+    <div class="teaser"><h3><a href="http://flickr.com">Flickr</a></h3></div>
+    <div class="teaser"><h3><a href="/news/plane-lost-093510948.html">Plane lost</a></h3></div>
+    <div class="teaser"><h3><a href="/?p=123">A post by its number</a></h3></div>
+    </body></html>"""
+    feed = parse_listing(body, "https://uk.yahoo.com/", Selectors(), now=NOW)
+    assert [e.url for e in feed.entries] == [
+        "https://uk.yahoo.com/news/plane-lost-093510948.html",
+        "https://uk.yahoo.com/?p=123",
+    ]
+    chosen = parse_listing(body, "https://uk.yahoo.com/", Selectors(article_link="h3 a"), now=NOW)
+    assert len(chosen.entries) == 4
+
+
 def test_heuristic_prefers_articles() -> None:
     body = b"""<html><body><h2><a href="/nav">Menu</a></h2>
     <article><span>Tag</span><h2><a href="/a/1">First story</a></h2>

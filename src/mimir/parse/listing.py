@@ -231,6 +231,8 @@ def parse_listing(
         entry = _entry(item, base, selectors, now, language)
         if entry is None or entry.url in seen or entry.url == page:
             continue
+        if not custom and _is_site_root(entry.url):
+            continue  # a site's home page is no article: "Yahoo Screen", "Flickr" on Yahoo's
         seen.add(entry.url)
         entries.append(entry)
     warnings = [] if entries else [_why_empty(tree, selectors, custom)]
@@ -243,6 +245,11 @@ def parse_listing(
         next_urls=_next_url(tree, base, selectors, page) if selectors.next_page else [],
         warnings=warnings,
     )
+
+
+def _is_site_root(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 def _listing_title(tree: HtmlElement, url: str) -> str | None:
