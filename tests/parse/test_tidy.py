@@ -247,6 +247,9 @@ def test_site_keys() -> None:
         (["Geschrieben von Meike Neitz"], None, ("Meike Neitz",)),
         (["Autor/in: Korinna Hennig"], None, ("Korinna Hennig",)),
         (["Authority Figure"], None, ("Authority Figure",)),
+        # a link's text for a byline (lemire.me), an address trafilatura title-cased
+        (["View all posts by Daniel Lemire"], None, ("Daniel Lemire",)),
+        (["Www Medianotions De"], None, ()),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

@@ -49,7 +49,8 @@ _MIN_HEADLINE = 10
 _BYLINE_PREFIX = re.compile(
     r"^(?:by|from|par|von|por|di|door|av|af|przez|written\s+by|posted\s+by|reported\s+by|"
     r"submitted\s+by|published\s+by|geschrieben\s+von|ver\u00f6ffentlicht\s+von|"
-    r"autor(?:/in|in)?|author|auteure?|autore)"
+    r"autor(?:/in|in)?|author|auteure?|autore|(?:view\s+)?(?:all\s+)?(?:posts|articles)\s+by|"
+    r"more\s+(?:from|by))"
     r"\s*:?\s+",
     re.I,
 )
@@ -83,6 +84,8 @@ _EMAIL = re.compile(r"<?\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")  # "Ed <ed@example.co
 #: a site's address in brackets ("Deutsche Welle (www.dw.com)") and a social handle ("Griffin
 #: McElroy @griffinmcelroy")
 _ADDRESS = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)|(?:^|\s)@\w+")
+#: a web address for a name, as written or as trafilatura title-cases it
+_WEB_ADDRESS = re.compile(r"(?:https?://)?www[.\s][\w-]+(?:[.\s][\w-]+)+/?", re.I)
 #: a follow button's word after the name ("Por Juan Gaona Seguir", Infobae)
 _FOLLOW = re.compile(r"\s+(?:follow|seguir|folgen|suivre|segui|volgen)$", re.I)
 #: the words of a date line after a byline ("Bryan Walsh Tuesday, Aug. 17, 2010", "Reuters
@@ -343,5 +346,7 @@ def clean_authors(
                     continue
                 if "." in name and key in sites:
                     continue  # "elmundo.es": the site's address is no author (an agency is)
+                if _WEB_ADDRESS.fullmatch(name):
+                    continue  # an address ("Www Medianotions De", trafilatura's title case)
                 names.setdefault(name, None)
     return tuple(names)
