@@ -177,6 +177,40 @@ def test_undeclared_legacy_pages_are_read(text: str, encoding: str) -> None:
     assert text in decoded, used
 
 
+FRENCH = (
+    "<p>Les diffuseurs fran\u00e7ais ont annonc\u00e9 le passage \u00e0 une nouvelle norme de "
+    "t\u00e9l\u00e9vision num\u00e9rique. D\u00e9j\u00e0 pr\u00e9vu.</p>"
+) * 20
+UTF8_PAGE = f"<html><head><meta charset='utf-8'><title>x</title></head><body>{FRENCH}</body></html>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a windows-1252 snippet pasted into a UTF-8 page
+        UTF8_PAGE.encode().replace("D\u00e9j\u00e0".encode(), b"D\xe9j\xe0", 1),
+        # a character cut in two
+        UTF8_PAGE.encode()[:500] + b"\xc3" + UTF8_PAGE.encode()[500:],
+    ],
+)
+@pytest.mark.parametrize(
+    "content_type", ["text/html; charset=utf-8", None, "text/html; charset=iso-8859-1"]
+)
+def test_utf8_with_a_few_stray_bytes_is_utf8(body: bytes, content_type: str | None) -> None:
+    """A UTF-8 page with a few bytes that are no UTF-8 went to detection whole and came out
+    as Mac Roman or ISO-8859-10 from the first word to the last: it is UTF-8, and a pasted
+    windows-1252 snippet reads right."""
+    text, encoding = decode_html(body, content_type)
+    assert encoding == "utf-8"
+    assert text.count("annonc\u00e9 le passage") == 20
+    assert text.count("D\u00e9j\u00e0 pr\u00e9vu.") >= 19
+
+
+def test_a_latin1_page_is_no_utf8_with_strays() -> None:
+    text, encoding = decode_html(UTF8_PAGE.encode("latin-1"), None)
+    assert encoding == "cp1252" and text.count("D\u00e9j\u00e0 pr\u00e9vu.") == 20
+
+
 def test_the_pages_language_names_its_legacy_encoding() -> None:
     """``<html lang="tr">`` settles a Turkish text that reads about as well in windows-1252."""
     text = "Yayıncılar şubatta yeni standarda geçiyor; ağ çözümleri büyüyor."

@@ -46,6 +46,14 @@ _XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']"
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 
 
+#: bytes that are no UTF-8, as ``surrogateescape`` keeps them
+_STRAY = re.compile("[\udc80-\udcff]")
+_STRAY_RUN = re.compile("[\udc80-\udcff]+")
+#: a body is UTF-8 with strays when it has at least this many valid non-ASCII characters,
+#: and this many per stray byte
+_MIN_UTF8_CHARS = 8
+_UTF8_PER_STRAY = 4
+
 #: codecs that decode every byte string (so a wrong one never fails), by Python's names
 _SINGLE_BYTE = re.compile(
     r"^(?:cp125\d|cp874|cp866|iso8859-\d+|koi8-[ru]|mac-roman|mac-cyrillic|ascii)$"
@@ -120,14 +128,35 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
                 # way: UTF-8 bytes under a Latin-1 label (Apache's default header, a template's
                 # old <meta>) read "cafÃ©". Text in a legacy charset is valid UTF-8 by chance
                 # only when it is very short, so valid UTF-8 with non-ASCII bytes is UTF-8.
-                utf8 = _try(body, "utf-8")
+                utf8 = _try(body, "utf-8") or _utf8_with_strays(body)
                 if utf8 is not None:
                     return utf8, "utf-8"
             return text, encoding
-    text = _try(body, "utf-8")  # most of the web; strict, so a wrong guess fails fast
+    # most of the web; strict, so a wrong guess fails fast, then UTF-8 with a few stray bytes
+    text = _try(body, "utf-8") or _utf8_with_strays(body)
     if text is not None:
         return text, "utf-8"
     return _detect(body, fallback=next((c for c in candidates if c), "cp1252"))
+
+
+def _utf8_with_strays(body: bytes) -> str | None:
+    """``body`` read as UTF-8 when it is UTF-8 but for a few bytes: a character cut in two, a
+    windows-1252 snippet pasted into a UTF-8 page. Such pages went to detection whole and came
+    out as Mac Roman or ISO-8859-10 from the first word to the last. Runs of stray bytes are
+    read as windows-1252, which restores a pasted snippet ("D\\xe9j\\xe0" is "Déjà"). None
+    when the strays are not few against the valid non-ASCII characters (a Latin-1 page)."""
+    if body.isascii():
+        return None
+    text = body.decode("utf-8", "surrogateescape")
+    strays = len(_STRAY.findall(text))
+    valid = len(text) - len(text.encode("ascii", "ignore")) - strays
+    if not strays or valid < max(_MIN_UTF8_CHARS, _UTF8_PER_STRAY * strays):
+        return None
+    return _STRAY_RUN.sub(_as_cp1252, text)
+
+
+def _as_cp1252(run: re.Match[str]) -> str:
+    return run.group().encode("utf-8", "surrogateescape").decode("cp1252", "replace")
 
 
 #: the encodings a browser decodes pages with (WHATWG Encoding Standard), by Python's names
