@@ -85,7 +85,7 @@ _BYLINE_FIRST = re.compile(r"^(?:author|byline)$|author-?name|authorname|byline[
 #: related stories, an author's box
 _BYLINE_AWAY = frozenset({"sidebar", "related", "widget", "footer", "recommended", "teaser",
                           "promo", "popular", "newsletter", "nav", "menu", "share", "social",
-                          "avatar", "bio", "about", "more", "list"})  # fmt: skip
+                          "avatar", "bio", "about"})  # fmt: skip
 _TOKEN = re.compile(r"[a-z0-9]+")
 _NO_BYLINE_TAGS = frozenset({"html", "body", "main", "article", "script", "style", "meta",
                              "link", "img", "picture", "svg", "noscript"})  # fmt: skip
