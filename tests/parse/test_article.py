@@ -539,3 +539,18 @@ def test_spaces_and_letters_come_out_plain() -> None:
     found = extract_article(page, "https://ledger.example/tuners", now=NOW)
     assert "Paragraph 2 bei Babyschalen sollte geprüft of" in found.text
     assert "\u00a0" not in found.text and "\u0308" not in found.text
+
+
+def test_a_sources_author_selector_is_kept_over_the_written_byline() -> None:
+    """A source's own author selector says who wrote it, even when it names the site itself
+    or the JSON-LD names an organization: no byline search replaces it."""
+    page = _dated_page('<meta name="author" content="Ledger">', "").replace(
+        b"<article>",
+        b"<article><span class='sig'>Ledger</span><p class='byline'>By Jo Roe</p>",
+    )
+    chosen = extract_article(
+        page, "https://ledger.example/t", selectors=Selectors(detail_author=".sig"), now=NOW
+    )
+    assert chosen.authors == ("Ledger",)
+    # without the selector, the author tag naming the site gives way to the written byline
+    assert extract_article(page, "https://ledger.example/t", now=NOW).authors == ("Jo Roe",)

@@ -143,7 +143,8 @@ def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, ba
     if title:
         meta.title, meta.title_chosen = title, True
     author = text_of(select_one(tree, selectors.detail_author))
-    meta.authors = (author,) if author else meta.authors
+    if author:
+        meta.authors, meta.authors_chosen = (author,), True
     summary = text_of(select_one(tree, selectors.detail_summary))
     meta.description = summary or meta.description
     date_el = select_one(tree, selectors.detail_date)
@@ -280,7 +281,9 @@ def _extract_article(
     meta = page_meta(tree, base)
     _override(tree, selectors, meta, base)
     home = meta.canonical or base
-    if meta.organization_authors or all(is_the_site(a, meta.site_name, home) for a in meta.authors):
+    if not meta.authors_chosen and (
+        meta.organization_authors or all(is_the_site(a, meta.site_name, home) for a in meta.authors)
+    ):
         _take_byline(meta, tree, base)  # also where there is no author (all() of none)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
     need_meta = not (meta.title and (meta.published or "date" in meta.extra))

@@ -108,6 +108,7 @@ class PageMeta:
     site_name: str | None = None
     canonical: str | None = None
     title_chosen: bool = False  # by the source's own selector: kept as it is
+    authors_chosen: bool = False  # by the source's own selector: no byline search replaces it
     #: the JSON-LD names organizations alone as the authors: a person's byline on the page wins
     organization_authors: bool = False
     extra: dict[str, str] = field(default_factory=dict)
