@@ -45,33 +45,10 @@ import trafilatura
 
 from mimir.errors import MimirError
 from mimir.parse.article import extract_article
-from mimir.parse.charset import decode_html
+from mimir.parse.charset import decode_html, legacy_encoding
 
 NOW = datetime.now(UTC)
 _DENSE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f\u1000-\u109f]")
-#: the legacy encoding of each language the material has pages in
-_LEGACY = {
-    "de": "cp1252",
-    "fr": "cp1252",
-    "es": "cp1252",
-    "en": "cp1252",
-    "it": "cp1252",
-    "pt": "cp1252",
-    "nl": "cp1252",
-    "tr": "cp1254",
-    "ru": "cp1251",
-    "pl": "cp1250",
-    "cs": "cp1250",
-    "el": "cp1253",
-    "he": "cp1255",
-    "ar": "cp1256",
-    "lt": "cp1257",
-    "lv": "cp1257",
-    "th": "cp874",
-    "ja": "cp932",
-    "zh": "gb18030",
-    "ko": "cp949",
-}
 _DECLARATION = re.compile(r"<meta[^>]+charset[^>]*>|<\?xml[^>]*\?>", re.I)
 _LANG = re.compile(r"(<html[^>]*)\slang=[\"']?([a-zA-Z]{2})", re.I)
 _NO_LANG = re.compile(r"(<html[^>]*)\slang=", re.I)
@@ -243,9 +220,9 @@ def charsets(directories: list[Path]) -> dict[str, Any]:
             except UnicodeDecodeError:
                 continue
             lang = _LANG.search(text[:5000])
-            encoding = _LEGACY.get(lang.group(2).lower()) if lang else None
-            if encoding is None or text.isascii():
+            if lang is None or text.isascii():
                 continue
+            encoding = legacy_encoding(lang.group(2))
             text = _DECLARATION.sub("", text)
             if text.encode(encoding, "xmlcharrefreplace").isascii():
                 continue

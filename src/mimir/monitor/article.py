@@ -25,6 +25,7 @@ from mimir.monitor.context import Context
 from mimir.monitor.entries import entry_from_dict, entry_hash, guid_hash
 from mimir.monitor.ingest import AfterStore, Stored, store_article
 from mimir.parse.pdf import is_pdf
+from mimir.parse.tidy import DENSE_SCRIPT
 from mimir.process import neardup
 from mimir.process.fingerprint import normalize_text, normalized_fingerprint
 from mimir.process.urls import canonicalize, url_hash
@@ -68,7 +69,7 @@ def pick_canonical(candidate: str | None, page_url: str) -> str:
 #: a title's words: of four letters or more, numbers, and every two characters running in a
 #: script written without spaces (Han, kana, Hangul)
 _WORD = re.compile(r"[^\W\d_]{4,}|\d{2,}")
-_DENSE_PAIR = re.compile(r"(?=([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2}))")
+_DENSE_PAIR = re.compile(f"(?=((?:{DENSE_SCRIPT.pattern}){{2}}))")
 _TEXT_HEAD = 3000  # characters of the article's text a headline's words are looked for in
 
 

@@ -224,7 +224,13 @@ def _language_encoding(body: bytes) -> str | None:
     match = _HTML_LANG.search(body[:_SNIFF_BYTES])
     if match is None:
         return None
-    lang = match.group(1).decode("ascii").lower().replace("_", "-")
+    return legacy_encoding(match.group(1).decode("ascii"))
+
+
+def legacy_encoding(language: str) -> str:
+    """The encoding pages in ``language`` (a tag: "tr", "zh-TW") were written in before UTF-8,
+    as browsers fall back to it: windows-1252 for the languages of Western Europe."""
+    lang = language.lower().replace("_", "-")
     return _LANGUAGE_ENCODINGS.get(lang) or _LANGUAGE_ENCODINGS.get(lang[:2], "cp1252")
 
 

@@ -124,26 +124,29 @@ def _clean(value: Any) -> str | None:
     return " ".join(value.split()) or None
 
 
-def _names(value: Any, ids: Mapping[str, Mapping[str, Any]] | None = None) -> list[str]:
-    """The names in an author value: strings, objects with a name, or (``ids``) references to
-    an object elsewhere in the JSON-LD (Yoast writes ``"author": {"@id": ".../person/..."}``
-    and the Person in the ``@graph``)."""
+def _resolved(value: Any, ids: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+    """The items of a JSON-LD value, a reference to an object elsewhere in the JSON-LD
+    replaced by that object (Yoast writes ``"author": {"@id": ".../person/..."}`` and the
+    Person in the ``@graph``)."""
+    items = value if isinstance(value, list) else [value]
+    return [ids.get(str(i.get("@id")), i) if isinstance(i, Mapping) and "name" not in i else i
+            for i in items]  # fmt: skip
+
+
+def _names(value: Any) -> list[str]:
+    """The names in an author value: strings, or objects with a name."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
-        if isinstance(item, Mapping) and "name" not in item and ids is not None:
-            item = ids.get(str(item.get("@id")), item)
         name = _clean(item.get("name")) if isinstance(item, Mapping) else _clean(item)
         if name and not is_http_url(name):
             names.append(name)
     return names
 
 
-def _organizations_only(value: Any, ids: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Whether every author in a JSON-LD author value is an organization (National
-    Geographic names itself where the page's byline names the writer)."""
-    items = [ids.get(str(i.get("@id")), i) if isinstance(i, Mapping) else i
-             for i in (value if isinstance(value, list) else [value])]  # fmt: skip
+def _organizations_only(items: list[Any]) -> bool:
+    """Whether every author is an organization (National Geographic names itself where the
+    page's byline names the writer)."""
     return bool(items) and all(
         isinstance(i, Mapping) and bool(_types(i) & _ORGANIZATION_TYPES) for i in items
     )
@@ -209,10 +212,9 @@ def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
     page = article.get("mainEntityOfPage")
     meta.title = _clean(article.get("headline")) or _clean(article.get("name"))
     ids = {str(n["@id"]): n for n in nodes if isinstance(n.get("@id"), str)}
-    meta.authors = tuple(dict.fromkeys(_names(article.get("author"), ids)))
-    meta.organization_authors = bool(meta.authors) and _organizations_only(
-        article.get("author"), ids
-    )
+    authors = _resolved(article.get("author"), ids)
+    meta.authors = tuple(dict.fromkeys(_names(authors)))
+    meta.organization_authors = bool(meta.authors) and _organizations_only(authors)
     meta.published = _clean(article.get("datePublished")) or _clean(article.get("dateCreated"))
     meta.modified = _clean(article.get("dateModified"))
     meta.image = _first_url(article.get("image")) or _first_url(article.get("thumbnailUrl"))
