@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import pickle
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -225,6 +226,19 @@ def test_selector_content_rescues_a_short_page() -> None:
     )
     assert article.text == "The deal would be the largest of its kind."
     assert article.html == "<p>The deal would be the largest of its kind.</p>"
+
+
+def test_selected_content_reads_inline_markup_as_the_reader_does() -> None:
+    """Words split by inline markup stay whole ("as <b>IP</b>." is "as IP."; it read
+    "as IP ."); blocks, line breaks and words apart in the source stay apart."""
+    page = (
+        b"<html><body><div class='story'><p>Services arrive as <b>IP</b>. The <a href='/g'>"
+        b"gate</a>way<!-- ad -->s ship<br>today.</p><ul><li>One</li><li>Two</li></ul>"
+        b"<script>var x = 1</script></div></body></html>"
+    )
+    found = extract_article(page, "https://ledger.example/a",
+                            selectors=Selectors(detail_content=".story"), now=NOW)  # fmt: skip
+    assert found.text == "Services arrive as IP. The gateways ship today.\nOne\nTwo"
 
 
 def test_invalid_detail_selector() -> None:
@@ -554,3 +568,89 @@ def test_a_sources_author_selector_is_kept_over_the_written_byline() -> None:
     assert chosen.authors == ("Ledger",)
     # without the selector, the author tag naming the site gives way to the written byline
     assert extract_article(page, "https://ledger.example/t", now=NOW).authors == ("Jo Roe",)
+
+
+_SENTENCES = [
+    "Arclight Broadcast Solutions said on Tuesday it had shipped the first DVB-NIP gateways.",
+    "The gateways take a satellite multiplex and hand its services to home networks as IP.",
+    "Three European operators have ordered them for trials that start in the spring.",
+    "The company expects the standard to reach television sets within two years.",
+    "Its chief executive called the vote of the forum a turning point for the industry.",
+]
+
+
+def _app_shell(body: str, html_text: str = "Photo: the gateway on a test bench.") -> bytes:
+    """A JavaScript app's page: JSON-LD with the article's body, the HTML a caption or a
+    teaser (SCMP's opinion pages in trafilatura's test cache are such pages)."""
+    ld = json.dumps({
+        "@context": "https://schema.org", "@type": "NewsArticle",
+        "headline": "Arclight ships DVB-NIP gateways", "articleBody": body,
+        "datePublished": "2026-03-02T09:30:00Z", "author": {"@type": "Person", "name": "Ana Ruiz"},
+    })  # fmt: skip
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<title>Arclight ships DVB-NIP gateways</title><script type="application/ld+json">{ld}'
+        '</script></head><body><nav><a href="/">Home</a> <a href="/tech">Tech</a></nav>'
+        f'<div id="app"><figure><figcaption>{html_text}</figcaption></figure></div>'
+        "<script>window.__APOLLO_STATE__ = {}</script></body></html>"
+    ).encode()
+
+
+def test_an_app_shells_text_comes_from_its_json_ld_article_body() -> None:
+    """A page whose HTML holds a caption and whose JSON-LD holds the whole article body was
+    "no article" (the feed's summary stood in); its articleBody is the text now."""
+    body = "\n\n".join(_SENTENCES * 2)
+    found = extract_article(_app_shell(body), "https://ledger.example/nip", now=NOW)
+    assert found.text.splitlines()[0] == _SENTENCES[0]
+    assert found.text.count("\n") == 9 and "Photo:" not in found.text
+    assert found.html is not None and found.html.count("<p>") == 10
+    assert found.authors == ("Ana Ruiz",) and found.published_at is not None
+    # some sites write HTML there; character references are read either way
+    marked = "".join(f"<p>{s.replace('IP', '<b>IP</b>')}</p>" for s in _SENTENCES * 2)
+    found = extract_article(_app_shell(marked), "https://ledger.example/nip", now=NOW)
+    assert found.text.splitlines()[1] == _SENTENCES[1] and "<b>" not in found.text
+    plain = " ".join(_SENTENCES).replace("DVB-NIP", "DVB&#8209;NIP &amp; more")
+    found = extract_article(_app_shell(plain), "https://ledger.example/nip", now=NOW)
+    assert "DVB\u2011NIP & more gateways" in found.text
+    # an articleBody as short as the caption is no article either
+    with pytest.raises(ExtractionError):
+        extract_article(_app_shell(_SENTENCES[0]), "https://ledger.example/nip", now=NOW)
+
+
+def test_a_teaser_gives_way_to_the_article_body_it_opens() -> None:
+    """A paywall's teaser (the opening paragraphs in the HTML) gives way to a JSON-LD
+    articleBody that opens with the same words and is at least twice as long; an
+    articleBody that tells another text, or hardly more, leaves the page's text as it is."""
+    teaser = "".join(f"<p>{s}</p>" for s in _SENTENCES[:4])
+    page = _app_shell("\n".join(_SENTENCES * 4), html_text="x").replace(
+        b'<div id="app">', f"<article>{teaser}</article><div>".encode()
+    )
+    found = extract_article(page, "https://ledger.example/nip", now=NOW)
+    assert found.text.count(_SENTENCES[4]) == 4
+    other = page.replace(b'"articleBody": "Arclight', b'"articleBody": "Elsewhere, Arclight')
+    assert extract_article(other, "https://ledger.example/nip", now=NOW).text.count("\n") == 3
+    short = _app_shell("\n".join(_SENTENCES), html_text="x").replace(
+        b'<div id="app">', f"<article>{teaser}</article><div>".encode()
+    )
+    assert _SENTENCES[4] not in extract_article(short, "https://ledger.example/nip", now=NOW).text
+
+
+def test_a_headline_cut_with_an_ellipsis_takes_the_whole_title() -> None:
+    """SCMP's JSON-LD headline stops at 110 characters ("... for Hong Kong leader..."); its
+    <h1> and <title> go on. A headline that ends in an ellipsis of its own stays."""
+    whole = (
+        "Taiwanese President Tsai Ing-wen\u2019s political playbook should be essential "
+        "reading for Hong Kong leader Carrie Lam"
+    )
+    ld = json.dumps({"@type": "NewsArticle", "headline": whole[:101] + "...",
+                     "datePublished": "2020-01-20T02:00:08Z"})  # fmt: skip
+    page = _dated_page(f'<script type="application/ld+json">{ld}</script>', "").replace(
+        b"<article>", f"<article><h1>{whole}</h1>".encode()
+    )
+    assert extract_article(page, "https://ledger.example/t", now=NOW).title == whole
+    teasing = json.dumps({"@type": "NewsArticle", "headline": "And then there were none\u2026",
+                          "datePublished": "2020-01-20T02:00:08Z"})  # fmt: skip
+    page = _dated_page(f'<script type="application/ld+json">{teasing}</script>', "")
+    assert extract_article(page, "https://ledger.example/t", now=NOW).title == (
+        "And then there were none\u2026"
+    )

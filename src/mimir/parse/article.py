@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import html as html_lib
+import re
 import unicodedata
 from copy import deepcopy
 from datetime import UTC, datetime
@@ -31,6 +33,7 @@ from mimir.parse.figures import Figure, page_figures, refigure
 from mimir.parse.htmltree import (
     document_base,
     drop_keeping_tail,
+    flow_text,
     parse_html,
     select,
     select_one,
@@ -60,6 +63,10 @@ ENGINE_FIX = _install_enginefix()
 #: below this many characters of main text a page is no article (teaser, paywall, app shell)
 MIN_TEXT_CHARS = 250
 _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td")
+#: markup in a JSON-LD articleBody (some sites write the body's HTML there)
+_BODY_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|blockquote|a|strong|em|b|i|span)\b", re.I)
+#: how many of the page text's first words must open the articleBody for it to replace a teaser
+_OPENING_WORDS = 8
 
 
 def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Document | None:
@@ -130,10 +137,52 @@ def _selected_content(tree: HtmlElement, selector: str, base: str) -> tuple[str,
         return "", None
     blocks: list[str] = []
     for element in elements:
-        found = [text_of(b) for b in element.iter(*_BLOCKS)]
-        blocks.extend(t for t in found if t) if any(found) else blocks.append(text_of(element))
+        found = [flow_text(b) for b in element.iter(*_BLOCKS)]
+        blocks.extend(t for t in found if t) if any(found) else blocks.append(flow_text(element))
     html = "".join(lxml.html.tostring(e, encoding="unicode") for e in elements)
     return "\n".join(b for b in blocks if b), sanitize_html(html, base) or None
+
+
+def _structured_body(body: str, base: str) -> tuple[str, str | None]:
+    """Text and reading HTML of a JSON-LD ``articleBody``: plain text, a paragraph a line
+    (character references read), or the HTML some sites write there."""
+    if _BODY_MARKUP.search(body):
+        try:
+            root = lxml.html.fragment_fromstring(body, create_parent="div")
+        except (etree.ParserError, ValueError):
+            return "", None
+        found = [flow_text(b) for b in root.iter(*_BLOCKS)]
+        blocks = [t for t in found if t] or [flow_text(root)]
+        text, fragment = "\n".join(blocks), body
+    else:
+        lines = [" ".join(line.split()) for line in html_lib.unescape(body).splitlines()]
+        blocks = [line for line in lines if line]
+        text, fragment = "\n".join(blocks), "".join(f"<p>{escape(b)}</p>" for b in blocks)
+    return unicodedata.normalize("NFC", text), sanitize_html(fragment, base) or None
+
+
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
+
+
+def _with_structured_body(
+    text: str, html: str | None, body: str, base: str
+) -> tuple[str, str | None]:
+    """The JSON-LD ``articleBody`` instead of what the markup gave, where the markup holds
+    less of the article: a JavaScript app's shell (SCMP's page renders its text from a
+    script; its HTML holds a photo caption) under ``MIN_TEXT_CHARS``, or a paywall's teaser
+    when the articleBody opens with the teaser's words and is at least twice as long. Else
+    the page's own text stays: it is what readers see, and its HTML keeps links and figures."""
+    body_text, body_html = _structured_body(body, base)
+    weight = text_weight(body_text)
+    if weight < MIN_TEXT_CHARS:
+        return text, html
+    if text_weight(text) >= MIN_TEXT_CHARS:
+        opening = _words(text)[:_OPENING_WORDS]
+        words = _words(body_text)
+        if weight < 2 * text_weight(text) or words[: len(opening)] != opening:
+            return text, html
+    return body_text, body_html
 
 
 def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, base: str) -> None:
@@ -300,6 +349,8 @@ def _extract_article(
         if chosen_text:
             text, html = chosen_text, chosen_html
             return _result(text, html, meta, document, now, base)
+    if meta.body:
+        text, html = _with_structured_body(text, html, meta.body, base)
     if len(text) < MIN_TEXT_CHARS and text_weight(text) < MIN_TEXT_CHARS:
         raise ExtractionError(
             f"no article text on the page: {len(text)} characters of main text "

@@ -104,6 +104,33 @@ def text_of(element: HtmlElement | None) -> str:
     return " ".join(" ".join(parts).split())
 
 
+#: elements that flow within a line: their text joins the words around it without a space
+_INLINE = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em",
+                     "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span",
+                     "strong", "sub", "sup", "time", "u", "var"})  # fmt: skip
+
+
+def flow_text(element: HtmlElement) -> str:
+    """The text of ``element`` as a reader sees it: inline markup adds no space ("as
+    <b>IP</b>." is "as IP."), a block or a line break separates words; scripts, styles and
+    comments left out; whitespace collapsed."""
+    parts: list[str] = []
+    for event, el in etree.iterwalk(element, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else "span"  # a comment: its tail alone
+        block = tag not in _INLINE
+        if event == "start":
+            if block:
+                parts.append(" ")
+            if isinstance(el.tag, str) and tag not in ("script", "style") and el.text:
+                parts.append(el.text)
+        else:
+            if block:
+                parts.append(" ")
+            if el is not element and el.tail:
+                parts.append(el.tail)
+    return " ".join("".join(parts).split())
+
+
 def first_link(element: HtmlElement) -> HtmlElement | None:
     """The element itself when it is an ``<a href>``, else its first descendant ``<a href>``."""
     if element.tag == "a" and element.get("href"):

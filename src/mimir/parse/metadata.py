@@ -12,6 +12,7 @@ from typing import Any
 from lxml import etree
 from lxml.html import HtmlElement
 
+from mimir.parse.htmltree import text_of
 from mimir.parse.language import language_code
 from mimir.parse.urls import absolute_http_url, is_http_url
 
@@ -69,6 +70,7 @@ _MODIFIED_META = (
     "modified_time",
 )
 _MAX_LD_BYTES = 2_000_000
+_ELLIPSES = ("...", "\u2026")
 _ORGANIZATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
 )
@@ -107,6 +109,9 @@ class PageMeta:
     description: str | None = None
     site_name: str | None = None
     canonical: str | None = None
+    #: the JSON-LD ``articleBody`` as written (plain text, or HTML on some sites): the text
+    #: where the page's markup holds less of the article (``article._structured_body``)
+    body: str | None = None
     title_chosen: bool = False  # by the source's own selector: kept as it is
     authors_chosen: bool = False  # by the source's own selector: no byline search replaces it
     #: the JSON-LD names organizations alone as the authors: a person's byline on the page wins
@@ -227,6 +232,8 @@ def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
     )
     meta.url = _clean(article.get("url")) or _first_url(page)
     meta.description = _clean(article.get("description"))
+    body = article.get("articleBody")
+    meta.body = body if isinstance(body, str) and body.strip() else None
     publisher = article.get("publisher")
     if isinstance(publisher, Mapping) and not meta.site_name:
         meta.site_name = _clean(publisher.get("name"))
@@ -260,6 +267,8 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
         return next((tags[k][0] for k in keys if k in tags), None)
 
     meta.title = meta.title or first("og:title", "twitter:title", "dc.title")
+    if meta.title and meta.title.endswith(_ELLIPSES):
+        meta.title = _uncut(meta.title, tree, tags)
     if not meta.authors:
         meta.authors = tuple(
             dict.fromkeys(
@@ -297,6 +306,24 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
         or language_code(tree.get("lang") or tree.get("xml:lang"))
         or language_code(first("content-language", "og:locale", "language"))
     )
+
+
+def _uncut(title: str, tree: HtmlElement, tags: Mapping[str, list[str]]) -> str:
+    """A headline cut short with an ellipsis gives way to a longer title of the page that
+    opens with the same words: SCMP's JSON-LD headline stops at 110 characters ("... for
+    Hong Kong leader...") where its ``<h1>`` and ``<title>`` go on ("... leader Carrie
+    Lam")."""
+    stem = " ".join(title.rstrip(".\u2026 ").split()).casefold()
+    if len(stem) < 20:
+        return title
+    candidates = [*tags.get("og:title", []), *tags.get("twitter:title", [])]
+    candidates += [text_of(h) for _, h in zip(range(4), tree.iter("h1", "title"), strict=False)]
+    for candidate in candidates:
+        whole = " ".join(candidate.split())
+        longer = len(whole) > len(stem) + 1 and not whole.endswith(_ELLIPSES)
+        if longer and whole.casefold().startswith(stem):
+            return whole
+    return title
 
 
 def _canonical(tree: HtmlElement, base: str, meta: PageMeta) -> str | None:
