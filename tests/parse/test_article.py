@@ -654,3 +654,16 @@ def test_a_headline_cut_with_an_ellipsis_takes_the_whole_title() -> None:
     assert extract_article(page, "https://ledger.example/t", now=NOW).title == (
         "And then there were none\u2026"
     )
+
+
+def test_a_companys_author_tag_gives_way_to_the_written_byline() -> None:
+    """Süddeutsche Zeitung's author tag names its publishing company ("Süddeutsche.de GmbH,
+    Munich, Germany"); its page says "Von Markus Balser, Berlin". The company is no author;
+    the written byline is, where they write from left out."""
+    page = _dated_page(
+        '<meta name="author" content="S\u00fcddeutsche.de GmbH, Munich, Germany">', ""
+    ).replace(b"<article>", b"<article><p class='author'>Von Markus Balser, Berlin</p>")
+    found = extract_article(page, "https://www.sueddeutsche.de/wirtschaft/x", now=NOW)
+    assert found.authors == ("Markus Balser",)
+    unsigned = _dated_page('<meta name="author" content="Super User">', "")
+    assert extract_article(unsigned, "https://www.example.at/x", now=NOW).authors == ()

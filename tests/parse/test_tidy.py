@@ -250,6 +250,20 @@ def test_site_keys() -> None:
         # a link's text for a byline (lemire.me), an address trafilatura title-cased
         (["View all posts by Daniel Lemire"], None, ("Daniel Lemire",)),
         (["Www Medianotions De"], None, ()),
+        # the company that runs or built the site, by its legal form or its agency's address
+        # (real author tags: Süddeutsche Zeitung's, ldt.de's), Joomla's first account, a
+        # date's lead-in word left where the date went (trafilatura's "Jovelstefan On")
+        (["S\u00fcddeutsche.de GmbH, Munich, Germany"], "https://www.sueddeutsche.de/a", ()),
+        (["Arentik d.o.o. - www.arentik.com", "Arentik - www.arentik.com"], "https://ldt.de/a", ()),
+        (["Jane Doe, Example Media GmbH", "Example GmbH & Co. KG"], None, ("Jane Doe",)),
+        (["Jane Doe - www.janedoe.com"], "https://janedoe.com/post", ("Jane Doe",)),
+        (["Super User"], None, ()),
+        (["Jovelstefan On"], None, ("Jovelstefan",)),
+        (["Thanh Le", "Ann AG Smith"], None, ("Thanh Le", "Ann AG Smith")),
+        # where they write from after the name (Süddeutsche Zeitung's byline)
+        (["Von Markus Balser, Berlin"], None, ("Markus Balser",)),
+        (["Ann Poe, Jo Roe, Berlin"], None, ("Ann Poe", "Jo Roe")),
+        (["Smith, John", "John Smith, III"], None, ("Smith, John", "John Smith, III")),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

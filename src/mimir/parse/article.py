@@ -250,8 +250,8 @@ def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlEleme
 def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:
     """The byline written on the page, where the metadata names no author, or only an
     organization (National Geographic's JSON-LD names itself; the page says "By Michael
-    Hingston") or the site (NDR's author tag says "NDR"): when it yields a name, it is the
-    author."""
+    Hingston"), the site (NDR's author tag says "NDR") or what is no name (a company by its
+    legal form, "Super User"): when it yields a name, it is the author."""
     written = byline(tree)
     if written is None:
         return
@@ -331,7 +331,9 @@ def _extract_article(
     _override(tree, selectors, meta, base)
     home = meta.canonical or base
     if not meta.authors_chosen and (
-        meta.organization_authors or all(is_the_site(a, meta.site_name, home) for a in meta.authors)
+        meta.organization_authors
+        or all(is_the_site(a, meta.site_name, home) for a in meta.authors)
+        or not clean_authors(meta.authors, site_name=meta.site_name, url=home)
     ):
         _take_byline(meta, tree, base)  # also where there is no author (all() of none)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it

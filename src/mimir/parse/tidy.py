@@ -72,9 +72,22 @@ _ROLE = re.compile(
 )
 _CONNECTORS = frozenset({"and", "und", "et", "y", "e", "by", ""})
 #: what a CMS puts where a byline goes when it has no name: Drupal's "Submitted (by ... on
-#: date)", WordPress's "admin"
+#: date)", WordPress's "admin", Joomla's first account ("Super User")
 _NO_NAMES = frozenset({"submitted", "posted", "admin", "administrator", "anonymous", "unknown",
-                       "guest", "webmaster", "author", "user", "none", "null"})  # fmt: skip
+                       "guest", "webmaster", "author", "user", "none", "null",
+                       "superuser"})  # fmt: skip
+#: a company's legal form, a word of its own at the end of a name: an author tag naming the
+#: company that runs or built the site ("S\u00fcddeutsche.de GmbH, Munich, Germany",
+#: "Arentik d.o.o."), no writer
+_LEGAL_FORM = re.compile(
+    r"(?:^|\s)(?:GmbH|mbH|AG|KG|GbR|d\.\s?o\.\s?o\.|Ltd\.?|Inc\.?|LLC|PLC|plc|SARL|S\.A\.R\.L\."
+    r"|S\.A\.|S\.L\.|S\.p\.A\.|S\.r\.l\.|B\.V\.|N\.V\.|Pty)[\s.]*$"
+)
+#: what may follow a name after a comma and belongs to it
+_SUFFIX = re.compile(r"(?:jr|sr|[ivx]+|phd|ph\.d|md|mba|esq|dr)\.?$", re.I)
+#: words that lead into a date line, left at a name's end where the date went ("jovelstefan
+#: on", trafilatura's "Jovelstefan On")
+_DATE_LEAD = frozenset({"on", "am", "um", "at", "posted", "published", "updated"})
 _NAME_SPLIT = re.compile(r"\s*(?:;|\s&\s|\s+and\s+|\s+und\s+|\s+et\s+)\s*", re.I)
 #: markup inside a byline's value (CNN's og:author carries its profile links as HTML)
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -295,9 +308,29 @@ def _comma_names(text: str, sites: frozenset[str]) -> list[str]:
         return pieces
     pieces = [p for p in pieces if _key(p) not in sites] or pieces
     people = [p for p in pieces if not _is_role(p)] or pieces
+    if len(people[0].split()) >= 2:
+        # after a whole name, a single word that is no suffix is where they write from
+        # ("Von Markus Balser, Berlin"): "Smith, John" keeps its two parts, "John Smith, Jr." too
+        while len(people) > 1 and len(people[-1].split()) == 1 and not _SUFFIX.match(people[-1]):
+            people.pop()
     if len(people) > 1 and all(len(p.split()) >= 2 for p in people):
         return people
     return [", ".join(people)]
+
+
+def _without_company(text: str, sites: frozenset[str]) -> str:
+    """``text`` without a company named by its legal form (and what follows it after a
+    comma: its address), nor a web address: one of another site is the credit of an agency
+    that built the site, the whole byline goes; the site's own address alone goes."""
+    found = _WEB_ADDRESS.search(text)
+    if found is not None:
+        host = _key(re.sub(r"^(?:https?://)?www[.\s]", "", found.group(0), flags=re.I))
+        if host not in sites:
+            return ""
+        text = (text[: found.start()] + text[found.end() :]).strip(" ,;|-\u2013\u2014")
+    pieces = text.split(",")
+    company = next((i for i, p in enumerate(pieces) if _LEGAL_FORM.search(p)), None)
+    return text if company is None else ",".join(pieces[:company]).strip(" ,;|-")
 
 
 def _without_date(text: str) -> str:
@@ -306,7 +339,9 @@ def _without_date(text: str) -> str:
     words = text.split()
     first = next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), None)
     if first is None:
-        return text
+        while len(words) > 1 and words[-1].strip(",.:").casefold() in _DATE_LEAD:
+            words.pop()
+        return " ".join(words)
     while first > 0 and (is_month(_key(words[first - 1])) or
                          words[first - 1].strip(",.:").casefold() in _DATE_WORDS):  # fmt: skip
         first -= 1
@@ -333,6 +368,7 @@ def clean_authors(
         # (a space after it, so that "Published by" alone, a label without its name, goes too)
         text = _BYLINE_PREFIX.sub("", _without_date(_ADDRESS.sub("", text)) + " ").strip()
         for person in _NAME_SPLIT.split(text):
+            person = _without_company(person, sites)
             for name in _comma_names(person, sites):
                 name = _BYLINE_PREFIX.sub("", _trimmed(name))
                 if " " not in name and name.count("_") == 1:
