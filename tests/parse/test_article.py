@@ -651,6 +651,7 @@ def test_a_headline_cut_with_an_ellipsis_takes_the_whole_title() -> None:
     teasing = json.dumps({"@type": "NewsArticle", "headline": "And then there were none\u2026",
                           "datePublished": "2020-01-20T02:00:08Z"})  # fmt: skip
     page = _dated_page(f'<script type="application/ld+json">{teasing}</script>', "")
+    page = page.replace(b"Tuner market report", b"And then there were none")
     assert extract_article(page, "https://ledger.example/t", now=NOW).title == (
         "And then there were none\u2026"
     )
@@ -667,3 +668,36 @@ def test_a_companys_author_tag_gives_way_to_the_written_byline() -> None:
     assert found.authors == ("Markus Balser",)
     unsigned = _dated_page('<meta name="author" content="Super User">', "")
     assert extract_article(unsigned, "https://www.example.at/x", now=NOW).authors == ()
+
+
+def test_a_slug_for_a_title_gives_way_to_the_pages_title() -> None:
+    """ADAC's og:title is its address's slug ("adac-kindersitztest-herbst-2018"); its
+    <title> says "ADAC Kindersitz-Test 2018 | ADAC". A hyphenated title with spaces stays."""
+    page = _dated_page("", "").replace(
+        b"<title>Tuner market report</title>",
+        b"<title>ADAC Kindersitz-Test 2018 | ADAC</title>"
+        b'<meta property="og:title" content="adac-kindersitztest-herbst-2018">',
+    )
+    found = extract_article(page, "https://www.adac.de/tests/kindersitztest-2018/", now=NOW)
+    assert found.title == "ADAC Kindersitz-Test 2018"
+    spaced = page.replace(b"adac-kindersitztest-herbst-2018", b"Kindersitz-Test: well-made seats")
+    found = extract_article(spaced, "https://www.adac.de/tests/kindersitztest-2018/", now=NOW)
+    assert found.title == "Kindersitz-Test: well-made seats"
+
+
+def test_a_headline_unlike_the_pages_h1_and_title_gives_way_to_them() -> None:
+    """Wikipedia's JSON-LD headline is the article's description ("technique for
+    dimensionality reduction"); its <h1> and <title> agree on the article's name. A
+    headline that shares a word with them stays (a news site's own wording)."""
+    name = "t-distributed stochastic neighbor embedding"
+    ld = json.dumps({"@type": "Article", "name": name.capitalize(),
+                     "headline": "technique for dimensionality reduction"})  # fmt: skip
+    page = _dated_page(f'<script type="application/ld+json">{ld}</script>', "")
+    page = page.replace(
+        b"<title>Tuner market report</title>", f"<title>{name} - Wikipedia</title>".encode()
+    )
+    page = page.replace(b"<h1>Tuner market report</h1>", f"<h1>{name}</h1>".encode())
+    assert extract_article(page, "https://en.wikipedia.org/wiki/T-SNE", now=NOW).title == name
+    near = page.replace(b"technique for dimensionality", b"stochastic technique for dimensionality")
+    found = extract_article(near, "https://en.wikipedia.org/wiki/T-SNE", now=NOW)
+    assert found.title == "stochastic technique for dimensionality reduction"

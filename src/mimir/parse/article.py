@@ -40,7 +40,7 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import detect_language, language_code
-from mimir.parse.metadata import PageMeta, byline, page_meta
+from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
@@ -234,7 +234,13 @@ def text_weight(text: str) -> int:
 def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlElement) -> None:
     if document is None:
         return
-    meta.title = meta.title or document.title
+    if not meta.title and document.title:
+        # trafilatura reads og:title too; a slug there ("adac-kindersitztest-herbst-2018") is
+        # no title: the page's <title> is (tidied afterwards, its <h1> in view)
+        if is_slug(document.title):
+            meta.title = text_of(next(tree.iter("title"), None)) or None
+        else:
+            meta.title = document.title
     if not meta.authors and document.author:
         found = [a.strip() for a in document.author.split(";") if a.strip()]
         meta.authors = tuple(a for a in found if not _only_in_comments(tree, a))

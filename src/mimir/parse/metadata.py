@@ -71,6 +71,10 @@ _MODIFIED_META = (
 )
 _MAX_LD_BYTES = 2_000_000
 _ELLIPSES = ("...", "\u2026")
+#: a URL path's last segment for a title: lowercase words joined by hyphens
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+){2,}")
+#: the words of titles compared: three letters or more, in alphabetic scripts
+_TITLE_WORD = re.compile(r"[^\W\d_]{3,}")
 _ORGANIZATION_TYPES = frozenset(
     {"organization", "newsmediaorganization", "corporation", "ngo", "governmentorganization"}
 )
@@ -266,7 +270,9 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
     def first(*keys: str) -> str | None:
         return next((tags[k][0] for k in keys if k in tags), None)
 
-    meta.title = meta.title or first("og:title", "twitter:title", "dc.title")
+    if not meta.title:  # an address's slug for a title ("adac-kindersitztest-herbst-2018") is none
+        titles = (tags.get(k, [""])[0] for k in ("og:title", "twitter:title", "dc.title"))
+        meta.title = next((t for t in titles if t and not is_slug(t)), None)
     if meta.title and meta.title.endswith(_ELLIPSES):
         meta.title = _uncut(meta.title, tree, tags)
     if not meta.authors:
@@ -364,11 +370,40 @@ def byline(tree: HtmlElement) -> str | None:
     return found
 
 
+def is_slug(title: str) -> bool:
+    """Whether ``title`` is an address's slug ("adac-kindersitztest-herbst-2018"), no title."""
+    return _SLUG.fullmatch(title.strip()) is not None
+
+
+def _title_words(text: str) -> set[str]:
+    return set(_TITLE_WORD.findall(text.casefold()))
+
+
+def _headline_on_page(title: str, tree: HtmlElement) -> str:
+    """The page's ``<h1>`` instead of a title that shares no word with it nor with the
+    ``<title>``, where those two agree (the ``<h1>``'s words are in the ``<title>``):
+    Wikipedia's JSON-LD headline is the article's description ("technique for
+    dimensionality reduction") where both say "t-distributed stochastic neighbor
+    embedding"."""
+    words = _title_words(title)
+    h1 = next(tree.iter("h1"), None)
+    head = next(tree.iter("title"), None)
+    if len(words) < 2 or h1 is None or head is None:
+        return title
+    heading, page_title = text_of(h1), text_of(head)
+    heading_words, title_words = _title_words(heading), _title_words(page_title)
+    if len(heading_words) < 2 or not heading_words <= title_words:
+        return title
+    return heading if not words & (heading_words | title_words) else title
+
+
 def page_meta(tree: HtmlElement, base: str) -> PageMeta:
     """Metadata of an article page: JSON-LD wins, OpenGraph and ``<meta>`` fill the gaps."""
     meta = PageMeta()
     _from_json_ld(json_ld_nodes(tree), meta)
     _fill_from_meta(tree, meta)
+    if meta.title:
+        meta.title = _headline_on_page(meta.title, tree)
     meta.image = absolute_http_url(meta.image, base)
     meta.canonical = _canonical(tree, base, meta)
     return meta
