@@ -197,6 +197,8 @@ def test_demo_run_follows_the_bundled_site_and_stops_on_sigint(start: Any, tmp_p
     assert int(stopped[1]) == len(new)
     assert not any(line.startswith("!") for line in mimir.lines)  # no failing source
     assert _errors(mimir.stderr()) == [], mimir.output()
+    # the console's lines are the report: no info-level log line says each article again
+    assert "article_job_done" not in mimir.stderr() and "source_checked" not in mimir.stderr()
 
     stored = export(tmp_path, "demo.db")
     by_url = {a["url"]: a for a in stored}
@@ -241,8 +243,9 @@ def test_a_stop_sent_to_the_whole_process_group_is_graceful(start: Any, tmp_path
     to every process of the group at once, the extraction processes too: they leave their
     stop to the parent, which closes the pool after the worker's last batch. They used to
     die first ("extract_process_died" warnings, the pages in hand failed)."""
-    mimir = start("run", "--demo", "--demo-port", "0")
+    mimir = start("run", "--demo", "--demo-port", "0", MIMIR_LOG_LEVEL="info")
     mimir.read_until(lambda lines: sum(1 for x in lines if NEW_ARTICLE.match(x)) >= 3, 90)
+    assert "article_job_done" in mimir.stderr()  # asked for: the info lines are back
     os.killpg(mimir.proc.pid, signal.SIGTERM)
     try:
         code = mimir.proc.wait(timeout=30)

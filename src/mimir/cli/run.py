@@ -18,6 +18,7 @@ from mimir.cli.output import ago, dumps, emit_json, table
 from mimir.config import Settings
 from mimir.db.database import Database
 from mimir.errors import ConfigError
+from mimir.logs import configure_logging
 from mimir.model import SourceKind, SourceSpec
 from mimir.model.watches import WatchSpec
 from mimir.storage import sources as source_store
@@ -117,7 +118,7 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
         if "database_url" not in st.overrides and not os.environ.get("MIMIR_DATABASE_URL"):
             data = Path(os.environ.get("MIMIR_DATA_DIR", "~/.local/share/mimir")).expanduser()
             extra["database_url"] = f"sqlite:///{data / 'demo.db'}"
-    settings = st.settings(**extra) if extra else st.settings()
+    settings = _console_logging(st.settings(**extra) if extra else st.settings())
 
     db, _revision = upgraded_db(settings)
     with db:
@@ -154,6 +155,19 @@ def run(ctx: click.Context, demo: bool, demo_port: int, as_json: bool) -> None:
             if site is not None:
                 site.stop()
         click.echo(f"Stopped: {printer.new} new articles, {printer.revised} revisions this run.")
+
+
+def _console_logging(settings: Settings) -> Settings:
+    """``settings`` for a command whose console lines report every article, alert and
+    failing source (`mimir run`, `mimir refresh`): unless a log level was asked for, only
+    warnings and errors are logged. The info-level lines (each job's, the web server's) are
+    for a log collector, as `mimir worker` and `mimir serve` write them; here they would say
+    it all twice. MIMIR_LOG_LEVEL=info (or --log-level info) brings them back."""
+    if "log_level" in settings.model_fields_set:
+        return settings
+    quiet = settings.model_copy(update={"log_level": "warning"})
+    configure_logging(quiet.log_level, quiet.log_format)
+    return quiet
 
 
 @contextmanager
@@ -286,7 +300,7 @@ def refresh(ctx: click.Context, refs: tuple[str, ...], all_: bool, as_json: bool
         raise click.UsageError("name one or more sources (id, name or URL), or use --all")
     from mimir.jobs.runtime import run_worker
 
-    settings = state(ctx).settings()
+    settings = _console_logging(state(ctx).settings())
     db = open_db(settings)
     try:
         ids: list[int] | None = None
