@@ -115,8 +115,10 @@ def test_a_task_queued_behind_a_dying_one_runs_on_the_replacement() -> None:
 def test_a_task_past_the_deadline_costs_its_process_and_nothing_else() -> None:
     """A document that hangs its process (a pathological page): after the deadline the process
     is killed and replaced, the task fails with ExtractionTimeout, the task queued behind it
-    and the other process's work run, and a pool on a new event loop keeps its deadline."""
-    p = LoopPool(2, timeout=0.5)
+    and the other process's work run, and a pool on a new event loop keeps its deadline. (The
+    deadline leaves the quick tasks time on a loaded machine: at 0.5 s, three of them timed
+    out while CI shared the machine's two cores with another test run.)"""
+    p = LoopPool(2, timeout=2.0)
     try:
         before = set(p.pids())
 
@@ -130,9 +132,9 @@ def test_a_task_past_the_deadline_costs_its_process_and_nothing_else() -> None:
 
         results, took = asyncio.run(go())
         assert isinstance(results[0], ExtractionTimeout)
-        assert "took longer than 0.5 s" in str(results[0])
+        assert "took longer than 2 s" in str(results[0])
         assert results[1:] == [i * i for i in range(6)]
-        assert 0.5 < took < 5
+        assert 2.0 < took < 20
         after = set(p.pids())
         assert len(after) == 2 and len(after - before) == 1  # one replaced, one kept
         (gone,) = before - after
