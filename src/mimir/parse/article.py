@@ -143,14 +143,14 @@ def _selected_content(tree: HtmlElement, selector: str, base: str) -> tuple[str,
     return "\n".join(b for b in blocks if b), sanitize_html(html, base) or None
 
 
-def _structured_body(body: str, base: str) -> tuple[str, str | None]:
-    """Text and reading HTML of a JSON-LD ``articleBody``: plain text, a paragraph a line
-    (character references read), or the HTML some sites write there."""
+def _structured_body(body: str) -> tuple[str, str]:
+    """Text and (unsanitized) reading HTML of a JSON-LD ``articleBody``: plain text, a
+    paragraph a line (character references read), or the HTML some sites write there."""
     if _BODY_MARKUP.search(body):
         try:
             root = lxml.html.fragment_fromstring(body, create_parent="div")
         except (etree.ParserError, ValueError):
-            return "", None
+            return "", ""
         found = [flow_text(b) for b in root.iter(*_BLOCKS)]
         blocks = [t for t in found if t] or [flow_text(root)]
         text, fragment = "\n".join(blocks), body
@@ -158,7 +158,7 @@ def _structured_body(body: str, base: str) -> tuple[str, str | None]:
         lines = [" ".join(line.split()) for line in html_lib.unescape(body).splitlines()]
         blocks = [line for line in lines if line]
         text, fragment = "\n".join(blocks), "".join(f"<p>{escape(b)}</p>" for b in blocks)
-    return unicodedata.normalize("NFC", text), sanitize_html(fragment, base) or None
+    return unicodedata.normalize("NFC", text), fragment
 
 
 def _words(text: str) -> list[str]:
@@ -173,16 +173,18 @@ def _with_structured_body(
     script; its HTML holds a photo caption) under ``MIN_TEXT_CHARS``, or a paywall's teaser
     when the articleBody opens with the teaser's words and is at least twice as long. Else
     the page's own text stays: it is what readers see, and its HTML keeps links and figures."""
-    body_text, body_html = _structured_body(body, base)
-    weight = text_weight(body_text)
-    if weight < MIN_TEXT_CHARS:
+    weight = text_weight(text)
+    if weight >= MIN_TEXT_CHARS and len(body) < weight:
+        return text, html  # it cannot be twice as long (most pages: the same text twice)
+    body_text, fragment = _structured_body(body)
+    body_weight = text_weight(body_text)
+    if body_weight < MIN_TEXT_CHARS:
         return text, html
-    if text_weight(text) >= MIN_TEXT_CHARS:
+    if weight >= MIN_TEXT_CHARS:
         opening = _words(text)[:_OPENING_WORDS]
-        words = _words(body_text)
-        if weight < 2 * text_weight(text) or words[: len(opening)] != opening:
+        if body_weight < 2 * weight or _words(body_text)[: len(opening)] != opening:
             return text, html
-    return body_text, body_html
+    return body_text, sanitize_html(fragment, base) or None
 
 
 def _override(tree: HtmlElement, selectors: Selectors | None, meta: PageMeta, base: str) -> None:
