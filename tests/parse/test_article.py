@@ -701,3 +701,38 @@ def test_a_headline_unlike_the_pages_h1_and_title_gives_way_to_them() -> None:
     near = page.replace(b"technique for dimensionality", b"stochastic technique for dimensionality")
     found = extract_article(near, "https://en.wikipedia.org/wiki/T-SNE", now=NOW)
     assert found.title == "stochastic technique for dimensionality reduction"
+
+
+def test_headings_keep_their_words_with_a_permalink_icon_in_them() -> None:
+    """The GitHub blog's interview questions are <h2>s that each hold an anchorjs permalink
+    (a link with no text); trafilatura's precision mode took each for a heading of links and
+    dropped all of them. The permalinks go before extraction; the questions stay."""
+    answer = (
+        "I found the work exciting and quickly learned what the team needed, while keeping a "
+        "family running and finishing a degree one class at a time; it was a winding road "
+        "through good periods and hard ones, and every step taught me something. "
+    ) * 2
+    questions = [
+        "How would you sum up your career?",
+        "What was your first job in tech like?",
+        "What does leadership mean to you?",
+        "What is the biggest risk you took?",
+    ]
+    sections = "".join(
+        f'<h2 id="q{i}"><b>{q}</b><a href="#q{i}" class="heading-link" data-anchorjs-icon="#">'
+        f"</a></h2><p>{answer}</p>"
+        for i, q in enumerate(questions)
+    )
+    nav = "".join(f'<a href="/c{i}">Category {i}</a> ' for i in range(30))
+    links = "".join(f'<li><a href="/f{i}">Footer link {i}</a></li>' for i in range(40))
+    page = (
+        f"<html><head><title>Leader spotlight</title></head><body><header><nav>{nav}</nav>"
+        f'</header><div class="post"><div class="post__content"><h1>Leader spotlight</h1>'
+        f"{sections}</div></div><footer><ul>{links}</ul></footer></body></html>"
+    )
+    found = extract_article(page.encode(), "https://blog.example/spotlight", now=NOW)
+    assert [line for line in found.text.splitlines() if line.endswith("?")] == questions
+    # a sign for a permalink (Sphinx's pilcrow) goes too
+    signed = page.replace('data-anchorjs-icon="#">', 'data-anchorjs-icon="#">\u00b6')
+    found = extract_article(signed.encode(), "https://blog.example/spotlight", now=NOW)
+    assert "\u00b6" not in found.text and found.text.count("?") == 4

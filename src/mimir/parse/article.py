@@ -67,6 +67,12 @@ _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcap
 _BODY_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|blockquote|a|strong|em|b|i|span)\b", re.I)
 #: how many of the page text's first words must open the articleBody for it to replace a teaser
 _OPENING_WORDS = 8
+#: a heading's permalink: a link to the heading itself with no text or a mark for one
+#: (anchorjs, Sphinx's "\u00b6", "#"), or any link with no text and no image
+_HEADING_ANCHORS = etree.XPath(
+    "(//h1|//h2|//h3|//h4|//h5|//h6)//a[not(.//img)][not(normalize-space())"
+    " or (starts-with(@href, '#') and string-length(normalize-space()) <= 2)]"
+)
 
 
 def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Document | None:
@@ -346,6 +352,10 @@ def _extract_article(
         _take_byline(meta, tree, base)  # also where there is no author (all() of none)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
     need_meta = not (meta.title and (meta.published or "date" in meta.extra))
+    for anchor in _HEADING_ANCHORS(tree):
+        # trafilatura's precision mode drops a heading whose links have no text as all link:
+        # the GitHub blog's interview questions went, each with its anchorjs icon
+        drop_keeping_tail(anchor)
     document = _run_trafilatura(tree, base, with_metadata=need_meta)
     site_name = meta.site_name  # the page's own: trafilatura guesses one from the title
     if need_meta:
