@@ -736,3 +736,7 @@ def test_headings_keep_their_words_with_a_permalink_icon_in_them() -> None:
     signed = page.replace('data-anchorjs-icon="#">', 'data-anchorjs-icon="#">\u00b6')
     found = extract_article(signed.encode(), "https://blog.example/spotlight", now=NOW)
     assert "\u00b6" not in found.text and found.text.count("?") == 4
+    # a link with words or a number in a heading is no permalink
+    numbered = page.replace("<b>What is the biggest", '<b><a href="#q3">4.</a> What is the biggest')
+    found = extract_article(numbered.encode(), "https://blog.example/spotlight", now=NOW)
+    assert "4. What is the biggest risk you took?" in found.text.splitlines()

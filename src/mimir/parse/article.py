@@ -67,11 +67,11 @@ _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcap
 _BODY_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|blockquote|a|strong|em|b|i|span)\b", re.I)
 #: how many of the page text's first words must open the articleBody for it to replace a teaser
 _OPENING_WORDS = 8
-#: a heading's permalink: a link to the heading itself with no text or a mark for one
-#: (anchorjs, Sphinx's "\u00b6", "#"), or any link with no text and no image
+#: a heading's permalink: a link in it with no text (anchorjs' icon), or only a mark for one
+#: (Sphinx's "\u00b6", "#", "\u00a7"), and no image
 _HEADING_ANCHORS = etree.XPath(
-    "(//h1|//h2|//h3|//h4|//h5|//h6)//a[not(.//img)][not(normalize-space())"
-    " or (starts-with(@href, '#') and string-length(normalize-space()) <= 2)]"
+    "(//h1|//h2|//h3|//h4|//h5|//h6)//a[not(.//img)]"
+    "[not(translate(normalize-space(), '#\u00b6\u00a7', ''))]"
 )
 
 

@@ -271,7 +271,7 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
         return next((tags[k][0] for k in keys if k in tags), None)
 
     if not meta.title:  # an address's slug for a title ("adac-kindersitztest-herbst-2018") is none
-        titles = (tags.get(k, [""])[0] for k in ("og:title", "twitter:title", "dc.title"))
+        titles = ((tags.get(k) or [""])[0] for k in ("og:title", "twitter:title", "dc.title"))
         meta.title = next((t for t in titles if t and not is_slug(t)), None)
     if meta.title and meta.title.endswith(_ELLIPSES):
         meta.title = _uncut(meta.title, tree, tags)
