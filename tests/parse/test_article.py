@@ -740,3 +740,17 @@ def test_headings_keep_their_words_with_a_permalink_icon_in_them() -> None:
     numbered = page.replace("<b>What is the biggest", '<b><a href="#q3">4.</a> What is the biggest')
     found = extract_article(numbered.encode(), "https://blog.example/spotlight", now=NOW)
     assert "4. What is the biggest risk you took?" in found.text.splitlines()
+
+
+def test_the_kicker_the_page_puts_before_its_headline_stays() -> None:
+    """FAZ's JSON-LD headline leaves out the kicker that its <h1> and <title> put before it
+    ("Nutzerbasierte Abrechnung: Musik-Stars fordern ..."); the page's whole headline wins. A
+    headline that the <h1> merely contains, without a kicker's colon, stays."""
+    headline = "Musik-Stars fordern neues Streaming-Modell"
+    whole = f"Nutzerbasierte Abrechnung: {headline}"
+    ld = json.dumps({"@type": "NewsArticle", "headline": headline})
+    page = _dated_page(f'<script type="application/ld+json">{ld}</script>', "")
+    page = page.replace(b"Tuner market report", whole.encode())
+    assert extract_article(page, "https://www.faz.net/a.html", now=NOW).title == whole
+    plain = page.replace(b"Abrechnung: Musik", b"Abrechnung und Musik")
+    assert extract_article(plain, "https://www.faz.net/a.html", now=NOW).title == headline

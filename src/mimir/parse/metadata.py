@@ -380,11 +380,11 @@ def _title_words(text: str) -> set[str]:
 
 
 def _headline_on_page(title: str, tree: HtmlElement) -> str:
-    """The page's ``<h1>`` instead of a title that shares no word with it nor with the
-    ``<title>``, where those two agree (the ``<h1>``'s words are in the ``<title>``):
-    Wikipedia's JSON-LD headline is the article's description ("technique for
-    dimensionality reduction") where both say "t-distributed stochastic neighbor
-    embedding"."""
+    """The page's ``<h1>``, where it agrees with the ``<title>`` (its words are all there),
+    instead of a title that shares no word with either (Wikipedia's JSON-LD headline is the
+    article's description, "technique for dimensionality reduction", where both say
+    "t-distributed stochastic neighbor embedding") or that is the ``<h1>`` without its
+    kicker."""
     words = _title_words(title)
     h1 = next(tree.iter("h1"), None)
     head = next(tree.iter("title"), None)
@@ -394,7 +394,14 @@ def _headline_on_page(title: str, tree: HtmlElement) -> str:
     heading_words, title_words = _title_words(heading), _title_words(page_title)
     if len(heading_words) < 2 or not heading_words <= title_words:
         return title
-    return heading if not words & (heading_words | title_words) else title
+    if not words & (heading_words | title_words):
+        return heading
+    # the headline without the kicker the page puts before it (FAZ's JSON-LD: "Musik-Stars
+    # fordern ...", its <h1> and <title>: "Nutzerbasierte Abrechnung: Musik-Stars fordern ...")
+    kicker = heading[: len(heading) - len(title)]
+    if heading.casefold().endswith(title.casefold()) and kicker.rstrip().endswith(":"):
+        return heading
+    return title
 
 
 def page_meta(tree: HtmlElement, base: str) -> PageMeta:
