@@ -120,9 +120,9 @@ def goose(fixtures: Path) -> dict[str, Any]:
     return {"pages": total, "openings_found": found, "missed": missed}
 
 
-def _trafilatura_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """MOCK_PAGES and the (url, "in" | "not in", sentence) checks of ``test_extract``, in
-    its plain-text case (``xmloutput`` and ``formatting`` false)."""
+def _test_function(tests: Path, name: str) -> tuple[dict[str, str], list[ast.stmt]]:
+    """A trafilatura test file's MOCK_PAGES (address -> cached file) and the statements of its
+    function ``name``."""
     module = ast.parse(tests.read_text(encoding="utf-8"))
     pages: dict[str, str] = {}
     body: list[ast.stmt] = []
@@ -131,8 +131,15 @@ def _trafilatura_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, st
             getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
         ):
             pages = ast.literal_eval(node.value)
-        if isinstance(node, ast.FunctionDef) and node.name == "test_extract":
+        if isinstance(node, ast.FunctionDef) and node.name == name:
             body = node.body
+    return pages, body
+
+
+def _trafilatura_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """MOCK_PAGES and the (url, "in" | "not in", sentence) checks of ``test_extract``, in
+    its plain-text case (``xmloutput`` and ``formatting`` false)."""
+    pages, body = _test_function(tests, "test_extract")
     checks: list[tuple[str, str, str]] = []
     url = ""
 
@@ -220,16 +227,7 @@ _FIELDS = ("title", "author", "date")
 def _metadata_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, str, str, str]]]:
     """MOCK_PAGES and the (url, field, "==" | "in", value) checks of ``test_pages`` in
     trafilatura's ``metadata_tests.py``: the title, author and date of real pages."""
-    module = ast.parse(tests.read_text(encoding="utf-8"))
-    pages: dict[str, str] = {}
-    body: list[ast.stmt] = []
-    for node in module.body:
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
-        ):
-            pages = ast.literal_eval(node.value)
-        if isinstance(node, ast.FunctionDef) and node.name == "test_pages":
-            body = node.body
+    pages, body = _test_function(tests, "test_pages")
     checks: list[tuple[str, str, str, str]] = []
     url = page = ""
     for st in body:

@@ -49,8 +49,7 @@ def parse_html(text: str) -> HtmlElement:
     """A document tree, without control characters (``_CONTROLS``); an empty ``<html>`` for
     input lxml cannot read."""
     data = text.encode("utf-8", "replace")
-    if len(data.translate(None, _CONTROLS)) != len(data):  # about 0.05 ms for 130 KB
-        data = data.translate(None, _CONTROLS)
+    data = data.translate(None, _CONTROLS)  # about 0.05 ms for 130 KB
     if data.strip():
         try:
             root = lxml.html.document_fromstring(data, parser=_PARSER)
