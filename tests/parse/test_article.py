@@ -754,3 +754,17 @@ def test_the_kicker_the_page_puts_before_its_headline_stays() -> None:
     assert extract_article(page, "https://www.faz.net/a.html", now=NOW).title == whole
     plain = page.replace(b"Abrechnung: Musik", b"Abrechnung und Musik")
     assert extract_article(plain, "https://www.faz.net/a.html", now=NOW).title == headline
+
+
+def test_tags_listed_on_the_page_lose_their_separators() -> None:
+    """A Drupal page lists its tags as links written "Thomanerchor," "Thomaner," (a real
+    Sonntag Sachsen page): the tags are the words, without the commas between them."""
+    page = _dated_page("", "").replace(
+        b"</article>",
+        b'<div class="tags"><strong>Tags</strong><br>'
+        b'<a href="/tag/tuners" rel="tag">\n tuners,  </a>'
+        b'<a href="/tag/atsc" rel="tag">\n ATSC 3.0,  </a>'
+        b'<a href="/tag/prices" rel="tag">\n prices </a></div></article>',
+    )
+    extracted = extract_article(page, "https://ledger.example/tuners", now=NOW)
+    assert extracted.tags == ("tuners", "ATSC 3.0", "prices")

@@ -243,6 +243,14 @@ def test_site_keys() -> None:
         # the site's address in brackets (DW), a follow button (Infobae), a label alone
         (["Deutsche Welle (www.dw.com)"], None, ("Deutsche Welle",)),
         (["Por Juan Gaona Seguir"], None, ("Juan Gaona",)),
+        # a share bar's label in the byline's box (Sonntag Sachsen: the author's initials)
+        (
+            ["So Artikel Empfehlen:", "Jo Roe Share", "Ann Poe Partager"],
+            None,
+            ("So", "Jo Roe", "Ann Poe"),
+        ),
+        (["Share this article", "Teilen"], None, ()),
+        (["Ann Sharer", "Jo Sharon"], None, ("Ann Sharer", "Jo Sharon")),
         (["Published by"], None, ()),
         (["Geschrieben von Meike Neitz"], None, ("Meike Neitz",)),
         (["Autor/in: Korinna Hennig"], None, ("Korinna Hennig",)),

@@ -11,6 +11,7 @@ import gc
 import html as html_lib
 import re
 import unicodedata
+from collections.abc import Iterable
 from copy import deepcopy
 from datetime import UTC, datetime
 from html import escape
@@ -67,6 +68,8 @@ _BLOCKS = ("p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcap
 _BODY_MARKUP = re.compile(r"<(?:p|br|div|h[1-6]|ul|ol|li|blockquote|a|strong|em|b|i|span)\b", re.I)
 #: how many of the page text's first words must open the articleBody for it to replace a teaser
 _OPENING_WORDS = 8
+#: what separates a list's items on a page and is no part of them
+_LIST_PUNCTUATION = " \t\n,;|\u00b7\u2022"
 #: a heading's permalink: a link in it with no text (anchorjs' icon), or only a mark for one
 #: (Sphinx's "\u00b6", "#", "\u00a7"), and no image
 _HEADING_ANCHORS = etree.XPath(
@@ -256,9 +259,15 @@ def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlEleme
     meta.site_name = meta.site_name or document.sitename
     meta.image = meta.image or document.image
     if not meta.tags and document.tags:
-        meta.tags = tuple(document.tags)
+        meta.tags = _listed(document.tags)
     if not meta.section and document.categories:
-        meta.section = document.categories[0]
+        meta.section = next(iter(_listed(document.categories)), None)
+
+
+def _listed(values: Iterable[str]) -> tuple[str, ...]:
+    """Tags as written in a page's list, without the commas between them (trafilatura keeps a
+    Drupal page's "Thomanerchor," "Thomaner," as they stand in the links)."""
+    return tuple(dict.fromkeys(v for v in (v.strip(_LIST_PUNCTUATION) for v in values) if v))
 
 
 def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:

@@ -101,6 +101,15 @@ _ADDRESS = re.compile(r"\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?\)|(?:
 _WEB_ADDRESS = re.compile(r"(?:https?://)?www[.\s][\w-]+(?:[.\s][\w-]+)+/?", re.I)
 #: a follow button's word after the name ("Por Juan Gaona Seguir", Infobae)
 _FOLLOW = re.compile(r"\s+(?:follow|seguir|folgen|suivre|segui|volgen)$", re.I)
+#: a share bar's label read with the byline it sits beside ("so Artikel empfehlen:", a real
+#: Sonntag Sachsen page, whose author's initials share one box with the share buttons)
+_SHARE = re.compile(
+    r"(?:^|\s+)(?:(?:(?:diesen\s+)?(?:artikel|beitrag)\s+)?(?:empfehlen|teilen)"
+    r"|share(?:\s+(?:this|on))?(?:\s+(?:article|story|post|page))?|partager(?:\s+cet\s+article)?"
+    r"|compartir(?:\s+(?:este\s+)?art[ií]culo)?|condividi(?:\s+(?:questo\s+)?articolo)?)"
+    r"\s*:?$",
+    re.I,
+)
 #: the words of a date line after a byline ("Bryan Walsh Tuesday, Aug. 17, 2010", "Reuters
 #: Updated: January 16, 2020"), besides months and numbers
 _DATE_WORDS = frozenset({
@@ -370,7 +379,7 @@ def clean_authors(
         for person in _NAME_SPLIT.split(text):
             person = _without_company(person, sites)
             for name in _comma_names(person, sites):
-                name = _BYLINE_PREFIX.sub("", _trimmed(name))
+                name = _BYLINE_PREFIX.sub("", _trimmed(_SHARE.sub("", name)))
                 if " " not in name and name.count("_") == 1:
                     name = name.replace("_", " ")  # "Jenny_Smith", a user name
                 cut = _ROLE.sub("", _FOR_OUTLET.sub("", _FOLLOW.sub("", name))).strip(" ,;|-")
