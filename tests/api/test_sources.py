@@ -105,6 +105,12 @@ def test_duplicates_are_409_naming_the_field(as_editor: TestClient, site: NewsSi
     assert r.status_code == 409 and r.json()["detail"].startswith("url: source #")
     r = as_editor.post(API, json={"url": site.feed_url("atom"), "name": "News", "kind": "feed"})
     assert r.status_code == 409 and r.json()["detail"].startswith("name: source #")
+    # a name read from the feed's title, not chosen, takes the first free number
+    rss = '<rss version="2.0"><channel><title>Desk</title><item><title>One</title></item></rss>'
+    for path in ("/desk-a.xml", "/desk-b.xml"):
+        site.web.route(path, rss, content_type="application/rss+xml")
+    assert add(as_editor, site.web.url("/desk-a.xml"))["source"]["name"] == "Desk"
+    assert add(as_editor, site.web.url("/desk-b.xml"))["source"]["name"] == "Desk (2)"
 
 
 def test_list_filters_and_pages(as_viewer: TestClient, db: Database) -> None:

@@ -299,14 +299,57 @@ def test_duplicates_are_refused(mimir: Mimir, site: NewsSite) -> None:
     mimir.ok("sources", "add", site.feed_url(), "--name", "News")
     # the same URL (tracking parameters and all are canonicalised away)
     result = mimir.fails(2, "sources", "add", site.feed_url() + "?utm_source=x", "--kind", "feed")
-    assert "error: source already exists: #1 'News'" in result.stderr
-    # the same name
+    assert f"error: source already exists: #1 'News' ({site.feed_url()})" in result.stderr
+    # the same name, chosen
     result = mimir.fails(2, "sources", "add", site.feed_url("atom"), "--name", "News")
-    assert "error: source already exists: #1 'News'" in result.stderr
-    # the same URL found through discovery
+    assert (
+        f"error: the name 'News' is taken by source #1 ({site.feed_url()}); choose another"
+    ) in result.stderr
+    # the same URL found through discovery: the report says what was found, then why not
     result = mimir.fails(2, "sources", "add", site.feed_url())
+    assert f" * [self] {site.feed_url()} - feed/rss20, 4 entries" in result.stderr
     assert "error: source already exists: #1 'News'" in result.stderr
     assert len(mimir.json("sources", "list")) == 1
+
+
+def test_a_feed_title_another_source_has_gets_a_number(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """Feeds share titles ("News", "Press releases"): a name read from the feed's title gets
+    the first free number; a name the user chose is theirs to change."""
+    mimir.ok("sources", "add", site.feed_url())
+    rss = '<rss version="2.0"><channel><title>Test Broadcast News</title>{}</channel></rss>'
+    item = "<item><title>One</title><link>https://other.example/one</link></item>"
+    web.route("/other.xml", rss.format(item), content_type="application/rss+xml")
+    web.route("/third.xml", rss.format(item), content_type="application/rss+xml")
+    out = mimir.ok("sources", "add", web.url("/other.xml")).stdout
+    assert f"Added source #2 'Test Broadcast News (2)' (feed) {web.url('/other.xml')}" in out
+    out = mimir.ok("sources", "add", web.url("/third.xml")).stdout
+    assert "Added source #3 'Test Broadcast News (3)'" in out
+    names = [s["name"] for s in mimir.json("sources", "list")]
+    assert sorted(names) == ["Test Broadcast News", "Test Broadcast News (2)",
+                             "Test Broadcast News (3)"]  # fmt: skip
+
+
+def test_an_empty_feed_given_as_such_is_followed(mimir: Mimir, web: FixtureWeb) -> None:
+    """A new blog's feed or a quiet press room's lists nothing yet: the URL the user gave is a
+    feed, and it is followed (a page announcing only an empty feed still finds nothing)."""
+    web.route(
+        "/press/feed/",
+        '<rss version="2.0"><channel><title>Quiet Press Room</title></channel></rss>',
+        content_type="application/rss+xml",
+    )
+    out = mimir.ok("sources", "add", web.url("/press/feed/")).stdout.splitlines()
+    assert out == [
+        f"Discovery for {web.url('/press/feed/')}:",
+        f" * [self] {web.url('/press/feed/')} - feed/rss20, 0 entries",
+        f"   note: {web.url('/press/feed/')} lists nothing yet; it is checked like any other"
+        " source",
+        f"Chosen: {web.url('/press/feed/')} (feed, self)",
+        f"Added source #1 'Quiet Press Room' (feed) {web.url('/press/feed/')}",
+    ]
+    result = mimir.json("refresh", "Quiet Press Room")
+    assert result["sources"][0]["outcome"] == "ok" and result["new_articles"] == 0
 
 
 def _article_page(related: list[str], *, feed: str | None = None) -> str:

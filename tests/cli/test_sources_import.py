@@ -44,6 +44,28 @@ def test_opml_import(mimir: Mimir) -> None:
     assert by_name["TV Tech"]["settings"] == {"homepage": "https://www.tvtechnology.com"}
 
 
+def test_a_name_another_source_has_is_numbered_not_skipped(mimir: Mimir, tmp_path: Path) -> None:
+    """Feeds share titles ("News"): an imported feed named like a source already here, at
+    another address, is added as "News (2)" and the report says so; the same address is
+    skipped as present."""
+    mimir.ok("sources", "add", "https://a.example/feed", "--name", "News", "--kind", "feed")
+    opml = tmp_path / "more.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="News" type="rss" xmlUrl="https://b.example/feed"/>'
+        '<outline text="Our news" type="rss" xmlUrl="https://a.example/feed"/>'
+        "</body></opml>"
+    )
+    report = mimir.json("sources", "import", str(opml))
+    assert report["added"] == ["News (2)"]
+    assert report["warnings"] == ["'News': name already used, imported as 'News (2)'"]
+    assert [p["name"] for p in report["already_present"]] == ["Our news"]
+    assert {s["name"]: s["url"] for s in mimir.json("sources", "list")} == {
+        "News": "https://a.example/feed",
+        "News (2)": "https://b.example/feed",
+    }
+
+
 def test_legacy_sites_file_text_report(mimir: Mimir) -> None:
     out = mimir.ok("sources", "import", str(DATA / "sites_to_scrape.json")).stdout
     lines = out.splitlines()
@@ -96,7 +118,9 @@ def test_legacy_json_report(mimir: Mimir) -> None:
     again = mimir.json("sources", "import", str(DATA / "broadcast_sources.json"))
     assert again["added"] == []
     assert [a["name"] for a in again["already_present"]] == first["added"]
-    assert again["already_present"][0]["reason"] == "source already exists: #8 'BroadbandTV News'"
+    assert again["already_present"][0]["reason"].startswith(
+        "source already exists: #8 'BroadbandTV News' (https://"
+    )
     assert len(mimir.json("sources", "list")) == 11
 
 

@@ -147,7 +147,13 @@ def add(
             category=category,
             settings=opts,
         )
-        source = db.sync_write(source_store.add_source, spec, now())
+        try:
+            # a name read from the feed's title ("News") gets a number when another has it
+            source = db.sync_write(source_store.add_source, spec, now(), rename=name is None)
+        except InputError:
+            for line in report:  # what was found, then why it is not added
+                click.echo(line, err=True)
+            raise
     finally:
         db.close()
     if as_json:
@@ -156,6 +162,11 @@ def add(
     for line in report:
         click.echo(line)
     click.echo(f"Added source #{source.id} {source.name!r} ({source.kind.value}) {source.url}")
+
+
+def _renamed(original: str, name: str) -> str:
+    """The import's note on a name another source had (``importers.collector``'s words)."""
+    return f"{original!r}: name already used, imported as {name!r}"
 
 
 async def _discover(settings: Any, db: Database, url: str) -> Any:
@@ -324,9 +335,12 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
             for spec in report.sources:
                 if enable_all:
                     spec.enabled = True
+                original = spec.name
                 try:
-                    db.sync_write(source_store.add_source, spec, now())
+                    db.sync_write(source_store.add_source, spec, now(), rename=True)
                     added.append(spec.name)
+                    if spec.name != original:
+                        report.warnings.append(_renamed(original, spec.name))
                 except InputError as exc:
                     existing.append((spec.name, exc.message))
             if found_watches.watches or found_watches.channels:

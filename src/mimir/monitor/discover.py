@@ -68,7 +68,9 @@ class Candidate:
 
     @property
     def usable(self) -> bool:
-        return self.error is None and self.entries > 0
+        """Read without error, with entries; the URL given, read as a feed, also when empty
+        (a new blog's feed, a quiet press room's): it is what the user asked to follow."""
+        return self.error is None and (self.entries > 0 or self.how == "self")
 
     def score(self) -> tuple[int, int, int, int, float]:
         """Higher is better; ``max`` keeps the first of equals, the one the page names first."""
@@ -157,6 +159,8 @@ async def discover(fetcher: Fetcher, url: str, now: datetime, *, max_guesses: in
         await _from_page(fetcher, d, resp.url, resp.body, resp.content_type, now, max_guesses)
     usable = [c for c in d.candidates if c.usable]
     d.chosen = max(usable, key=Candidate.score) if usable else None
+    if d.chosen is not None and not d.chosen.entries:
+        d.notes.append(f"{d.chosen.url} lists nothing yet; it is checked like any other source")
     return d
 
 

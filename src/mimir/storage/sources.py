@@ -37,17 +37,29 @@ def _to_source(row: Row[Any] | Any) -> Source:
     return Source(**data)
 
 
-def add_source(conn: Connection, spec: SourceSpec, now: datetime) -> Source:
-    """Store a new source, due now when enabled. Duplicate URL or name -> InputError."""
+def add_source(
+    conn: Connection, spec: SourceSpec, now: datetime, *, rename: bool = False
+) -> Source:
+    """Store a new source, due now when enabled. A URL followed already -> InputError; so is
+    a name taken, unless ``rename``: then the name gets the first free number ("News (2)"),
+    as for a name read from a feed's title or an imported file rather than chosen."""
     url = canonicalize(spec.url)
     key = url_hash(url)
-    dup = conn.execute(
-        select(sources.c.id, sources.c.name).where(
-            or_(sources.c.url_hash == key, sources.c.name == spec.name)
-        )
+    same_url = conn.execute(
+        select(sources.c.id, sources.c.name).where(sources.c.url_hash == key)
     ).first()
-    if dup is not None:
-        raise InputError(f"source already exists: #{dup.id} {dup.name!r}")
+    if same_url is not None:
+        raise InputError(f"source already exists: #{same_url.id} {same_url.name!r} ({url})")
+    if rename:
+        spec.name = free_name(conn, spec.name)
+    same_name = conn.execute(
+        select(sources.c.id, sources.c.url).where(sources.c.name == spec.name)
+    ).first()
+    if same_name is not None:
+        raise InputError(
+            f"the name {spec.name!r} is taken by source #{same_name.id} ({same_name.url}); "
+            "choose another"
+        )
     row = conn.execute(
         insert(sources)
         .values(
@@ -352,6 +364,23 @@ def article_counts(
         .group_by(articles.c.source_id)
     )
     return {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+
+
+def free_name(conn: Connection, name: str) -> str:
+    """``name``, or ``name (N)`` with the lowest N no source has."""
+    taken = set(
+        conn.execute(
+            select(sources.c.name).where(
+                or_(sources.c.name == name, sources.c.name.startswith(f"{name} (", autoescape=True))
+            )
+        ).scalars()
+    )
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name} ({n})" in taken:
+        n += 1
+    return f"{name} ({n})"
 
 
 def _check_unique(

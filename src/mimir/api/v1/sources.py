@@ -723,12 +723,15 @@ def _store_import(
             continue
         if enable_all:
             spec.enabled = True
+        original = spec.name
         try:
-            source = store.add_source(conn, spec, now)
-        except InputError as exc:  # a source with this name or URL is here already
+            source = store.add_source(conn, spec, now, rename=True)
+        except InputError as exc:  # a source with this URL is here already
             present.append({"name": spec.name, "reason": exc.message})
             continue
         added.append({"id": source.id, "name": source.name})
+        if source.name != original:
+            report.warnings.append(f"{original!r}: name already used, imported as {source.name!r}")
     if conn is not None and not dry_run and (found.watches or found.channels):
         made = import_watches(conn, found, now, daily_hour=daily_hour)
     return {
@@ -861,6 +864,8 @@ async def create_source(request: Request, body: SourceCreate, db: Db, _me: Edito
     now = _now()
 
     def create(conn: Connection) -> SourceOut:
+        if body.name is None:  # read from the feed's title: "News (2)" where "News" is taken
+            spec.name = store.free_name(conn, spec.name)
         return _with_counts(conn, [store.create_source(conn, spec, now)], now)[0]
 
     source = await db.write(create)
