@@ -113,6 +113,16 @@ def test_duplicates_are_409_naming_the_field(as_editor: TestClient, site: NewsSi
     assert add(as_editor, site.web.url("/desk-b.xml"))["source"]["name"] == "Desk (2)"
 
 
+def test_a_page_whose_feed_is_followed_is_409_with_the_report(
+    as_editor: TestClient, site: NewsSite
+) -> None:
+    add(as_editor, site.feed_url(), name="News", kind="feed")
+    r = as_editor.post(API, json={"url": site.web.url("/news/")})
+    assert r.status_code == 409 and r.json()["code"] == "followed_already"
+    assert r.json()["detail"].startswith(f"url: this site's feed {site.feed_url()} is followed")
+    assert site.feed_url("atom") in r.json()["discovery"]["report"][-1]
+
+
 def test_list_filters_and_pages(as_viewer: TestClient, db: Database) -> None:
     a = spec(db, "Alpha Wire", "https://alpha.example/feed")
     b = spec(db, "Beta Press", "https://beta.example/press/", kind=SourceKind.LISTING)

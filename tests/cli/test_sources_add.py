@@ -312,6 +312,22 @@ def test_duplicates_are_refused(mimir: Mimir, site: NewsSite) -> None:
     assert len(mimir.json("sources", "list")) == 1
 
 
+def test_a_page_whose_feed_is_followed_adds_no_sibling(mimir: Mimir, site: NewsSite) -> None:
+    """A site's page announces its RSS and its Atom feed, the same articles: with the RSS one
+    followed, adding the page again says so rather than adding the Atom one beside it; the
+    Atom feed's own URL still adds it."""
+    mimir.ok("sources", "add", site.feed_url(), "--name", "News")
+    result = mimir.fails(2, "sources", "add", site.web.url("/news/"))
+    assert f"[announced] {site.feed_url('atom')} - feed/atom10, 4 entries" in result.stderr
+    assert (
+        f"error: this site's feed {site.feed_url()} is followed already as source #1 'News'; "
+        f"to follow {site.feed_url('atom')} as well, add that URL"
+    ) in result.stderr
+    assert len(mimir.json("sources", "list")) == 1
+    mimir.ok("sources", "add", site.feed_url("atom"))
+    assert len(mimir.json("sources", "list")) == 2
+
+
 def test_a_feed_title_another_source_has_gets_a_number(
     mimir: Mimir, site: NewsSite, web: FixtureWeb
 ) -> None:

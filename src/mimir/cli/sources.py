@@ -131,6 +131,14 @@ def add(
                     click.echo(line, err=True)
                 raise InputError(f"no feed, sitemap or listing found at {url}")
             chosen_url, chosen_kind, title = d.chosen.url, d.chosen.kind, d.chosen.title
+            from mimir.monitor.discover import sibling_followed
+
+            urls = [c.url for c in d.candidates]
+            why_not = sibling_followed(d, db.sync_read(source_store.followed, urls))
+            if why_not:
+                for line in report:
+                    click.echo(line, err=True)
+                raise InputError(why_not)
         if full_content:
             opts["full_content"] = True
         if min_interval:

@@ -21,6 +21,7 @@ the fresher of the two, and freshness alone picked it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -103,6 +104,22 @@ class Discovery:
         else:
             lines.append("Nothing usable found.")
         return lines
+
+
+def sibling_followed(d: Discovery, followed: Mapping[str, tuple[int, str]]) -> str | None:
+    """Why not to add ``d.chosen``: another feed the same page offers (its RSS beside the
+    Atom one, the same articles) is followed already; ``followed`` maps the candidates' URLs
+    a source has to (id, name). A feed's own URL, given as such, is never refused so."""
+    if d.chosen is None or d.chosen.how == "self":
+        return None
+    for c in d.candidates:
+        if c is not d.chosen and c.usable and not c.comments and c.url in followed:
+            sid, name = followed[c.url]
+            return (
+                f"this site's {c.kind.value} {c.url} is followed already as source #{sid} "
+                f"{name!r}; to follow {d.chosen.url} as well, add that URL"
+            )
+    return None
 
 
 def _kind_of(parsed: ParsedFeed) -> SourceKind:

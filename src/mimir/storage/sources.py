@@ -366,6 +366,24 @@ def article_counts(
     return {int(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
 
 
+def followed(conn: Connection, urls: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """Of ``urls``, those a source follows already: url -> (source id, name)."""
+    keys: dict[str, str] = {}
+    for url in urls:
+        try:
+            keys.setdefault(url_hash(canonicalize(url)), url)
+        except InputError:
+            continue
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(sources.c.id, sources.c.name, sources.c.url_hash).where(
+            sources.c.url_hash.in_(list(keys))
+        )
+    )
+    return {keys[r.url_hash]: (int(r.id), str(r.name)) for r in rows}
+
+
 def free_name(conn: Connection, name: str) -> str:
     """``name``, or ``name (N)`` with the lowest N no source has."""
     taken = set(

@@ -829,7 +829,7 @@ async def create_source(request: Request, body: SourceCreate, db: Db, _me: Edito
     await check_address(settings, body.url, "url")
     url, kind, title, found = body.url, body.kind or SourceKind.FEED, None, None
     if body.kind is None and body.discover:
-        from mimir.monitor.discover import discover
+        from mimir.monitor.discover import discover, sibling_followed
 
         seconds = _discovery_seconds(settings)
         try:
@@ -852,6 +852,15 @@ async def create_source(request: Request, body: SourceCreate, db: Db, _me: Edito
                 discovery=found.model_dump(mode="json"),
             )
         url, kind, title = d.chosen.url, d.chosen.kind, d.chosen.title
+        urls = [c.url for c in d.candidates]
+        why_not = sibling_followed(d, await db.read(store.followed, urls))
+        if why_not:
+            return problem(
+                409,
+                f"url: {why_not}",
+                code="followed_already",
+                discovery=found.model_dump(mode="json"),
+            )
     spec = SourceSpec(
         name=body.name or (title or "").strip()[:200] or urlsplit(url).netloc,
         url=url,
