@@ -328,6 +328,32 @@ def test_a_page_whose_feed_is_followed_adds_no_sibling(mimir: Mimir, site: NewsS
     assert len(mimir.json("sources", "list")) == 2
 
 
+def _feed(title: str, base: str) -> str:
+    items = "".join(
+        f"<item><title>Post {i}</title><link>{base}/p/{i}</link></item>" for i in range(5)
+    )
+    return f'<rss version="2.0"><channel><title>{title}</title>{items}</channel></rss>'
+
+
+def test_a_blogrolls_feed_is_not_the_sites_own(mimir: Mimir, web: FixtureWeb) -> None:
+    """A page that announces no feed but links another site's (a blogroll): the site's own
+    feed, found at a common path, is followed; the other site's is reported, ranked below."""
+    with FixtureWeb(host="127.0.0.2") as friend:
+        friend_feed = friend.url("/feed/")
+        friend.route("/feed/", _feed("Friend", friend.url("")), content_type="application/rss+xml")
+        web.route("/feed", _feed("Our Blog", web.url("")), content_type="application/rss+xml")
+        web.route(
+            "/blog/post",
+            "<html><head><title>A post</title></head><body><article><h1>A post</h1>"
+            "<p>Text.</p></article><aside><h3>Blogroll</h3>"
+            f'<a href="{friend_feed}">Friend (RSS)</a></aside></body></html>',
+        )
+        out = mimir.ok("sources", "add", web.url("/blog/post")).stdout
+    assert f"[elsewhere] {friend_feed} - feed/rss20, 5 entries" in out
+    assert f" * [guessed] {web.url('/feed')} - feed/rss20, 5 entries" in out
+    assert out.rstrip().endswith(f"Added source #1 'Our Blog' (feed) {web.url('/feed')}")
+
+
 def test_a_feed_title_another_source_has_gets_a_number(
     mimir: Mimir, site: NewsSite, web: FixtureWeb
 ) -> None:

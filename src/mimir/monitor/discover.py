@@ -8,7 +8,9 @@ its links are related stories; when it names no working feed, the site's home pa
 (its feeds, else it as a listing) before the guesses. Every
 attempt is reported, and the best candidate is picked: announced feeds over guessed ones, a
 site's articles over its comments, feeds over news sitemaps over other sitemaps over listing
-pages, then the most entries and the freshest, then the one the page names first.
+pages, then the most entries and the freshest, then the one the page names first. A feed the
+page links on another site (a blogroll's) is tried last and ranked below everything of the
+site's own; it does not stop the search for those.
 
 A comments feed is told by its address (WordPress's ``/comments/feed/``, Blogger's
 ``/feeds/comments/``, ``?feed=comments-rss2``) or by its title on the page or in the feed
@@ -20,11 +22,14 @@ the fresher of the two, and freshness alone picked it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
+
+from courlan import is_external
 
 from mimir.errors import FetchError, MimirError, NotAFeed, ParseError
 from mimir.fetch.client import Fetcher
@@ -38,7 +43,15 @@ from mimir.parse.discovery import (
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
 
-_PREFERENCE = {"announced": 3, "linked": 2, "self": 3, "guessed": 1, "robots": 1, "listing": 0}
+_PREFERENCE = {
+    "announced": 3,
+    "linked": 2,
+    "self": 3,
+    "guessed": 1,
+    "robots": 1,
+    "listing": 0,
+    "elsewhere": -1,
+}
 _COMMENTS_TITLE = re.compile(
     r"comment|kommentar|coment[aá]ri|reactie|komentarz|kommentti|коммент", re.IGNORECASE
 )
@@ -60,7 +73,7 @@ class Candidate:
     url: str
     kind: SourceKind
     format: str
-    how: str  # self | announced | linked | guessed | robots | listing
+    how: str  # self | announced | linked | elsewhere | guessed | robots | listing
     title: str | None = None
     entries: int = 0
     newest: datetime | None = None
@@ -104,6 +117,12 @@ class Discovery:
         else:
             lines.append("Nothing usable found.")
         return lines
+
+
+def _found(d: Discovery) -> bool:
+    """Whether the site's own feed, sitemap or listing is among the candidates (a feed linked
+    on the page from another site is no reason to stop looking)."""
+    return any(c.usable and c.how != "elsewhere" for c in d.candidates)
 
 
 def sibling_followed(d: Discovery, followed: Mapping[str, tuple[int, str]]) -> str | None:
@@ -195,11 +214,11 @@ async def _from_page(
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(page_url))
     article = article_page(body)
     home_page = None
-    if article and not any(c.usable for c in d.candidates) and page_url != origin + "/":
+    if article and not _found(d) and page_url != origin + "/":
         # an article's own links are related stories: the site's news is on its home page
         d.notes.append(f"{page_url} is an article page ({article}); looking at {origin}/")
         home_page = await _home(fetcher, d, origin + "/", seen, now)
-    if not any(c.usable for c in d.candidates):
+    if not _found(d):
         for path in COMMON_FEED_PATHS[:max_guesses]:
             guess = urljoin(origin, path)
             if guess in seen:
@@ -213,7 +232,7 @@ async def _from_page(
             d.notes.append(
                 f"none of {len(COMMON_FEED_PATHS[:max_guesses])} common feed paths answered"
             )
-        if not any(c.usable for c in d.candidates):
+        if not _found(d):
             await _from_robots(fetcher, d, origin, seen, now)
     if not article:
         _listing(d, page_url, body, content_type, now)
@@ -222,20 +241,46 @@ async def _from_page(
         f"not used as a listing page: {page_url} is one article, its links are related "
         "stories and navigation"
     )
-    if home_page is not None and not any(c.usable for c in d.candidates):
+    if home_page is not None and not _found(d):
         _listing(d, home_page.url, home_page.body, home_page.content_type, now)
 
 
 async def _announced(
     fetcher: Fetcher, d: Discovery, page_url: str, body: bytes, seen: set[str], now: datetime
 ) -> None:
-    """Try the feeds a page names (``<link rel=alternate>``, then feed-like links)."""
-    for link in find_feed_links(body, page_url)[:8]:
+    """Try the feeds a page names: ``<link rel=alternate>``, then feed-like links to the same
+    site, then those to other sites (a blogroll's feeds: tried, ranked below the site's own
+    guessed paths and its page as a listing)."""
+    links = find_feed_links(body, page_url)
+    ranked = sorted(
+        (("elsewhere" if _elsewhere(link.url, page_url) else "linked", link)
+         if link.type == "guess" else ("announced", link) for link in links),
+        key=lambda pair: pair[0] == "elsewhere",
+    )  # fmt: skip
+    for how, link in ranked[:8]:
         if link.url in seen:
             continue
         seen.add(link.url)
-        how = "linked" if link.type == "guess" else "announced"
         d.candidates.append(await _try_feed(fetcher, link.url, how, now, link.title))
+
+
+def _elsewhere(url: str, page_url: str) -> bool:
+    """Whether ``url`` is on another site than ``page_url``: another registrable domain
+    (``feeds.example.co.uk`` is example.co.uk's), or another address where hosts are IPs."""
+    host, page_host = urlsplit(url).hostname, urlsplit(page_url).hostname
+    if host == page_host:
+        return False
+    if _is_ip(host) or _is_ip(page_host):
+        return True
+    return bool(is_external(url, page_url))
+
+
+def _is_ip(host: str | None) -> bool:
+    try:
+        ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    return True
 
 
 async def _home(
@@ -260,7 +305,7 @@ def _listing(d: Discovery, page_url: str, body: bytes, content_type: str, now: d
         d.notes.append(f"not usable as a listing page: {exc.message}")
         return
     if len(listing.entries) < 3:
-        if not any(c.usable for c in d.candidates):  # nothing found: say why not this either
+        if not _found(d):  # nothing found: say why not this either
             why = listing.warnings[0] if listing.warnings else "fewer than 3 article links"
             d.notes.append(f"not usable as a listing page: {why}")
     else:
