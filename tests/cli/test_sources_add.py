@@ -163,6 +163,28 @@ def test_a_listing_page_without_feeds(mimir: Mimir, site: NewsSite, web: Fixture
     assert result["sources"][0]["entries"] == 4 and result["new_articles"] == 4
 
 
+def test_a_press_page_beats_a_guessed_feed_that_lacks_its_stories(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """A press room's page announces no feed; the site's /feed is its blog's, other stories:
+    the page is followed as a listing. Where /feed carries the page's stories, the feed is."""
+    web.route("/press/", listing_page(site))
+    web.route("/feed", _feed("Our Blog", web.url("/blog")), content_type="application/rss+xml")
+    out = mimir.ok("sources", "add", web.url("/press/")).stdout
+    assert f"   [guessed] {web.url('/feed')} - feed/rss20, 5 entries" in out
+    assert (
+        f"note: {web.url('/feed')} carries 0 of the 4 newest stories {web.url('/press/')} lists: "
+        "the page is followed as a listing"
+    ) in out
+    assert out.rstrip().endswith(f"Added source #1 'Press room' (listing) {web.url('/press/')}")
+
+    web.route("/feed", site.rss(), content_type="application/rss+xml")
+    mimir.ok("sources", "remove", "Press room", "--yes")
+    out = mimir.ok("sources", "add", web.url("/press/")).stdout
+    assert f" * [guessed] {web.url('/feed')} - feed/rss20, 4 entries" in out
+    assert "carries" not in out
+
+
 @pytest.mark.parametrize(
     "path",
     ["/plain/", "/missing/"],

@@ -10,7 +10,9 @@ attempt is reported, and the best candidate is picked: announced feeds over gues
 site's articles over its comments, feeds over news sitemaps over other sitemaps over listing
 pages, then the most entries and the freshest, then the one the page names first. A feed the
 page links on another site (a blogroll's) is tried last and ranked below everything of the
-site's own; it does not stop the search for those.
+site's own; it does not stop the search for those. A feed or sitemap only guessed for the
+whole site gives way to the page the user gave, read as a listing, when it carries under half of
+the newest stories the page lists (a press room's page on a site whose /feed is its blog's).
 
 A comments feed is told by its address (WordPress's ``/comments/feed/``, Blogger's
 ``/feeds/comments/``, ``?feed=comments-rss2``) or by its title on the page or in the feed
@@ -22,18 +24,19 @@ the fresher of the two, and freshness alone picked it.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from courlan import is_external
 
-from mimir.errors import FetchError, MimirError, NotAFeed, ParseError
+from mimir.errors import FetchError, InputError, MimirError, NotAFeed, ParseError
 from mimir.fetch.client import Fetcher
-from mimir.model import FetchResponse, ParsedFeed, Selectors, SourceKind
+from mimir.model import Entry, FetchResponse, ParsedFeed, Selectors, SourceKind
 from mimir.parse.discovery import (
     COMMON_FEED_PATHS,
     article_page,
@@ -42,6 +45,7 @@ from mimir.parse.discovery import (
 )
 from mimir.parse.feeds import parse_feed
 from mimir.parse.listing import parse_listing
+from mimir.process.urls import url_key
 
 _PREFERENCE = {
     "announced": 3,
@@ -52,6 +56,9 @@ _PREFERENCE = {
     "listing": 0,
     "elsewhere": -1,
 }
+#: entries of each candidate remembered to compare them; the page's newest compared
+_COMPARED = 50
+_NEWEST = 10
 _COMMENTS_TITLE = re.compile(
     r"comment|kommentar|coment[aá]ri|reactie|komentarz|kommentti|коммент", re.IGNORECASE
 )
@@ -79,6 +86,7 @@ class Candidate:
     newest: datetime | None = None
     error: str | None = None
     comments: bool = False  # a comments feed (looks_like_comments)
+    links: tuple[str, ...] = ()  # the identities (url_key) of its first entries, in order
 
     @property
     def usable(self) -> bool:
@@ -163,7 +171,34 @@ async def _try_feed(
         len(parsed.entries) or len(parsed.next_urls),
         max(dates, default=None),
         comments=looks_like_comments(resp.url, link_title, parsed.title),
+        links=_links(parsed.entries),
     )
+
+
+def _links(entries: Sequence[Entry]) -> tuple[str, ...]:
+    keys: list[str] = []
+    for entry in entries[:_COMPARED]:
+        with contextlib.suppress(InputError):
+            keys.append(url_key(entry.url))
+    return tuple(keys)
+
+
+def _page_over_site_feed(d: Discovery) -> None:
+    """Follow the page the user gave, read as a listing, rather than a feed or sitemap only
+    guessed for the whole site, when that carries under half of the newest stories the page
+    lists: a press room's page (/press/) on a site whose /feed is its blog's. Where the feed
+    carries them, it is the better way to follow the page (titles, dates, one request)."""
+    site, page = d.chosen, next((c for c in d.candidates if c.how == "listing"), None)
+    if site is None or page is None or site.how not in ("guessed", "robots") or not page.links:
+        return
+    newest = page.links[:_NEWEST]
+    carried = len(set(newest) & set(site.links))
+    if 2 * carried < len(newest):
+        d.notes.append(
+            f"{site.url} carries {carried} of the {len(newest)} newest stories {page.url} "
+            "lists: the page is followed as a listing"
+        )
+        d.chosen = page
 
 
 async def discover(fetcher: Fetcher, url: str, now: datetime, *, max_guesses: int = 6) -> Discovery:
@@ -195,6 +230,7 @@ async def discover(fetcher: Fetcher, url: str, now: datetime, *, max_guesses: in
         await _from_page(fetcher, d, resp.url, resp.body, resp.content_type, now, max_guesses)
     usable = [c for c in d.candidates if c.usable]
     d.chosen = max(usable, key=Candidate.score) if usable else None
+    _page_over_site_feed(d)
     if d.chosen is not None and not d.chosen.entries:
         d.notes.append(f"{d.chosen.url} lists nothing yet; it is checked like any other source")
     return d
@@ -319,6 +355,7 @@ def _listing(d: Discovery, page_url: str, body: bytes, content_type: str, now: d
                 listing.title,
                 len(listing.entries),
                 max(dates, default=None),
+                links=_links(listing.entries),
             )
         )
 
