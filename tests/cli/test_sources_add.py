@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -182,6 +183,30 @@ def test_a_press_page_beats_a_guessed_feed_that_lacks_its_stories(
     mimir.ok("sources", "remove", "Press room", "--yes")
     out = mimir.ok("sources", "add", web.url("/press/")).stdout
     assert f" * [guessed] {web.url('/feed')} - feed/rss20, 4 entries" in out
+    assert "carries" not in out
+
+
+def test_a_press_page_beats_the_blog_feed_it_announces(
+    mimir: Mimir, site: NewsSite, web: FixtureWeb
+) -> None:
+    """WordPress announces the site's feed on every page: on the press page it is the blog's,
+    other stories, and the page is followed. A feed whose links are redirects (FeedBurner's)
+    but whose headlines are the page's stories carries them: the feed is followed."""
+    blog = '<link rel="alternate" type="application/rss+xml" href="/blog/feed/">'
+    web.route("/press/", listing_page(site).replace("</head>", blog + "</head>"))
+    web.route("/blog/feed/", _feed("Our Blog", web.url("/blog")),
+              content_type="application/rss+xml")  # fmt: skip
+    out = mimir.ok("sources", "add", web.url("/press/")).stdout
+    assert f"carries 0 of the 4 newest stories {web.url('/press/')} lists" in out
+    assert out.rstrip().endswith(f"(listing) {web.url('/press/')}")
+
+    redirected = re.sub(r"<link>[^<]*/news/([^<]*)</link>",
+                        lambda m: f"<link>{web.url('/r/')}{m[1]}</link>", site.rss())  # fmt: skip
+    assert "/r/" in redirected
+    web.route("/blog/feed/", redirected, content_type="application/rss+xml")
+    mimir.ok("sources", "remove", "Press room", "--yes")
+    out = mimir.ok("sources", "add", web.url("/press/")).stdout
+    assert f" * [announced] {web.url('/blog/feed/')} - feed/rss20, 4 entries" in out
     assert "carries" not in out
 
 

@@ -10,9 +10,10 @@ attempt is reported, and the best candidate is picked: announced feeds over gues
 site's articles over its comments, feeds over news sitemaps over other sitemaps over listing
 pages, then the most entries and the freshest, then the one the page names first. A feed the
 page links on another site (a blogroll's) is tried last and ranked below everything of the
-site's own; it does not stop the search for those. A feed or sitemap only guessed for the
-whole site gives way to the page the user gave, read as a listing, when it carries under half of
-the newest stories the page lists (a press room's page on a site whose /feed is its blog's).
+site's own; it does not stop the search for those. A feed or sitemap the page announces or
+that was guessed gives way to the page the user gave (not a home page), read as a listing,
+when it carries under half of the newest stories the page lists, by address or headline (a
+press room's page on a WordPress site announces the site's feed, its blog's).
 
 A comments feed is told by its address (WordPress's ``/comments/feed/``, Blogger's
 ``/feeds/comments/``, ``?feed=comments-rss2``) or by its title on the page or in the feed
@@ -59,6 +60,8 @@ _PREFERENCE = {
 #: entries of each candidate remembered to compare them; the page's newest compared
 _COMPARED = 50
 _NEWEST = 10
+_NOT_WORD = re.compile(r"[\W_]+")
+_MIN_TITLE = 12  # characters: a shorter link text ("Read more") names no story
 _COMMENTS_TITLE = re.compile(
     r"comment|kommentar|coment[aá]ri|reactie|komentarz|kommentti|коммент", re.IGNORECASE
 )
@@ -86,7 +89,7 @@ class Candidate:
     newest: datetime | None = None
     error: str | None = None
     comments: bool = False  # a comments feed (looks_like_comments)
-    links: tuple[str, ...] = ()  # the identities (url_key) of its first entries, in order
+    links: tuple[tuple[str, str], ...] = ()  # its first entries' (url_key, headline), in order
 
     @property
     def usable(self) -> bool:
@@ -175,24 +178,33 @@ async def _try_feed(
     )
 
 
-def _links(entries: Sequence[Entry]) -> tuple[str, ...]:
-    keys: list[str] = []
+def _links(entries: Sequence[Entry]) -> tuple[tuple[str, str], ...]:
+    """The first entries' identities: address (``url_key``) and headline, to compare a feed
+    with a page whose links may differ from the feed's (FeedBurner's redirects)."""
+    stories: list[tuple[str, str]] = []
     for entry in entries[:_COMPARED]:
         with contextlib.suppress(InputError):
-            keys.append(url_key(entry.url))
-    return tuple(keys)
+            title = " ".join(_NOT_WORD.sub(" ", (entry.title or "").casefold()).split())
+            stories.append((url_key(entry.url), title if len(title) >= _MIN_TITLE else ""))
+    return tuple(stories)
 
 
 def _page_over_site_feed(d: Discovery) -> None:
-    """Follow the page the user gave, read as a listing, rather than a feed or sitemap only
-    guessed for the whole site, when that carries under half of the newest stories the page
-    lists: a press room's page (/press/) on a site whose /feed is its blog's. Where the feed
-    carries them, it is the better way to follow the page (titles, dates, one request)."""
+    """Follow the page the user gave, read as a listing, rather than a feed or sitemap the
+    page announces or that was guessed for the site, when that carries under half of the
+    newest stories the page lists: a press room's page (/press/) on a site whose /feed is its
+    blog's (WordPress announces the site's feed on every page). Where the feed carries them,
+    it is the better way to follow the page (titles, dates, one request); a site's home page
+    is followed by its feed."""
     site, page = d.chosen, next((c for c in d.candidates if c.how == "listing"), None)
-    if site is None or page is None or site.how not in ("guessed", "robots") or not page.links:
+    if site is None or page is None or site.how not in ("announced", "guessed", "robots"):
+        return
+    if urlsplit(page.url).path in ("", "/") or not page.links:
         return
     newest = page.links[:_NEWEST]
-    carried = len(set(newest) & set(site.links))
+    keys = {key for key, _ in site.links}
+    titles = {title for _, title in site.links if title}
+    carried = sum(1 for key, title in newest if key in keys or title in titles)
     if 2 * carried < len(newest):
         d.notes.append(
             f"{site.url} carries {carried} of the {len(newest)} newest stories {page.url} "
