@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     notify_lease_seconds: int = Field(default=120, ge=5)
     digest_daily_hour: int = Field(default=7, ge=0, le=23)  # daily digests, owner's local time
     story_window_hours: int = Field(default=72, ge=1, le=24 * 30)
+    # an article published (or last changed) longer ago than this when Mimir finds it (a new
+    # source's archive) alerts no watch; 0: no limit
+    alert_max_age_hours: int = Field(default=168, ge=0)
 
     # serving and logs
     http_host: str = "127.0.0.1"  # `mimir serve` listens here (0.0.0.0: every interface)

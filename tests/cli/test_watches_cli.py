@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from mimir.alerts.signing import verify
 from tests.alerts.receiver import Receiver, Reply
 from tests.cli.conftest import Mimir
+from tests.e2e.newsite import NewsSite
+from tests.fixtureweb.server import FixtureWeb
 
 
 def test_watch_and_channel_lifecycle(mimir: Mimir) -> None:
@@ -60,3 +62,29 @@ def test_bad_input_is_a_clear_error(mimir: Mimir) -> None:
     mimir.ok("watches", "add", "x", "atsc")
     assert "exists already" in mimir.fails(2, "watches", "add", "x", "dvb").output
     assert "no watch" in mimir.fails(2, "watches", "remove", "nope").output
+
+
+def test_a_new_sources_archive_alerts_nobody(mimir: Mimir, web: FixtureWeb) -> None:
+    """A source added today brings months of articles: those published (or last changed)
+    more than MIMIR_ALERT_MAX_AGE_HOURS (168) before they are found are stored and searchable
+    and alert no watch; today's news does."""
+    site = NewsSite(web, start=datetime.now(UTC) - timedelta(days=30))
+    old = site.publish(2)
+    fresh = site.publish(2)
+    for item in fresh:
+        item.published = item.updated = datetime.now(UTC) - timedelta(hours=1)
+    site.render()
+    mimir.json("watches", "add", "Operators", "operators")
+    mimir.ok("sources", "add", site.feed_url(), "--kind", "feed", "--name", "News")
+    assert mimir.json("refresh", "News")["new_articles"] == 4
+    alerted = {a["title"] for a in mimir.json("alerts", "list")}
+    assert alerted == {item.title for item in fresh}
+    found = {h["title"] for h in mimir.json("search", "operators")["hits"]}
+    assert found >= {item.title for item in old}
+
+    mimir.env["MIMIR_ALERT_MAX_AGE_HOURS"] = "0"  # no limit: old news alerts too
+    [late] = site.publish(1)
+    assert late.published < datetime.now(UTC) - timedelta(days=29)
+    assert mimir.json("refresh", "News")["new_articles"] == 1
+    alerted = {a["title"] for a in mimir.json("alerts", "list")}
+    assert alerted == {item.title for item in [*fresh, late]}

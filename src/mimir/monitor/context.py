@@ -48,7 +48,13 @@ class Context:
         info = None
         if source is not None:
             info = SourceInfo(source.name, source.host, source.category)
-        return AfterStore(self.watches, info, timedelta(hours=self.settings.story_window_hours))
+        max_age = self.settings.alert_max_age_hours
+        return AfterStore(
+            self.watches,
+            info,
+            timedelta(hours=self.settings.story_window_hours),
+            timedelta(hours=max_age) if max_age else None,
+        )
 
     def emit(self, kind: str, **data: Any) -> None:
         if self.on_event is not None:

@@ -28,6 +28,8 @@ class AfterStore:
     watches: WatchSet
     source: SourceInfo | None = None
     story_window: timedelta = timedelta(hours=72)
+    #: older news than this when found (a new source's archive) alerts no watch; None: any
+    alert_max_age: timedelta | None = None
 
 
 @dataclass(slots=True)
@@ -72,7 +74,7 @@ def _store(conn: Connection, values: ArticleValues, now: datetime, after: AfterS
         stored.story_id = story_store.replace_signature(
             conn, article_id, values.band_keys, values.published_at, now
         )
-    if stored.story_id is not None and len(after.watches):
+    if stored.story_id is not None and len(after.watches) and _fresh(values, now, after):
         with tracing.span("ingest.match_watches", child_only=True):
             stored.matched = match_and_alert(
                 conn,
@@ -86,3 +88,13 @@ def _store(conn: Connection, values: ArticleValues, now: datetime, after: AfterS
         if queued:  # the notifications name the API request that caused them, if one did
             tag_outbox(conn, queued, structlog.contextvars.get_contextvars().get("request_id"))
     return stored
+
+
+def _fresh(values: ArticleValues, now: datetime, after: AfterStore) -> bool:
+    """Whether the article is news when found: published or last changed within
+    ``after.alert_max_age`` (undated: yes). A source added today brings its archive, months
+    of articles a watch would match; they are stored and searchable, and alert nobody."""
+    if after.alert_max_age is None:
+        return True
+    dates = [d for d in (values.published_at, values.updated_at) if d is not None]
+    return not dates or max(dates) >= now - after.alert_max_age
