@@ -196,6 +196,7 @@ def test_a_press_page_beats_the_blog_feed_it_announces(
     web.route("/press/", listing_page(site).replace("</head>", blog + "</head>"))
     web.route("/blog/feed/", _feed("Our Blog", web.url("/blog")),
               content_type="application/rss+xml")  # fmt: skip
+    mimir.ok("sources", "add", web.url("/blog/feed/"))  # the blog is followed already
     out = mimir.ok("sources", "add", web.url("/press/")).stdout
     assert f"carries 0 of the 4 newest stories {web.url('/press/')} lists" in out
     assert out.rstrip().endswith(f"(listing) {web.url('/press/')}")
@@ -204,7 +205,7 @@ def test_a_press_page_beats_the_blog_feed_it_announces(
                         lambda m: f"<link>{web.url('/r/')}{m[1]}</link>", site.rss())  # fmt: skip
     assert "/r/" in redirected
     web.route("/blog/feed/", redirected, content_type="application/rss+xml")
-    mimir.ok("sources", "remove", "Press room", "--yes")
+    mimir.ok("sources", "remove", "Press room", "Our Blog", "--yes")
     out = mimir.ok("sources", "add", web.url("/press/")).stdout
     assert f" * [announced] {web.url('/blog/feed/')} - feed/rss20, 4 entries" in out
     assert "carries" not in out

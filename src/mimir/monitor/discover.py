@@ -140,8 +140,8 @@ def sibling_followed(d: Discovery, followed: Mapping[str, tuple[int, str]]) -> s
     """Why not to add ``d.chosen``: another feed the same page offers (its RSS beside the
     Atom one, the same articles) is followed already; ``followed`` maps the candidates' URLs
     a source has to (id, name). A feed's own URL, given as such, is never refused so."""
-    if d.chosen is None or d.chosen.how == "self":
-        return None
+    if d.chosen is None or d.chosen.how == "self" or d.chosen.kind is SourceKind.LISTING:
+        return None  # a page read as a listing: chosen because no feed carries its stories
     for c in d.candidates:
         if c is not d.chosen and c.usable and not c.comments and c.url in followed:
             sid, name = followed[c.url]
