@@ -172,11 +172,6 @@ def add(
     click.echo(f"Added source #{source.id} {source.name!r} ({source.kind.value}) {source.url}")
 
 
-def _renamed(original: str, name: str) -> str:
-    """The import's note on a name another source had (``importers.collector``'s words)."""
-    return f"{original!r}: name already used, imported as {name!r}"
-
-
 async def _discover(settings: Any, db: Database, url: str) -> Any:
     # the worker stack (aiohttp, trafilatura ...) only for the command that fetches
     from mimir.jobs.runtime import open_context
@@ -348,7 +343,7 @@ def import_(ctx: click.Context, file: Path, enable_all: bool, dry_run: bool, as_
                     db.sync_write(source_store.add_source, spec, now(), rename=True)
                     added.append(spec.name)
                     if spec.name != original:
-                        report.warnings.append(_renamed(original, spec.name))
+                        report.warnings.append(source_store.renamed_note(original, spec.name))
                 except InputError as exc:
                     existing.append((spec.name, exc.message))
             if found_watches.watches or found_watches.channels:

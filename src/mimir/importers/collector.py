@@ -5,6 +5,7 @@ from __future__ import annotations
 from mimir.errors import InputError
 from mimir.model import ImportReport, SourceSpec
 from mimir.process.urls import url_key
+from mimir.storage.sources import numbered_name, renamed_note
 
 
 class Collector:
@@ -24,7 +25,7 @@ class Collector:
         original = spec.name
         spec.name = self._unique_name(original)
         if spec.name != original:
-            self.warn(f"{original!r}: name already used, imported as {spec.name!r}")
+            self.warn(renamed_note(original, spec.name))
         self._names.add(spec.name.casefold())
         self.report.sources.append(spec)
         self._remember_url(spec)
@@ -37,12 +38,7 @@ class Collector:
         self.report.warnings.append(message)
 
     def _unique_name(self, name: str) -> str:
-        if name.casefold() not in self._names:
-            return name
-        n = 2
-        while f"{name} ({n})".casefold() in self._names:
-            n += 1
-        return f"{name} ({n})"
+        return numbered_name(name, lambda candidate: candidate.casefold() in self._names)
 
     def _remember_url(self, spec: SourceSpec) -> None:
         key = self._url_identity(spec)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -384,6 +384,21 @@ def followed(conn: Connection, urls: Sequence[str]) -> dict[str, tuple[int, str]
     return {keys[r.url_hash]: (int(r.id), str(r.name)) for r in rows}
 
 
+def numbered_name(name: str, taken: Callable[[str], bool]) -> str:
+    """``name``, or ``name (N)`` with the lowest N from 2 that is not ``taken``."""
+    if not taken(name):
+        return name
+    n = 2
+    while taken(f"{name} ({n})"):
+        n += 1
+    return f"{name} ({n})"
+
+
+def renamed_note(original: str, name: str) -> str:
+    """An import report's line on a source added under another name than the file gave."""
+    return f"{original!r}: name already used, imported as {name!r}"
+
+
 def free_name(conn: Connection, name: str) -> str:
     """``name``, or ``name (N)`` with the lowest N no source has."""
     taken = set(
@@ -393,12 +408,7 @@ def free_name(conn: Connection, name: str) -> str:
             )
         ).scalars()
     )
-    if name not in taken:
-        return name
-    n = 2
-    while f"{name} ({n})" in taken:
-        n += 1
-    return f"{name} ({n})"
+    return numbered_name(name, taken.__contains__)
 
 
 def _check_unique(

@@ -731,7 +731,7 @@ def _store_import(
             continue
         added.append({"id": source.id, "name": source.name})
         if source.name != original:
-            report.warnings.append(f"{original!r}: name already used, imported as {source.name!r}")
+            report.warnings.append(store.renamed_note(original, source.name))
     if conn is not None and not dry_run and (found.watches or found.channels):
         made = import_watches(conn, found, now, daily_hour=daily_hour)
     return {
