@@ -10,6 +10,7 @@ from mimir.parse.dates import date_in_text, has_time
 from tests.parse.conftest import NOW, sample
 
 SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
+EBCDIC_FEED = '<?xml version="1.0" encoding="cp500"?><rss><title>Øre [1] | ¬!</title></rss>'
 CAFE = "Caf\u00e9 cr\u00e8me \u2013 \u00e7a co\u00fbte 3\u20ac"
 
 
@@ -51,6 +52,35 @@ CAFE = "Caf\u00e9 cr\u00e8me \u2013 \u00e7a co\u00fbte 3\u20ac"
             "cp932",
         ),
         (b"plain ascii", "text/html; charset=nonsense-charset", "plain ascii", "utf-8"),
+        # no byte-order mark, an encoding that is no ASCII superset (XML 1.0, appendix F): the
+        # NULs between ASCII characters name UTF-16 or UTF-32, a header saying UTF-8 or not
+        (
+            '<?xml version="1.0"?><a>hé</a>'.encode("utf-16-le"),
+            None,
+            '<?xml version="1.0"?><a>hé</a>',
+            "utf-16-le",
+        ),
+        (
+            "\n<rss>Ünï</rss>".encode("utf-16-be"),
+            "text/xml; charset=utf-8",
+            "\n<rss>Ünï</rss>",
+            "utf-16-be",
+        ),
+        (
+            "<!DOCTYPE html><p>ü</p>".encode("utf-32-le"),
+            None,
+            "<!DOCTYPE html><p>ü</p>",
+            "utf-32-le",
+        ),
+        ("<rss>ü</rss>".encode("utf-32-be"), None, "<rss>ü</rss>", "utf-32-be"),
+        # EBCDIC: "<?xm" in code page 037 at the start, then the code page the prolog names
+        (EBCDIC_FEED.encode("cp500"), None, EBCDIC_FEED, "cp500"),
+        (
+            EBCDIC_FEED.replace("cp500", "ibm037").encode("cp037"),
+            None,
+            EBCDIC_FEED.replace("cp500", "ibm037"),
+            "cp037",
+        ),
     ],
 )
 def test_decode_html(body: bytes, content_type: str | None, text: str, encoding: str) -> None:

@@ -23,7 +23,7 @@ from mimir.errors import MimirError
 from mimir.model import ParsedFeed
 from mimir.parse import fastfeed
 from mimir.parse.feeds import parse_feed
-from mimir.parse.rss import _utf8_xml, parse_rss
+from mimir.parse.rss import parse_rss, utf8_xml
 from mimir.parse.xmlsniff import root_name
 from tests.parse.conftest import DATA, NOW, sample
 
@@ -32,7 +32,7 @@ URL = "https://news.example.com/feed/"
 
 def both(body: bytes, url: str = URL, content_type: str | None = None) -> tuple[bool, ParsedFeed]:
     """Whether the fast path read ``body``, and the (equal) result of both ways."""
-    accepted = fastfeed.parse(_utf8_xml(body, content_type), url) is not None
+    accepted = fastfeed.parse(utf8_xml(body, content_type), url) is not None
     kw = {"content_type": content_type, "now": NOW, "max_entries": 2000, "root": root_name(body)}
     fast = parse_rss(body, url, fast=True, **kw)  # type: ignore[arg-type]
     slow = parse_rss(body, url, fast=False, **kw)  # type: ignore[arg-type]
@@ -116,7 +116,7 @@ def test_feedparser_own_suite_reads_alike() -> None:
     accepted = 0
     kw = {"content_type": None, "now": NOW, "max_entries": 2000}
     for name, body in suite:
-        accepted += fastfeed.parse(_utf8_xml(body, None), URL) is not None
+        accepted += fastfeed.parse(utf8_xml(body, None), URL) is not None
         outcomes = []
         for fast in (True, False):
             try:
@@ -356,7 +356,7 @@ def test_generated_documents_mostly_take_the_fast_path() -> None:
     def count(body: bytes) -> None:
         nonlocal accepted, total
         total += 1
-        accepted += fastfeed.parse(_utf8_xml(body, None), URL) is not None
+        accepted += fastfeed.parse(utf8_xml(body, None), URL) is not None
 
     count()
     assert accepted >= total // 6

@@ -557,3 +557,48 @@ def test_atom_text_titles_keep_angle_brackets_html_titles_lose_tags() -> None:
     parsed = parse_feed(body, "https://example.org/feed", now=NOW)
     assert parsed.title == "Deals <weekly>"
     assert [e.title for e in parsed.entries] == ['Watch: "M&A" <deals>', "Bold move"]
+
+
+RSS_UTF16 = (
+    '<?xml version="1.0" encoding="utf-16"?>\n<rss version="2.0"><channel>'
+    "<title>Télé Nord \u2013 nouvelles</title><link>https://tele.example/</link>"
+    "<item><title>Le câble à Lille</title><link>https://tele.example/cable</link>"
+    '<guid isPermaLink="false">tag:tele.example,2026:cable-1</guid></item></channel></rss>'
+)
+SITEMAP_UTF16 = (
+    '<?xml version="1.0" encoding="UTF-16"?>'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    "<url><loc>https://tele.example/émission</loc><lastmod>2026-01-19</lastmod></url></urlset>"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-16"])
+def test_a_wide_feed_without_or_with_a_bom_is_read(encoding: str) -> None:
+    """UTF-16 and UTF-32 bodies, with a byte-order mark ("utf-16") or without one (XML 1.0,
+    appendix F): the root element and the HTML hint are sniffed in bytes, which read these as
+    noise; under a header that still names UTF-16 after the body was read."""
+    body = RSS_UTF16.encode(encoding)
+    feed = parse_feed(
+        body, "https://tele.example/feed", content_type="text/xml; charset=utf-16", now=NOW
+    )
+    assert (feed.format, feed.title, feed.warnings) == ("rss20", "Télé Nord \u2013 nouvelles", [])
+    assert [(e.title, e.url, e.guid) for e in feed.entries] == [
+        ("Le câble à Lille", "https://tele.example/cable", "tag:tele.example,2026:cable-1")
+    ]
+
+
+def test_a_wide_sitemap_is_read_as_a_sitemap() -> None:
+    feed = parse_feed(
+        SITEMAP_UTF16.encode("utf-16-le"), "https://tele.example/sitemap.xml", now=NOW
+    )
+    assert feed.format == "sitemap"
+    assert [e.url for e in feed.entries] == ["https://tele.example/émission"]
+
+
+def test_an_ebcdic_feed_is_read() -> None:
+    """XML 1.0's appendix F also names EBCDIC: "<?xm" in code page 037, then the prolog's
+    code page (feedparser reads these; so does Mimir)."""
+    body = RSS_UTF16.replace("utf-16", "cp500").replace("\u2013", "-").encode("cp500")
+    feed = parse_feed(body, "https://tele.example/feed", now=NOW)
+    assert feed.title == "Télé Nord - nouvelles"
+    assert feed.entries[0].title == "Le câble à Lille"

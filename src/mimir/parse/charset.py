@@ -40,6 +40,17 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+#: the first four bytes of a text without a byte-order mark in an encoding that is not
+#: ASCII-compatible: ASCII characters ("<?xm", "<!DO", a newline...) with NULs between them
+#: (XML 1.0, appendix F)
+_WIDE = (
+    (re.compile(rb"[\x01-\x7f]\x00\x00\x00", re.S), "utf-32-le"),
+    (re.compile(rb"\x00\x00\x00[\x01-\x7f]", re.S), "utf-32-be"),
+    (re.compile(rb"[\x01-\x7f]\x00[\x01-\x7f]\x00", re.S), "utf-16-le"),
+    (re.compile(rb"\x00[\x01-\x7f]\x00[\x01-\x7f]", re.S), "utf-16-be"),
+)
+_EBCDIC_PROLOG = b"\x4c\x6f\xa7\x94"  # "<?xm" in the EBCDIC code pages
+
 _SNIFF_BYTES = 4096
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _XML_PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']", re.I)
@@ -53,6 +64,9 @@ _STRAY_RUN = re.compile("[\udc80-\udcff]+")
 #: and this many per stray byte
 _MIN_UTF8_CHARS = 8
 _UTF8_PER_STRAY = 4
+
+#: the EBCDIC code pages Python decodes, by its names
+_EBCDIC = frozenset({"cp037", "cp273", "cp424", "cp500", "cp875", "cp1026", "cp1140"})
 
 #: codecs that decode every byte string (so a wrong one never fails), by Python's names
 _SINGLE_BYTE = re.compile(
@@ -94,6 +108,27 @@ def _bom(body: bytes) -> tuple[str, int] | None:
     return None
 
 
+def wide_encoding(body: bytes) -> str | None:
+    """The encoding of a body whose bytes are not ASCII-compatible, or None: UTF-16 or UTF-32
+    with or without a byte-order mark (a BOM-less one starts with ASCII characters and NULs
+    between them, XML 1.0 appendix F) or EBCDIC ("<?xm" in code page 037; then the code page
+    its prolog names). Byte-level sniffing (the root element, an HTML hint, a JSON brace)
+    reads such a body as noise, and UTF-8 decoding takes its NULs for text, so such a body is
+    decoded by this name before anything else is tried."""
+    bom = _bom(body)
+    if bom is not None:
+        return None if bom[0] == "utf-8" else bom[0]
+    for pattern, name in _WIDE:
+        if pattern.match(body):
+            return name
+    if body.startswith(_EBCDIC_PROLOG):
+        prolog = body[:200].decode("cp037")
+        match = _XML_PROLOG.match(prolog.encode("ascii", "replace"))
+        named = normalize_encoding(match.group(1).decode("ascii")) if match else None
+        return named if named in _EBCDIC else "cp037"
+    return None
+
+
 def _try(body: bytes, encoding: str | None) -> str | None:
     if not encoding:
         return None
@@ -116,6 +151,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if bom is not None:
         name, skip = bom
         return body[skip:].decode(name, "replace"), name
+    wide = wide_encoding(body)
+    if wide is not None:
+        return body.decode(wide, "replace"), wide
     candidates = [
         normalize_encoding(header_charset(content_type)),
         normalize_encoding(declared_charset(body)),

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from mimir.errors import NotAFeed, ParseError
 from mimir.model import Entry, ParsedFeed
+from mimir.parse.charset import wide_encoding
 from mimir.parse.discovery import find_feed_links
 from mimir.parse.jsonfeed import JSON_FEED_TYPES, load_json, parse_json_feed
-from mimir.parse.rss import parse_rss
+from mimir.parse.rss import parse_rss, utf8_xml
 from mimir.parse.sitemaps import SITEMAP_ROOTS, parse_sitemap
 from mimir.parse.xmlsniff import (
     GZIP_MAGIC,
@@ -70,6 +71,11 @@ def parse_feed(
     """
     if body.startswith(GZIP_MAGIC):
         body = gunzip(body)
+    if wide_encoding(body) is not None:
+        # UTF-16, UTF-32 or EBCDIC: the sniffing below reads bytes as ASCII, so the body is
+        # UTF-8 from here on, and the header's charset, which named the old bytes, is dropped
+        body = utf8_xml(body, content_type)
+        content_type = _media_type(content_type) or None
     if not body.strip():
         raise ParseError("empty document")
     media = _media_type(content_type)

@@ -51,7 +51,7 @@ _WORDPRESS_FOOTER = re.compile(r"\s*The post .{1,400}? appeared first on .{1,200
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 
 
-def _utf8_xml(body: bytes, content_type: str | None) -> bytes:
+def utf8_xml(body: bytes, content_type: str | None) -> bytes:
     """Decode once with our charset rules, re-encode as UTF-8 and say so in the prolog."""
     text, _ = decode_html(body, content_type)
     return _PROLOG_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8", "replace")
@@ -63,7 +63,7 @@ def run_feedparser(body: bytes, url: str, content_type: str | None, *, fast: boo
     4 times faster, ``python -m bench.feeds``), else from feedparser itself (never given a
     path or URL: a BytesIO, so it cannot open anything). ``fast=False`` always runs
     feedparser (the tests compare the two)."""
-    data = _utf8_xml(body, content_type)
+    data = utf8_xml(body, content_type)
     if fast:
         result = fastfeed.parse(data, url)
         if result is not None:
