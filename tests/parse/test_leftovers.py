@@ -1,0 +1,87 @@
+"""The end of an extracted article without what stood there for something taken out."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from mimir.parse import extract_article
+from mimir.parse.leftovers import trim_tail
+from tests.parse.conftest import NOW
+
+PROSE = (
+    "<p>Der Sender stellt im Frühjahr auf DVB-T2 um; in den drei Ballungsräumen laufen die "
+    "Tests seit Januar, und die Zuschauer brauchen für den Empfang neue Geräte.</p>"
+)
+
+
+def body(*blocks: str) -> etree._Element:
+    return etree.fromstring(f"<body>{PROSE}{''.join(blocks)}</body>")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        # real pages' ends: brandenburg.de, changelog.blog, futurezone.at, techcrunch, CNN...
+        ['<list rend="ul"><item><head rend="h3">Teilen auf</head></item></list>'],
+        ['<p><hi rend="#b">Weiterführende Links:</hi></p>',
+         '<p><hi rend="#b">Verwandte Themen auf unserem Blog: </hi></p>'],
+        ["<p>Kommentare ()</p>"],
+        ["<p>Sponsored Ads</p>"],
+        ["<p>Loading weather data ...</p>"],
+        ["<p>Back to top</p>"],
+        ["<p>11 commentaires</p>"],
+        ["<p>Mehr zu Konny Reimann und seiner Familie:</p>"],
+        ["<table><row><cell>\n</cell></row></table>"],
+        ['<head rend="h6">Seitenübersicht</head>', '<head rend="h6">Übersicht Beiträge</head>',
+         '<list rend="ul"><item>Allgemein (2)</item><item>Konzerte (7)</item>'
+         "<item>Presse (6)</item></list>"],
+    ],
+)  # fmt: skip
+def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
+    tree = body(*tail)
+    assert trim_tail(tree) == len(tail)
+    assert [child.tag for child in tree] == ["p"]
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        "<p>Herzlichst, Eure Martina</p>",  # a sign-off
+        "<p>Vielen Dank für das interessante Interview!</p>",
+        "<p>Teilen Sie uns Ihre Meinung mit: Was halten Sie vom Umstieg auf DVB-T2?</p>",
+        "<p>Mehr</p><p>Die Umstellung kostet den Sender rund vier Millionen Euro.</p>",
+        '<list rend="ul"><item>DVB-T2 (HEVC)</item><item>Satellit</item></list>',
+        "<p>Share</p>text after it",  # not the end: the body's text goes on
+    ],
+)
+def test_the_articles_own_end_stays(end: str) -> None:
+    tree = body(end)
+    before = etree.tostring(tree)
+    assert trim_tail(tree) == 0
+    assert etree.tostring(tree) == before
+
+
+def test_one_block_is_always_kept() -> None:
+    tree = etree.fromstring('<body><head rend="h2">Teilen auf</head></body>')
+    assert trim_tail(tree) == 0 and len(tree) == 1
+
+
+def test_an_articles_text_and_html_lose_the_leftovers() -> None:
+    paragraphs = "".join(
+        f"<p>Absatz {i}: Der Sender stellt im Frühjahr auf DVB-T2 um, und die Tests in den "
+        f"Ballungsräumen laufen seit Januar ohne größere Störungen.</p>"
+        for i in range(6)
+    )
+    page = (
+        "<html lang='de'><head><title>Umstellung auf DVB-T2</title></head><body><article>"
+        f"<h1>Umstellung auf DVB-T2</h1>{paragraphs}"
+        "<p><b>Weiterführende Links:</b></p><ul><li><h3>Teilen auf</h3></li></ul>"
+        "</article></body></html>"
+    ).encode()
+    article = extract_article(page, "https://sender.example/dvb-t2", now=NOW)
+    assert article.text.endswith("ohne größere Störungen.")
+    assert "Weiterführende" not in article.text and "Teilen" not in article.text
+    assert article.html is not None
+    assert "Weiterführende" not in article.html and "Teilen" not in article.html
+    assert article.html.count("<p>") == 6
