@@ -5,6 +5,7 @@ import pickle
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 from lxml import etree
 from trafilatura.settings import Document
@@ -768,3 +769,44 @@ def test_tags_listed_on_the_page_lose_their_separators() -> None:
     )
     extracted = extract_article(page, "https://ledger.example/tuners", now=NOW)
     assert extracted.tags == ("tuners", "ATSC 3.0", "prices")
+
+
+_SONNTAG = (
+    "<html lang='de'><head><title>Emanuel und die Buchmesse</title></head><body>"
+    "<header><ul><li class='date'><strong>Montag, 09.12.2019</strong></li></ul></header>"
+    "<article><h1>Emanuel und die Buchmesse</h1><p class='meta'> VERÖFFENTLICHT AM 07.06.2019 </p>"
+    + "".join(
+        f"<p>Absatz {i}: Der Evangelische Medienverband stellt auf der Frankfurter Buchmesse "
+        "aus, und die Besucher kommen zahlreich zu den Lesungen am Stand.</p>"
+        for i in range(5)
+    )
+    + "</article><aside><h3>Termine</h3><p><time datetime='2019-12-09T00:00:00+01:00'>"
+    "09.12.2019</time>, 17.00 Uhr: Lesung</p></aside></body></html>"
+)
+
+
+def test_a_date_a_line_labels_is_the_guess() -> None:
+    """No date in the metadata: the one a short line labels as the publication's
+    ("VERÖFFENTLICHT AM 07.06.2019", as Sonntag Sachsen writes it) is the guess, not
+    htmldate's, which took the header's day and the events' dates (2019-12-09)."""
+    article = extract_article(_SONNTAG.encode(), "https://www.sonntag.example/emanuel", now=NOW)
+    assert article.published_at is None
+    assert article.published_guess == datetime(2019, 6, 7, tzinfo=UTC)
+
+
+def test_a_stated_date_is_not_searched_for_a_label() -> None:
+    page = _SONNTAG.replace(
+        "<title>", '<meta property="article:published_time" content="2019-06-08T10:00:00Z"><title>'
+    )
+    article = extract_article(page.encode(), "https://www.sonntag.example/emanuel", now=NOW)
+    assert article.published_at == datetime(2019, 6, 8, 10, tzinfo=UTC)
+    assert article.published_guess is None
+
+
+def test_published_on_in_prose_is_no_label() -> None:
+    prose = (
+        "<html><body><p>The regulator's report, published on March 3, 2019, found that the "
+        "broadcasters had met their obligations, and the minister welcomed it at once.</p>"
+        "<p>Posted by: Florida CPA, 27 Sep 2011 | 15:22</p></body></html>"
+    )
+    assert article_module._labelled(lxml.html.fromstring(prose), NOW) is None

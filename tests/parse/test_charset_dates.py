@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mimir.parse import decode_html, parse_date, sane
-from mimir.parse.dates import date_in_text, has_time
+from mimir.parse.dates import date_in_text, has_time, labelled_date
 from tests.parse.conftest import NOW, sample
 
 SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
@@ -318,6 +318,26 @@ def test_parse_date(value: str | None, fmt: str | None, expected: datetime | Non
 )
 def test_date_in_text(text: str, expected: datetime | None) -> None:
     assert date_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("VERÖFFENTLICHT AM 07.06.2019", utc(2019, 6, 7)),
+        ("Veröffentlicht am Montag, 5. Mai 2025 von Anna Schmidt", utc(2025, 5, 5)),
+        ("Published on March 5, 2026 | 3 min read", utc(2026, 3, 5)),
+        ("Publié le 1er mars 2026", utc(2026, 3, 1)),
+        ("Publicado el 3 de marzo de 2026", utc(2026, 3, 3)),
+        ("Erschienen: 2026-01-19", utc(2026, 1, 19)),
+        ("Montag, 09.12.2019 | Veröffentlicht am 07.06.2019", utc(2019, 6, 7)),  # the labelled
+        ("Posted by: Florida CPA, 27 Sep 2011 | 15:22", None),  # a commenter's name between
+        ("Montag, 09.12.2019", None),  # a date no label names
+        ("Veröffentlicht in Kategorie Technik", None),
+        ("", None),
+    ],
+)
+def test_labelled_date(text: str, expected: datetime | None) -> None:
+    assert labelled_date(text) == expected
 
 
 @pytest.mark.parametrize(

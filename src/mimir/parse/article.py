@@ -27,7 +27,7 @@ from trafilatura.xml import xmltotxt
 from mimir.errors import ExtractionCrashed, ExtractionError, MimirError
 from mimir.model import ExtractedArticle, Selectors
 from mimir.parse.charset import decode_html
-from mimir.parse.dates import has_time, parse_date, sane
+from mimir.parse.dates import has_publication_label, has_time, labelled_date, parse_date, sane
 from mimir.parse.enginefix import install as _install_enginefix
 from mimir.parse.enginefix import known_rends
 from mimir.parse.figures import Figure, page_figures, refigure
@@ -228,10 +228,41 @@ def _published(meta: PageMeta, now: datetime) -> tuple[datetime | None, bool]:
     return published, published is not None and not has_time(chosen)
 
 
-def _guessed(document: Document | None, now: datetime) -> datetime | None:
-    """trafilatura's (htmldate's) date, found by heuristics in the page's text and markup:
-    on real pages it can be a copyright year or a date in a sidebar (CNN's 2010 article in
-    python-goose's fixtures comes out as 2011-08-19), so it ranks below the feed's date."""
+#: the page's text nodes a reader sees
+_VISIBLE_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+#: a text node longer than this (characters) is prose, where "published on" may be a report's
+_LABEL_NODE_CHARS = 100
+
+
+def _labelled(tree: HtmlElement, now: datetime) -> datetime | None:
+    """The date a short line of the page labels as its publication ("VERÖFFENTLICHT AM
+    07.06.2019", "Veröffentlicht am <a>1. Mai 2019</a>"): the label's text node and the
+    next two, the date in one of them (``dates.labelled_date``). Only short nodes count: in
+    prose, "the report published on 3 March" dates a report."""
+    nodes = [str(n) for n in _VISIBLE_TEXT(tree)]
+    for i, node in enumerate(nodes):
+        if len(node.strip()) > _LABEL_NODE_CHARS or not has_publication_label(node):
+            continue
+        found = sane(labelled_date(" ".join(" ".join(nodes[i : i + 3]).split())), now)
+        if found is not None:
+            return found
+    return None
+
+
+def _guessed(
+    document: Document | None, labelled: datetime | None, now: datetime
+) -> datetime | None:
+    """A date the page does not state in its metadata: one a line of it labels as the
+    publication's, else trafilatura's (htmldate's), found by heuristics in the page's text
+    and markup. On real pages htmldate's can be a copyright year, the day's date in the
+    header or a date in a sidebar (CNN's 2010 article in python-goose's fixtures comes out as
+    2011-08-19; a Sonntag Sachsen article "VERÖFFENTLICHT AM 07.06.2019" as the day it was
+    saved, 2019-12-09), so either ranks below the feed's date."""
+    if labelled is not None:
+        return labelled
     if document is None or not document.date:
         return None
     return sane(parse_date(document.date), now)
@@ -362,7 +393,10 @@ def _extract_article(
     ):
         _take_byline(meta, tree, base)  # also where there is no author (all() of none)
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
-    need_meta = not (meta.title and (meta.published or "date" in meta.extra))
+    stated = bool(meta.published or "date" in meta.extra)
+    need_meta = not (meta.title and stated)
+    # a date a line of the page labels, read before trafilatura prunes the tree
+    labelled = None if stated else _labelled(tree, now)
     for anchor in _HEADING_ANCHORS(tree):
         # trafilatura's precision mode drops a heading whose links have no text as all link:
         # the GitHub blog's interview questions went, each with its anchorjs icon
@@ -379,7 +413,7 @@ def _extract_article(
         chosen_text, chosen_html = _selected_content(tree, selectors.detail_content, base)
         if chosen_text:
             text, html = chosen_text, chosen_html
-            return _result(text, html, meta, document, now, base)
+            return _result(text, html, meta, document, now, base, labelled)
     if meta.body:
         text, html = _with_structured_body(text, html, meta.body, base)
     if len(text) < MIN_TEXT_CHARS and text_weight(text) < MIN_TEXT_CHARS:
@@ -388,11 +422,17 @@ def _extract_article(
             f"(under {MIN_TEXT_CHARS}); it may be a paywall or teaser, a JavaScript app "
             "shell or a listing page"
         )
-    return _result(text, html, meta, document, now, base)
+    return _result(text, html, meta, document, now, base, labelled)
 
 
 def _result(
-    text: str, html: str | None, meta: PageMeta, document: Document | None, now: datetime, base: str
+    text: str,
+    html: str | None,
+    meta: PageMeta,
+    document: Document | None,
+    now: datetime,
+    base: str,
+    labelled: datetime | None = None,
 ) -> ExtractedArticle:
     published, day_only = _published(meta, now)
     language = (
@@ -414,7 +454,7 @@ def _result(
         canonical_url=meta.canonical or None,
         description=meta.description,
         site_name=meta.site_name,
-        published_guess=None if published else _guessed(document, now),
+        published_guess=None if published else _guessed(document, labelled, now),
         published_day_only=day_only,
     )
 

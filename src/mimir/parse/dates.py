@@ -218,7 +218,15 @@ def sane(value: datetime | None, now: datetime) -> datetime | None:
     return value
 
 
-__all__ = ["is_month", "parse_date", "sane", "to_utc"]
+__all__ = [
+    "date_in_text",
+    "has_publication_label",
+    "is_month",
+    "labelled_date",
+    "parse_date",
+    "sane",
+    "to_utc",
+]
 
 
 _MONTHS = (
@@ -244,6 +252,39 @@ _DATE_IN_TEXT = re.compile(
     r")(?![\d])",
     re.IGNORECASE,
 )
+
+
+#: a label that says the date after it is the publication's: "Veröffentlicht am", "Published
+#: on", "Publié le", "Publicado el", "Pubblicato il", "Gepubliceerd op", "Posted"
+_PUBLISHED_LABEL = re.compile(
+    r"\b(?:ver\u00f6ffentlicht|publiziert|erschienen|erstellt|published|posted|publi\u00e9e?"
+    r"|publicad[oa]|pubblicat[oa]|gepubliceerd|geplaatst|opublikowano|publicerad|udgivet"
+    r"|publisert)(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*:?\s*",
+    re.IGNORECASE,
+)
+#: how far after its label a date may start, and what may stand between: a weekday's name
+#: ("am Montag, 5. Mai"), not a name ("Posted by: Jo Smith, 27 Sep 2011" dates a comment)
+_LABEL_REACH = 16
+_LABEL_GAP = re.compile(r"[\s,:|\u2013-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
+
+
+def has_publication_label(text: str) -> bool:
+    return _PUBLISHED_LABEL.search(text) is not None
+
+
+def labelled_date(text: str) -> datetime | None:
+    """The first date in ``text`` that a publication label stands right before ("VERÖFFENTLICHT
+    AM 07.06.2019", "Published on March 5, 2026"), as :func:`date_in_text` reads it. A page
+    that states no date in its metadata often writes it so by its headline, while the dates
+    around it are the day's (a header's "Montag, 09.12.2019"), events' or other posts'."""
+    for label in _PUBLISHED_LABEL.finditer(text or ""):
+        after = text[label.end() : label.end() + _LABEL_REACH + 40]
+        m = _DATE_IN_TEXT.search(after)
+        if m is not None and m.start() <= _LABEL_REACH and _LABEL_GAP.match(after[: m.start()]):
+            found = date_in_text(after[m.start() :])
+            if found is not None:
+                return found
+    return None
 
 
 def date_in_text(text: str) -> datetime | None:
