@@ -76,6 +76,12 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             {"site_name": "日本経済新聞 電子版"},
             "米朝首脳直通電話 習氏に挑む",
         ),
+        # the site's name, then its motto (SciLogs, a blog network of spektrum.de)
+        (
+            "Die Ablehnung der Gendersprache \u00bb SciLogs - Wissenschaftsblogs",
+            {"url": "https://scilogs.spektrum.de/engelbart-galaxis/x/"},
+            "Die Ablehnung der Gendersprache",
+        ),
         # the page's own headline, when the title is it with parts around it
         (
             "How to Save Money on Groceries - Your Money Today - Your Life - MSN Lifestyle",
@@ -122,6 +128,11 @@ def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str
         ("ATSC 3.0 set-top boxes arrive", {"url": "https://www.set-top.example/x"}),
         # a full-width colon before a headline that names nothing known ("Video: ...")
         ("動画\uff1aナイジェリアで自爆攻撃", {"url": "https://www.afpbb.com/articles/-/3179152"}),
+        # the site's name in the middle, then more than a motto: the headline's own part
+        (
+            "Tuner prices fall - Sony - what the maker's cheaper boxes mean for broadcasters",
+            {"url": "https://www.sony.com/x"},
+        ),
         # what would be left is no headline
         ("News - Example", {"url": "https://example.com/x"}),
         # a logo in an <h1> is no headline, nor a short one

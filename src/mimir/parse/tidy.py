@@ -227,6 +227,8 @@ def clean_title(
             end -= 1
         elif _names_site(parts[start], sites, names):
             start += 1
+        elif (named := _site_before_tagline(parts, start, end, sites, names)) is not None:
+            end = named  # "Headline » SciLogs - Wissenschaftsblogs": the site, then its motto
         else:
             break
     if (start, end) == (0, len(parts)):
@@ -235,6 +237,22 @@ def clean_title(
     for i in range(start + 1, end):
         kept += separators[i - 1] + parts[i]
     return kept if len(kept) >= _MIN_HEADLINE or len(kept) * 2 >= len(title) else title
+
+
+#: the most words a part after the site's name may have to be its motto or a section
+_TAGLINE_WORDS = 5
+
+
+def _site_before_tagline(
+    parts: Sequence[str], start: int, end: int, sites: frozenset[str], names: set[str]
+) -> int | None:
+    """The index of a part inside ``parts[start:end]`` that names the site and has only short
+    parts after it (the site's motto, a section: "SciLogs - Wissenschaftsblogs"), or None."""
+    for k in range(start + 1, end - 1):
+        if _names_site(parts[k], sites, names):
+            tail = parts[k + 1 : end]
+            return k if all(len(p.split()) <= _TAGLINE_WORDS for p in tail) else None
+    return None
 
 
 def _is_headline(text: str) -> bool:
