@@ -183,6 +183,12 @@ def _legacy_page(text: str, encoding: str, lang: str = "") -> bytes:
             "следующем году.",
             "cp1251",
         ),
+        (  # charset-normalizer knows no Latvian: read as windows-1252, "Vakcinâcija"
+            "Latvijas raidorganizācijas paziņoja par pāreju uz jaunu digitālās apraides "
+            "standartu. Nozares pārstāvji saka, ka iekārtu nomaiņa tiks pabeigta nākamgad, "
+            "un izmaksas segs operatori; vakcinācija un koronavīruss vairs nav ziņu galvenā tēma.",
+            "cp1257",
+        ),
         (
             "Οι έλληνες ραδιοτηλεοπτικοί φορείς ανακοίνωσαν τη μετάβαση σε νέο πρότυπο "
             "ψηφιακής μετάδοσης.",

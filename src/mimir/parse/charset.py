@@ -7,6 +7,8 @@ import re
 
 from charset_normalizer import from_bytes
 
+from mimir.parse.language import detect_language
+
 # What browsers actually use when a page names one of these (WHATWG Encoding Standard).
 _SUPERSETS = {
     "iso-8859-1": "cp1252",
@@ -242,6 +244,7 @@ _TEXT_RUN = re.compile(rb">([^<>]*[\x80-\xff][^<>]*)<")
 _CODE = re.compile(rb"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _MAX_SAMPLED = 2_000_000  # bytes of the body searched for text
 _MAX_SAMPLE = 200_000  # bytes given to detection
+_LANGUAGE_SAMPLE = 20_000  # bytes whose language is identified
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _C1_BYTES = bytes(range(0x80, 0xA0))
 #: fewer non-ASCII bytes than this in the text are no Chinese or Japanese text (one curly
@@ -270,6 +273,12 @@ def legacy_encoding(language: str) -> str:
     as browsers fall back to it: windows-1252 for the languages of Western Europe."""
     lang = language.lower().replace("_", "-")
     return _LANGUAGE_ENCODINGS.get(lang) or _LANGUAGE_ENCODINGS.get(lang[:2], "cp1252")
+
+
+def _read_language_encoding(sample: bytes, encoding: str) -> str | None:
+    """The legacy encoding of the language ``sample`` reads as, decoded by ``encoding``."""
+    language = detect_language(sample[:_LANGUAGE_SAMPLE].decode(encoding, "replace"))
+    return legacy_encoding(language) if language else None
 
 
 def _text_sample(body: bytes) -> bytes:
@@ -320,6 +329,10 @@ def _detect(body: bytes, fallback: str) -> tuple[str, str]:
     if options:
         least = min(options, key=lambda o: o[0])  # the first in charset-normalizer's order
         close = [o for o in options if o[0] <= least[0] + _CHAOS_MARGIN]
+        # no <html lang>: the language the cleanest decoding reads as names its encoding
+        # (a Latvian page reads as Latvian in windows-1252 too, and charset-normalizer knows
+        # no Latvian: it took windows-1252, "Vakcinâcija" for "Vakcinācija")
+        hint = hint or _read_language_encoding(sample, least[2])
         hinted = [o for o in close if o[2] == hint]
         encoding = (hinted or [least])[0][2]
         if not hinted and _SINGLE_BYTE.match(encoding):
