@@ -8,6 +8,9 @@ served from a separate process), reported together so the ratios hold on a noisy
                and again after Mimir's phase, and Mimir set against the mean of the two (the
                same run varies by up to a quarter from one minute to the next here);
 2. mimir     - full ingest: feed, article page, extraction, dedup, store (worker, once mode);
+   stock-ceiling - the same extract-only run with stock trafilatura's extraction, as the
+               naive pipeline runs it: the ceiling the issue's target assumed (about twice the
+               naive pipeline), for the ratio against it;
 3. naive     - feedparser + one request at a time + trafilatura + a commit per article
                (on a subset of the feeds: it is the slow one, its rate is what matters);
 4. poll      - steady state: N sources (default 10,000) whose feeds all answer 304, checked
@@ -59,6 +62,9 @@ def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out:
 
     c = Corpus(config["feeds"], config["items"], config["hosts"], config["seed"], config["port"])
     pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
+    if config.get("stock"):
+        _stock_ceiling_worker(pages, barrier, out)
+        return
     warm_up()  # as Mimir's extraction processes start: one extraction, then the heap frozen
     barrier.wait()
     c0 = time.process_time()
@@ -72,13 +78,33 @@ def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out:
     out.put((n, time.perf_counter(), 1000 * (time.process_time() - c0)))
 
 
-def ceiling(corpus: BenchCorpus, procs: int) -> dict[str, Any]:
-    """Extract-only: `procs` processes, each over its share of the same pages."""
+def _stock_ceiling_worker(pages: list[tuple[str, bytes]], barrier: Any, out: Any) -> None:
+    """The issue's premise ceiling: the naive pipeline's extraction (stock trafilatura,
+    ``bare_extraction`` with metadata) over the same pages, nothing else."""
+    import trafilatura
+
+    from mimir.parse import speedups
+
+    speedups.uninstall()
+    texts = [(url, body.decode("utf-8")) for url, body in pages]
+    trafilatura.bare_extraction(texts[0][1], url=texts[0][0], with_metadata=True)  # warm
+    barrier.wait()
+    c0 = time.process_time()
+    n = 0
+    for url, page in texts:
+        if trafilatura.bare_extraction(page, url=url, with_metadata=True) is not None:
+            n += 1
+    out.put((n, time.perf_counter(), 1000 * (time.process_time() - c0)))
+
+
+def ceiling(corpus: BenchCorpus, procs: int, *, stock: bool = False) -> dict[str, Any]:
+    """Extract-only: `procs` processes, each over its share of the same pages; with
+    ``stock``, stock trafilatura's extraction as the naive pipeline runs it."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
     total = corpus.corpus.feeds * corpus.corpus.items
-    config = dict(corpus.config, port=corpus.port)
+    config = dict(corpus.config, port=corpus.port, stock=stock)
     barrier = ctx.Barrier(procs + 1)
     out = ctx.Queue()
     workers = [
@@ -481,7 +507,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", dest="json_out", help="also write the results to this file")
     ap.add_argument(
         "--only",
-        default="ceiling,mimir,naive,poll",
+        default="ceiling,mimir,stock-ceiling,naive,poll",
         help="comma-separated phases to run (default: all)",
     )
     args = ap.parse_args(argv)
@@ -515,6 +541,9 @@ def main(argv: list[str] | None = None) -> None:
             again = ceiling(corpus, args.processes)
             print("ceiling (again, after):", again, flush=True)
             results["ceiling"] = bracket(results["ceiling"], again)
+        if "stock-ceiling" in phases:
+            results["stock_ceiling"] = ceiling(corpus, args.processes, stock=True)
+            print("ceiling (stock trafilatura):", results["stock_ceiling"], flush=True)
         if "naive" in phases:
             results["naive"] = naive(corpus, min(args.naive_feeds, args.feeds), work)
             print("naive pipeline:        ", results["naive"], flush=True)
@@ -531,6 +560,12 @@ def main(argv: list[str] | None = None) -> None:
         ratios["mimir_vs_ceiling_cpu"] = round(c["cpu_ms_per_page"] / max(spent, 1e-9), 3)
     if m:
         ratios["extraction_share"] = m["extraction_share"]
+    sc = results.get("stock_ceiling")
+    if m and sc:
+        # the target as the issue framed it: a ceiling of stock trafilatura's extraction
+        ratios["mimir_vs_stock_ceiling"] = round(m["per_second"] / sc["per_second"], 3)
+    if sc and nv:
+        ratios["stock_ceiling_vs_naive"] = round(sc["per_second"] / nv["per_second"], 2)
     if m and nv:
         ratios["mimir_vs_naive"] = round(m["per_second"] / nv["per_second"], 2)
     if c and nv:
