@@ -84,6 +84,23 @@ def test_a_document_not_well_formed_is_read_with_a_warning() -> None:
     assert "Premature end of data" in cut.warnings[0]
 
 
+def test_html_named_references_read_as_their_characters() -> None:
+    """XML defines five named references; hand-written and older exports use HTML's too
+    (listparser's test documents: "arch&aelig;ology"): read as the characters they name,
+    an undefined one as written, with the not-well-formed warning."""
+    report = parse_opml(
+        b'<opml version="2.0"><body>'
+        b'<outline text="T&eacute;l&eacute;&nbsp;Nord &amp; Sud" xmlUrl="https://a.example/rss"/>'
+        b'<outline text="arch&aelig;ology &bogus;" xmlUrl="https://b.example/rss?a=1&amp;b=2"/>'
+        b"</body></opml>"
+    )
+    assert [(s.name, s.url) for s in report.sources] == [
+        ("T\u00e9l\u00e9 Nord & Sud", "https://a.example/rss"),
+        ("arch\u00e6ology &bogus;", "https://b.example/rss?a=1&b=2"),
+    ]
+    assert "Entity 'eacute' not defined" in report.warnings[0]
+
+
 def test_external_dtd_is_not_fetched() -> None:
     document = (
         b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "http://192.0.2.1/opml.dtd">'
@@ -111,6 +128,17 @@ def test_opml_details() -> None:
     report = parse_opml(document)
     a, b, c, d, e = report.sources
     assert (a.name, a.url, a.category) == ("Text only", "https://a.example/rss", "News/World")
+    # listparser's test documents: empty entries and parts, spaces around them
+    for attr, category in (
+        (" / , root2// /node2 , / / root3 // node 3 ", "root2/node2"),
+        (",, , tag1 , tag2 ,", "tag1"),
+        (" , / ,", None),
+    ):
+        one = (
+            '<opml version="2.0"><body><outline text="F" xmlUrl="https://f.example/rss" '
+            f'category="{attr}"/></body></opml>'
+        )
+        assert parse_opml(one.encode()).sources[0].category == category
     assert (b.name, b.note, b.enabled, b.kind) == ("Title wins", "Notes", False, SourceKind.LISTING)
     assert (c.name, c.kind) == ("c.example", SourceKind.FEED)
     assert (d.category, e.category) == ("Folder", "Folder")

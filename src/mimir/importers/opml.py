@@ -169,9 +169,13 @@ def _feed_scheme(url: str) -> str:
 
 
 def _category_attr(value: str) -> str | None:
-    """The first entry of an OPML 2.0 ``category`` attribute (``/a/b,/c``), slashes trimmed."""
-    first = value.split(",")[0].strip().strip("/").strip()
-    return first or None
+    """The first entry of an OPML 2.0 ``category`` attribute (``/a/b,/c``), its path parts
+    trimmed and empty ones dropped (``" / , root2// /node2"`` is ``root2/node2``)."""
+    for entry in value.split(","):
+        path = "/".join(part.strip() for part in entry.split("/") if part.strip())
+        if path:
+            return path
+    return None
 
 
 def _local(el: etree._Element) -> str:

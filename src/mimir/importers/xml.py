@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import html.entities
 import re
 
 from lxml import etree
@@ -16,6 +17,20 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z][A-Za-z0-9._-]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)")
 
 
+#: a named reference XML does not define (HTML's "&eacute;", "&nbsp;", "&aelig;": hand-written
+#: and older exports write them), or an undefined one ("&nonsense;")
+_NAMED_REFERENCE = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z][A-Za-z0-9]*);")
+
+
+def _numeric(match: re.Match[bytes]) -> bytes:
+    """HTML's character for a named reference, as a numeric one; an unknown name as written."""
+    name = match.group(1).decode("ascii")
+    char = html.entities.html5.get(name + ";")
+    if char is None:
+        return b"&amp;" + match.group(1) + b";"
+    return "".join(f"&#{ord(c)};" for c in char).encode("ascii")
+
+
 class _NotWellFormed(InputError):
     """The document is not well-formed XML."""
 
@@ -27,7 +42,8 @@ def load_xml(data: bytes, what: str) -> etree._Element:
 
 def load_xml_leniently(data: bytes, what: str) -> tuple[etree._Element, InputError | None]:
     """``load_xml``, but a document that is not well-formed in the ways hand-edited and older
-    exports are is still read: raw ampersands ("AT&T", "?a=1&b=2") as written, anything else
+    exports are is still read: raw ampersands ("AT&T", "?a=1&b=2") as written, HTML's named
+    references ("caf&eacute;") as the characters they name, undefined ones as written, anything else
     by the XML parser's recovery mode when that still finds a root element. Returns the root
     and, when the document was not well-formed, the error a strict reading gives (for the
     caller's warning, or to raise when what was read holds nothing). InputError when nothing
@@ -36,7 +52,7 @@ def load_xml_leniently(data: bytes, what: str) -> tuple[etree._Element, InputErr
     try:
         return _load(data, what), None
     except _NotWellFormed as strict:
-        escaped = _BARE_AMPERSAND.sub(b"&amp;", data)
+        escaped = _NAMED_REFERENCE.sub(_numeric, _BARE_AMPERSAND.sub(b"&amp;", data))
         if escaped != data:
             with contextlib.suppress(_NotWellFormed):
                 return _load(escaped, what), strict
