@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from mimir.parse import extract_article
-from mimir.parse.leftovers import trim_tail
+from mimir.parse.leftovers import trim_head, trim_tail
 from tests.parse.conftest import NOW
 
 PROSE = (
@@ -85,3 +85,45 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
     assert article.html is not None
     assert "Weiterführende" not in article.html and "Teilen" not in article.html
     assert article.html.count("<p>") == 6
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # real pages' starts: POLITICO, Rosneft, Oberstdorf, sauvonsluniversite.com, HuffPost
+        ["<p>Main Content</p>"],
+        ["<p>Please activate JavaScript in your browser to use all interface options.</p>"],
+        [
+            "<p>Durch die weitere Nutzung der Webseite stimmen Sie unserer Datenschutzerklärung "
+            "und der Verwendung von Cookies zu.</p>"
+        ],
+        ["<p>Accueil &gt; Actualités et humeurs &gt; <hi>Décisions de l'AG</hi></p>"],
+        ["<p><hi>Read More:</hi>Federal Open Market Committee, Federal Reserve, Fomc</p>"],
+        ["<p>Skip to content</p>", "<p>Menü</p>"],
+        [
+            '<list><item><head rend="h3">Suche</head></item>'
+            "<item><head>Newsletter</head></item></list>"
+        ],
+    ],
+)
+def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
+    tree = etree.fromstring(f"<body>{''.join(head)}{PROSE}</body>")
+    assert trim_head(tree) == len(head)
+    assert [child.tag for child in tree] == ["p"]
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        # news about cookies and JavaScript is news
+        "<p>Google will stop third-party cookies in Chrome next year, the company said.</p>",
+        "<p>JavaScript engines: Mozilla and Google enable a new compiler by default.</p>",
+        "<p>Home</p>text after it",  # not alone: the body's text goes on after it
+        "<p>Main content providers in Europe &gt; the US: streaming leaves linear TV behind.</p>",
+    ],
+)
+def test_the_articles_own_start_stays(start: str) -> None:
+    tree = etree.fromstring(f"<body>{start}{PROSE}</body>")
+    before = etree.tostring(tree)
+    assert trim_head(tree) == 0
+    assert etree.tostring(tree) == before

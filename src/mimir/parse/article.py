@@ -41,7 +41,7 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import detect_language, language_code
-from mimir.parse.leftovers import trim_tail
+from mimir.parse.leftovers import trim_head, trim_tail
 from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
@@ -108,6 +108,7 @@ def _engine_text_and_html(
 ) -> tuple[str, str | None]:
     if document is None or document.body is None:
         return "", None
+    trim_head(document.body)  # a skip link, a breadcrumb, a cookie banner (leftovers.py)
     trim_tail(document.body)  # a share bar's heading, a links box's label... (leftovers.py)
     # as trafilatura's own text output has it: each line's spaces one plain space (a no-break
     # space, ADAC's "bei&nbsp;Babyschalen", or a run of spaces is no phrase's part) and letters

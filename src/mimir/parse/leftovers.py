@@ -1,4 +1,4 @@
-"""What the extraction leaves at the end of an article that is no part of it.
+"""What the extraction leaves at the start and the end of an article that is no part of it.
 
 trafilatura keeps the main text's blocks, and with them, at the end, what stood there for
 something it took out: a share bar's heading ("Teilen auf"), the label of a links box whose
@@ -7,6 +7,8 @@ an advertisement's label ("Sponsored Ads"), a comments counter ("Kommentare ()")
 category list with post counts. Real pages (trafilatura's, newspaper4k's and python-goose's
 test pages) end that way; ``trim_tail`` drops such blocks from the end of trafilatura's body,
 last first, before the text and the reading HTML are made from it, so both lose them.
+``trim_head`` does the same at the start for what stands above an article: a skip link ("Main
+Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a tag list.
 
 Only the end is trimmed and only blocks that carry no sentence of the article: a heading with
 nothing after it, a short label ending in a colon, a block with no text, an interface phrase,
@@ -48,7 +50,8 @@ def _text(element: Any) -> str:
 def _only_headings(element: Any) -> bool:
     """A list whose items hold headings alone (a share bar: ``<item><head>Teilen auf``)."""
     heads = element.findall(".//head")
-    return bool(heads) and _text(element) == " ".join(_text(h) for h in heads)
+    words = "".join(_text(element).split())
+    return bool(heads) and words == "".join("".join(_text(h) for h in heads).split())
 
 
 def _leftover(element: Any) -> bool:
@@ -63,6 +66,67 @@ def _leftover(element: Any) -> bool:
     if len(text) > _SHORT:
         return False
     return bool(_LABEL.match(text) or _PHRASES.fullmatch(text.strip(_ENDS)))
+
+
+#: what a page's first blocks may be that is no part of its article: a skip link's or a menu's
+#: words, a breadcrumb trail, a notice that JavaScript is off, a cookie banner, a tag list
+_HEAD_PHRASES = re.compile(
+    r"(?:(?:skip\s+to\s+)?(?:main\s+)?content|zum\s+inhalt(?:\s+springen)?|direkt\s+zum\s+inhalt"
+    r"|aller\s+au\s+contenu|men[u\u00fc]|navigation|search|suche|startseite|home|accueil)",
+    re.I,
+)
+_BREADCRUMB = re.compile(r"\s(?:>|\u203a|\u00bb|/)\s")
+_SCRIPT_NOTICE = re.compile(
+    r"\b(?:please|bitte|veuillez|you\s+(?:need|have)\s+to|you\s+must)\b.{0,60}?\bjavascript\b"
+    r"|\bjavascript\b.{0,40}?(?:is\s+(?:disabled|required|turned\s+off)|ist\s+deaktiviert"
+    r"|wird\s+ben\u00f6tigt|erforderlich|est\s+d\u00e9sactiv\u00e9|in\s+(?:your|ihrem)\s+browser"
+    r"|dans\s+votre\s+navigateur)",
+    re.I | re.S,
+)
+_CONSENT = re.compile(
+    r"\bcookies?\b.{0,300}?(?:stimmen\s+sie|you\s+agree|you\s+consent|vous\s+acceptez"
+    r"|akzeptieren\s+sie|einverstanden)|(?:by\s+continuing|continuing\s+to\s+use"
+    r"|durch\s+die\s+(?:weitere\s+)?nutzung|en\s+poursuivant).{0,300}?\bcookies?\b",
+    re.I | re.S,
+)
+_TAG_LABEL = re.compile(
+    r"(?:read\s+more|related|tags|schlagw(?:\u00f6|o)rte?r?|themen|mehr\s+zum\s+thema"
+    r"|lesen\s+sie\s+auch|mots-cl\u00e9s)\s*:",
+    re.I,
+)
+#: the longest a notice or a trail at the top may be (characters)
+_NOTICE = 400
+
+
+def _head_leftover(element: Any) -> bool:
+    text = _text(element)
+    if not text.strip(_ENDS):
+        return True
+    if element.tag == "list" and _only_headings(element):
+        return True  # a sidebar's headings above the article
+    if len(text) > _NOTICE:
+        return False
+    bare = text.strip(_ENDS)
+    if len(text) <= _SHORT and (_PHRASES.fullmatch(bare) or _HEAD_PHRASES.fullmatch(bare)):
+        return True
+    if len(text) <= 200 and len(_BREADCRUMB.findall(text)) >= 2:
+        return True  # "Accueil > Actualités et humeurs > Décisions de l'AG"
+    return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
+
+
+def trim_head(body: Any) -> int:
+    """Drop leftover blocks from the start of trafilatura's ``body``: a skip link ("Main
+    Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a "Read
+    More:" tag list, a sidebar's headings. Keeps at least one block; returns how many were
+    dropped."""
+    dropped = 0
+    while len(body) > 1 and _head_leftover(body[0]):
+        first = body[0]
+        if (first.tail and first.tail.strip()) or (body.text and body.text.strip()):
+            break  # text around it: lxml would drop what follows it with it
+        body.remove(first)
+        dropped += 1
+    return dropped
 
 
 def trim_tail(body: Any) -> int:
@@ -80,4 +144,4 @@ def trim_tail(body: Any) -> int:
     return dropped
 
 
-__all__ = ["trim_tail"]
+__all__ = ["trim_head", "trim_tail"]
