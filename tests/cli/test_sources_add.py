@@ -112,6 +112,26 @@ def test_a_sitemap_named_in_robots_txt(mimir: Mimir, site: NewsSite, web: Fixtur
     assert any("common feed paths answered" in line for line in data["discovery"])
 
 
+def test_a_text_sitemap_named_in_robots_txt(mimir: Mimir, site: NewsSite, web: FixtureWeb) -> None:
+    """sitemaps.org's third format, one URL per line (``sitemap.txt``): found through
+    robots.txt, followed as a sitemap, and its pages fetched and stored on refresh."""
+    web.route(
+        "/sitemap.txt",
+        "".join(f"{site.url(i)}\n" for i in site.items),
+        content_type="text/plain; charset=utf-8",
+    )
+    web.set_robots(f"User-agent: *\nDisallow:\nSitemap: {web.url('/sitemap.txt')}\n")
+    web.route("/corp/", "<html><body><p>Corporate site</p></body></html>")
+    data = mimir.json("sources", "add", web.url("/corp/"), "--name", "Corp")
+    assert (data["source"]["kind"], data["source"]["url"]) == ("sitemap", web.url("/sitemap.txt"))
+    assert (
+        f" * [robots] {web.url('/sitemap.txt')} - sitemap/sitemap, 4 entries" in data["discovery"]
+    )
+    assert mimir.json("refresh", "Corp")["new_articles"] == len(site.items)
+    stored = {row["url"] for row in mimir.json("articles", "list", "--source", "Corp")}
+    assert stored == {site.url(i) for i in site.items}
+
+
 def test_robots_txt_news_sitemap_over_the_site_index(
     mimir: Mimir, site: NewsSite, web: FixtureWeb
 ) -> None:

@@ -602,3 +602,38 @@ def test_an_ebcdic_feed_is_read() -> None:
     feed = parse_feed(body, "https://tele.example/feed", now=NOW)
     assert feed.title == "Télé Nord - nouvelles"
     assert feed.entries[0].title == "Le câble à Lille"
+
+
+def test_a_text_sitemap_is_read() -> None:
+    """sitemaps.org's text format: one URL per line, UTF-8, under any content type."""
+    body = (
+        "https://news.example/2026/01/a\r\n\nhttps://news.example/2026/01/b\n"
+        "  https://news.example/2026/01/a  \nhttps://news.example/2026/01/caf\u00e9\n"
+    ).encode()
+    feed = parse_feed(body, "https://news.example/sitemap.txt", content_type="text/plain", now=NOW)
+    assert feed.format == "sitemap"
+    assert [e.url for e in feed.entries] == [
+        "https://news.example/2026/01/a",
+        "https://news.example/2026/01/b",
+        "https://news.example/2026/01/caf\u00e9",
+    ]
+    assert feed.warnings == ["dropped 1 entries repeating an earlier GUID or URL"]
+
+
+def test_a_text_sitemap_with_a_stray_line_and_a_long_one() -> None:
+    urls = [f"https://news.example/p/{i}" for i in range(30)]
+    body = "\n".join([*urls[:25], "# generated nightly", *urls[25:]]).encode()
+    feed = parse_feed(body, "https://news.example/s.txt", now=NOW, max_entries=10)
+    assert [e.url for e in feed.entries] == urls[:10]
+    assert feed.warnings == [
+        "dropped 1 lines that are no URL",
+        "sitemap lists 30 URLs; kept the first 10",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", [b"hello world\n", b"https://news.example/a\nsee the list above\n", b"Not Found"]
+)
+def test_plain_text_that_is_no_url_list_is_no_feed(body: bytes) -> None:
+    with pytest.raises(ParseError):
+        parse_feed(body, "https://news.example/s.txt", content_type="text/plain", now=NOW)

@@ -10,7 +10,12 @@ from mimir.parse.charset import wide_encoding
 from mimir.parse.discovery import find_feed_links
 from mimir.parse.jsonfeed import JSON_FEED_TYPES, load_json, parse_json_feed
 from mimir.parse.rss import parse_rss, utf8_xml
-from mimir.parse.sitemaps import SITEMAP_ROOTS, parse_sitemap
+from mimir.parse.sitemaps import (
+    SITEMAP_ROOTS,
+    looks_like_text_sitemap,
+    parse_sitemap,
+    parse_text_sitemap,
+)
 from mimir.parse.xmlsniff import (
     GZIP_MAGIC,
     check_depth,
@@ -63,7 +68,7 @@ def parse_feed(
     now: datetime,
     max_entries: int = DEFAULT_MAX_ENTRIES,
 ) -> ParsedFeed:
-    """Read a feed, a sitemap or a sitemap index.
+    """Read a feed, a sitemap (XML or text: one URL per line) or a sitemap index.
 
     Raises :class:`NotAFeed` for HTML pages and other documents that are no feed, and
     :class:`ParseError` when nothing usable could be read. Recoverable problems (malformed XML,
@@ -85,13 +90,17 @@ def parse_feed(
         root = root_name(body)
         if looks_like_html(body, root):
             raise _html_error(body, url)
-        check_depth(body)
-        if root in SITEMAP_ROOTS:
-            parsed = parse_sitemap(body, url, now=now, max_entries=max_entries)
+        if root is None and looks_like_text_sitemap(body):
+            parsed = parse_text_sitemap(body, url, max_entries=max_entries)
         else:
-            parsed = parse_rss(
-                body, url, content_type=content_type, now=now, max_entries=max_entries, root=root
-            )
+            check_depth(body)
+            if root in SITEMAP_ROOTS:
+                parsed = parse_sitemap(body, url, now=now, max_entries=max_entries)
+            else:
+                parsed = parse_rss(
+                    body, url, content_type=content_type, now=now, max_entries=max_entries,
+                    root=root,
+                )  # fmt: skip
     _dedupe(parsed)
     return parsed
 

@@ -15,6 +15,11 @@ from mimir.parse.urls import absolute_http_url
 from mimir.parse.xmlsniff import safe_parser
 
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+#: a text sitemap's line (sitemaps.org: "one URL per line"), and the share of its non-blank
+#: lines that must be such URLs (a stray comment or a relative path is dropped with a warning)
+_URL_LINE = re.compile(rb"\s*https?://\S+\s*$", re.I)
+_TEXT_SITEMAP_SHARE = 0.9
+_SNIFF_LINES = 20
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -124,6 +129,38 @@ def _newest(entries: list[Entry], limit: int) -> tuple[list[Entry], str]:
     )  # stable: document order among equal dates
     keep = sorted(ranked[:limit])
     return [entries[i] for i in keep], "newest"
+
+
+def looks_like_text_sitemap(body: bytes) -> bool:
+    """Whether ``body`` is a text sitemap: its first lines are absolute http(s) URLs."""
+    lines = [line for line in body[:16384].splitlines()[:_SNIFF_LINES] if line.strip()]
+    if len(lines) > 1 and len(body) > 16384:
+        lines = lines[:-1]  # the sniffed piece may cut its last line short
+    return bool(lines) and all(_URL_LINE.match(line) for line in lines)
+
+
+def parse_text_sitemap(body: bytes, url: str, *, max_entries: int) -> ParsedFeed:
+    """A text sitemap (sitemaps.org's third format: UTF-8, one URL per line) as a
+    :class:`ParsedFeed` of undated entries, the first ``max_entries`` kept."""
+    lines = [line.strip() for line in body.decode("utf-8", "replace").splitlines()]
+    lines = [line for line in lines if line]
+    entries: list[Entry] = []
+    for line in lines:
+        found = absolute_http_url(line, url) if _URL_LINE.match(line.encode()) else None
+        if found is not None:
+            entries.append(Entry(url=found))
+    if len(entries) < _TEXT_SITEMAP_SHARE * len(lines):
+        raise ParseError(
+            f"not a text sitemap: {len(lines) - len(entries)} of its {len(lines)} lines are "
+            "no absolute http(s) URL"
+        )
+    warnings: list[str] = []
+    if len(entries) < len(lines):
+        warnings.append(f"dropped {len(lines) - len(entries)} lines that are no URL")
+    if len(entries) > max_entries:
+        warnings.append(f"sitemap lists {len(entries)} URLs; kept the first {max_entries}")
+        entries = entries[:max_entries]
+    return ParsedFeed(format="sitemap", entries=entries, warnings=warnings)
 
 
 def parse_sitemap(body: bytes, url: str, *, now: datetime, max_entries: int) -> ParsedFeed:
