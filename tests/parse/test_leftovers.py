@@ -33,6 +33,11 @@ def body(*blocks: str) -> etree._Element:
         ["<p>11 commentaires</p>"],
         ["<p>Mehr zu Konny Reimann und seiner Familie:</p>"],
         ["<table><row><cell>\n</cell></row></table>"],
+        # an image's credit where the image was taken out (modepilot.de, AP, Spektrum, Reuters)
+        ["<p>Photo Credit: Catwalkpictures</p>"],
+        ["<table><row><cell><p>AP Photo/Uncredited</p></cell></row></table>"],
+        ["<p>Beitragsbild: Titelseite der FAZ vom 2.4.2019, Ausriss.</p>"],
+        ["<p>\u00a9 Thomson Reuters 2020</p>"],
         ['<head rend="h6">Seitenübersicht</head>', '<head rend="h6">Übersicht Beiträge</head>',
          '<list rend="ul"><item>Allgemein (2)</item><item>Konzerte (7)</item>'
          "<item>Presse (6)</item></list>"],
@@ -53,6 +58,7 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>Mehr</p><p>Die Umstellung kostet den Sender rund vier Millionen Euro.</p>",
         '<list rend="ul"><item>DVB-T2 (HEVC)</item><item>Satellit</item></list>',
         "<p>Share</p>text after it",  # not the end: the body's text goes on
+        "<p>Fotos sind erlaubt, sagte der Sprecher des Senders am Ende.</p>",
     ],
 )
 def test_the_articles_own_end_stays(end: str) -> None:

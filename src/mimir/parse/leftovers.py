@@ -35,6 +35,14 @@ _PHRASES = re.compile(
 )
 #: a label for something that is gone: a few words ending in a colon
 _LABEL = re.compile(r"^[^.!?:]{2,80}:$")
+#: an image's credit left where the image was taken out: "Photo Credit: Catwalkpictures",
+#: "Bild: S-F / Shutterstock.com", "AP Photo/Uncredited", "Foto: dpa", "© Reuters"
+_CREDIT = re.compile(
+    r"(?:(?:photo|foto|bild|image|picture|titel|beitrags|header|aufmacher)(?:bild|foto)?s?"
+    r"(?:\s*(?:credits?|quelle|source|nachweis))?\s*:|bildquelle\s*:|cr[e\u00e9]dits?\s*(?:photo)?\s*:"
+    r"|(?:AP|AFP|EPA|dpa|Reuters|Getty\s+Images)\s+(?:Photo|Foto)\b|\u00a9)",
+    re.I,
+)
 #: an item of a category or archive list: "Konzerte (7)"
 _COUNTED = re.compile(r"^.{1,60}\s\(\d+\)$")
 _ENDS = " \t\n\r|-\u2013\u2014\u00b7\u2022\u00bb\u00ab\u203a>:.,;!?()[]"  # dashes, bullets, quotes
@@ -65,7 +73,7 @@ def _leftover(element: Any) -> bool:
         return bool(items) and all(_COUNTED.match(item) for item in items)
     if len(text) > _SHORT:
         return False
-    return bool(_LABEL.match(text) or _PHRASES.fullmatch(text.strip(_ENDS)))
+    return bool(_LABEL.match(text) or _PHRASES.fullmatch(text.strip(_ENDS)) or _CREDIT.match(text))
 
 
 #: what a page's first blocks may be that is no part of its article: a skip link's or a menu's
