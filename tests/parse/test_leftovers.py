@@ -125,6 +125,7 @@ def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
         "<p>Google will stop third-party cookies in Chrome next year, the company said.</p>",
         "<p>JavaScript engines: Mozilla and Google enable a new compiler by default.</p>",
         "<p>Home</p>text after it",  # not alone: the body's text goes on after it
+        "<p>ARD / ZDF / RTL: Die Sender einigen sich auf einen Standard.</p>",
         "<p>Main content providers in Europe &gt; the US: streaming leaves linear TV behind.</p>",
     ],
 )

@@ -10,9 +10,11 @@ last first, before the text and the reading HTML are made from it, so both lose 
 ``trim_head`` does the same at the start for what stands above an article: a skip link ("Main
 Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a tag list.
 
-Only the end is trimmed and only blocks that carry no sentence of the article: a heading with
-nothing after it, a short label ending in a colon, a block with no text, an interface phrase,
-a list of categories with counts. A sign-off ("Herzlichst, Martina") or a closing remark stays.
+Only the ends are trimmed and only blocks that carry no sentence of the article: at the end a
+heading with nothing after it, a short label ending in a colon, a block with no text, an
+interface phrase, an image's credit, a list of categories with counts; at the start what the
+patterns below name. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD /
+ZDF / RTL: ...") or news about cookies stays.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ _HEAD_PHRASES = re.compile(
     r"|aller\s+au\s+contenu|men[u\u00fc]|navigation|search|suche|startseite|home|accueil)",
     re.I,
 )
-_BREADCRUMB = re.compile(r"\s(?:>|\u203a|\u00bb|/)\s")
+_BREADCRUMB = re.compile(r"\s(?:>|\u203a|\u00bb)\s")  # not "/": "ARD / ZDF / RTL: ..." leads
 _SCRIPT_NOTICE = re.compile(
     r"\b(?:please|bitte|veuillez|you\s+(?:need|have)\s+to|you\s+must)\b.{0,60}?\bjavascript\b"
     r"|\bjavascript\b.{0,40}?(?:is\s+(?:disabled|required|turned\s+off)|ist\s+deaktiviert"
