@@ -6,11 +6,12 @@ grouped by error, and, for the documents Mimir's fast reader takes (``mimir.pars
 whether its ``ParsedFeed`` equals the one feedparser's road gives. It also reports the slowest
 document's CPU time (every document must parse in bounded time).
 
-feedparser's test documents are not in this repository; its source release holds them:
+feedparser's test documents (BSD licence) are kept in the test suite's data, and its source
+release holds them too:
 
-    pip download --no-binary :all: --no-deps feedparser==6.0.11 -d /tmp/real
-    tar xzf /tmp/real/feedparser-6.0.11.tar.gz -C /tmp/real
-    .venv/bin/python -m bench.feedsuite /tmp/real/feedparser-6.0.11/tests
+    mkdir -p /tmp/fp && tar xzf tests/data/feedparser-tests.tar.gz -C /tmp/fp
+    .venv/bin/python -m bench.feedsuite /tmp/fp/tests
+    # or: pip download --no-binary :all: --no-deps feedparser==6.0.11 -d /tmp/real, untarred
 
     .venv/bin/python -m bench.feedsuite --smoke   # CI: a few documents written on the spot
 

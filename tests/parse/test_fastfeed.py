@@ -113,6 +113,7 @@ def test_feedparser_own_suite_reads_alike() -> None:
     assert len(suite) == 2242
     differ: list[str] = []
     raised: list[str] = []
+    failed: list[str] = []
     accepted = 0
     kw = {"content_type": None, "now": NOW, "max_entries": 2000}
     for name, body in suite:
@@ -128,12 +129,20 @@ def test_feedparser_own_suite_reads_alike() -> None:
         try:
             parse_feed(body, URL, now=NOW)
         except MimirError:
-            pass  # a clear error on the source: ill-formed beyond repair, or not a feed
+            failed.append(name)  # a clear error: ill-formed beyond repair, or not a feed
         except Exception as exc:
             raised.append(f"{name}: {exc!r}")
     assert differ == []
     assert raised == []
     assert accepted >= 700
+    # what fails is Microsoft's CDF (no feed format Mimir reads), an empty document and one cut
+    # off before its root element; UTF-16 and UTF-32 without a byte-order mark and EBCDIC
+    # (XML 1.0 appendix F, 39 documents) are read
+    assert len([n for n in failed if "/cdf/" in n]) == 7
+    assert sorted(n.rsplit("/", 1)[-1] for n in failed if "/cdf/" not in n) == [
+        "http_status_302-no-location.xml",
+        "rss_empty_document.xml",
+    ]
 
 
 # ---- generated documents ---------------------------------------------------------------------
