@@ -810,3 +810,28 @@ def test_published_on_in_prose_is_no_label() -> None:
         "<p>Posted by: Florida CPA, 27 Sep 2011 | 15:22</p></body></html>"
     )
     assert article_module._labelled(lxml.html.fromstring(prose), NOW) is None
+
+
+def test_a_sentence_in_the_keywords_is_no_tag() -> None:
+    """autoindustriya.com writes its two headlines into ``<meta name="keywords">`` with no
+    comma between them: no tag of 17 words; a keyword list beside it stays."""
+    body = " ".join(
+        f"<p>Paragraph {i}: the new sedan arrives in the Philippines next year with a turbo "
+        "engine and a longer warranty, the distributor said on Tuesday.</p>"
+        for i in range(4)
+    )
+
+    def page(keywords: str) -> bytes:
+        return (
+            f'<html><head><meta name="keywords" content="{keywords}"><title>Sentra</title>'
+            f"</head><body><article><h1>Sentra</h1>{body}</article></body></html>"
+        ).encode()
+
+    long = (
+        "All-new 2020 Sentra is what we really want from Nissan PH Next-generation Nissan "
+        "Sentra makes global debut in Los Angeles"
+    )
+    url = "https://www.autoindustriya.example/news/sentra"
+    assert extract_article(page(long), url, now=NOW).tags == ()
+    listed = extract_article(page(f"Nissan, Sentra, {long}, sedans"), url, now=NOW)
+    assert listed.tags == ("Nissan", "Sentra", "sedans")

@@ -42,7 +42,7 @@ from mimir.parse.htmltree import (
 )
 from mimir.parse.language import detect_language, language_code
 from mimir.parse.leftovers import trim_head, trim_tail
-from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta
+from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
@@ -301,7 +301,7 @@ def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlEleme
 def _listed(values: Iterable[str]) -> tuple[str, ...]:
     """Tags as written in a page's list, without the commas between them (trafilatura keeps a
     Drupal page's "Thomanerchor," "Thomaner," as they stand in the links)."""
-    return tuple(dict.fromkeys(v for v in (v.strip(_LIST_PUNCTUATION) for v in values) if v))
+    return tag_like(v for v in (v.strip(_LIST_PUNCTUATION) for v in values) if v)
 
 
 def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:

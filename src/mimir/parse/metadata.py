@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,6 +169,16 @@ def _first_url(value: Any) -> str | None:
     return _clean(value)
 
 
+#: a keyword longer than this (words) is a sentence, not a tag: autoindustriya.com writes its
+#: two headlines into ``<meta name="keywords">`` with no comma between them
+_TAG_WORDS = 8
+
+
+def tag_like(values: Iterable[str]) -> tuple[str, ...]:
+    """``values`` without repeats and without the ones too long to be tags."""
+    return tuple(dict.fromkeys(v for v in values if len(v.split()) <= _TAG_WORDS))
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [s.strip() for s in value.split(",") if s.strip()]
@@ -229,7 +239,7 @@ def _from_json_ld(nodes: list[Mapping[str, Any]], meta: PageMeta) -> None:
     meta.image = _first_url(article.get("image")) or _first_url(article.get("thumbnailUrl"))
     sections = _strings(article.get("articleSection"))
     meta.section = sections[0] if sections else None
-    meta.tags = tuple(dict.fromkeys(_strings(article.get("keywords"))))
+    meta.tags = tag_like(_strings(article.get("keywords")))
     language = article.get("inLanguage")
     meta.language = language_code(
         _clean(language.get("name")) if isinstance(language, Mapping) else _clean(language)
@@ -299,9 +309,7 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
         listed = tags.get("article:tag", [])
         if len(listed) == 1:  # one article:tag holding the list: "europe, russia, ..." (CNN)
             listed = _strings(listed[0])
-        meta.tags = tuple(
-            dict.fromkeys(listed or _strings(first("news_keywords", "keywords") or ""))
-        )
+        meta.tags = tag_like(listed or _strings(first("news_keywords", "keywords") or ""))
     meta.url = meta.url or first("og:url")
     meta.description = meta.description or first(
         "og:description", "description", "twitter:description"
