@@ -57,44 +57,47 @@ NOW = datetime.now(UTC)
 
 def _ceiling_worker(config: dict[str, Any], share: list[int], barrier: Any, out: Any) -> None:
     from bench.corpus import Corpus
-    from mimir.errors import ExtractionError
-    from mimir.parse.article import extract_article, warm_up
 
     c = Corpus(config["feeds"], config["items"], config["hosts"], config["seed"], config["port"])
     pages = [(c.article_url(i), c.page(i)) for i in share]  # generated before the clock runs
-    if config.get("stock"):
-        _stock_ceiling_worker(pages, barrier, out)
-        return
-    warm_up()  # as Mimir's extraction processes start: one extraction, then the heap frozen
+    # (prepare a page before the clock, extract it: True when it gave an article)
+    prepare, run = _stock_extractor() if config.get("stock") else _mimir_extractor()
+    inputs = [(url, prepare(body)) for url, body in pages]
     barrier.wait()
     c0 = time.process_time()
-    n = 0
-    for url, body in pages:
-        try:
-            extract_article(body, url, content_type="text/html; charset=utf-8", now=NOW)
-            n += 1
-        except ExtractionError:
-            pass
+    n = sum(run(url, page) for url, page in inputs)
     out.put((n, time.perf_counter(), 1000 * (time.process_time() - c0)))
 
 
-def _stock_ceiling_worker(pages: list[tuple[str, bytes]], barrier: Any, out: Any) -> None:
+def _mimir_extractor() -> tuple[Any, Any]:
+    from mimir.errors import ExtractionError
+    from mimir.parse.article import extract_article, warm_up
+
+    def run(url: str, body: bytes) -> bool:
+        try:
+            extract_article(body, url, content_type="text/html; charset=utf-8", now=NOW)
+        except ExtractionError:
+            return False
+        return True
+
+    warm_up()  # as Mimir's extraction processes start: one extraction, then the heap frozen
+    return (lambda body: body), run
+
+
+def _stock_extractor() -> tuple[Any, Any]:
     """The issue's premise ceiling: the naive pipeline's extraction (stock trafilatura,
-    ``bare_extraction`` with metadata) over the same pages, nothing else."""
+    ``bare_extraction`` with metadata, on the decoded page) over the same pages."""
     import trafilatura
 
     from mimir.parse import speedups
 
     speedups.uninstall()
-    texts = [(url, body.decode("utf-8")) for url, body in pages]
-    trafilatura.bare_extraction(texts[0][1], url=texts[0][0], with_metadata=True)  # warm
-    barrier.wait()
-    c0 = time.process_time()
-    n = 0
-    for url, page in texts:
-        if trafilatura.bare_extraction(page, url=url, with_metadata=True) is not None:
-            n += 1
-    out.put((n, time.perf_counter(), 1000 * (time.process_time() - c0)))
+
+    def run(url: str, page: str) -> bool:
+        return trafilatura.bare_extraction(page, url=url, with_metadata=True) is not None
+
+    run("https://warm-up.invalid/", "<html><body><p>" + "A sentence. " * 40 + "</p></body></html>")
+    return (lambda body: body.decode("utf-8")), run
 
 
 def ceiling(corpus: BenchCorpus, procs: int, *, stock: bool = False) -> dict[str, Any]:

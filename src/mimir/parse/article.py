@@ -433,7 +433,7 @@ def _result(
     document: Document | None,
     now: datetime,
     base: str,
-    labelled: datetime | None = None,
+    labelled: datetime | None,
 ) -> ExtractedArticle:
     published, day_only = _published(meta, now)
     language = (

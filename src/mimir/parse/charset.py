@@ -120,6 +120,11 @@ def wide_encoding(body: bytes) -> str | None:
     bom = _bom(body)
     if bom is not None:
         return None if bom[0] == "utf-8" else bom[0]
+    return _unmarked_wide(body)
+
+
+def _unmarked_wide(body: bytes) -> str | None:
+    """``wide_encoding`` of a body without a byte-order mark."""
     for pattern, name in _WIDE:
         if pattern.match(body):
             return name
@@ -153,7 +158,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if bom is not None:
         name, skip = bom
         return body[skip:].decode(name, "replace"), name
-    wide = wide_encoding(body)
+    wide = _unmarked_wide(body)  # the BOM was looked for just above
     if wide is not None:
         return body.decode(wide, "replace"), wide
     candidates = [

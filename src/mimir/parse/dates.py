@@ -269,6 +269,7 @@ _LABEL_GAP = re.compile(r"[\s,:|\u2013-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
 
 
 def has_publication_label(text: str) -> bool:
+    """Whether ``text`` holds a publication label ("Veröffentlicht am", "Published on")."""
     return _PUBLISHED_LABEL.search(text) is not None
 
 

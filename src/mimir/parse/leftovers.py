@@ -20,6 +20,7 @@ ZDF / RTL: ...") or news about cookies stays.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 #: interface phrases a block may consist of, whole (case folded, ends' punctuation dropped)
@@ -129,27 +130,27 @@ def trim_head(body: Any) -> int:
     Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a "Read
     More:" tag list, a sidebar's headings. Keeps at least one block; returns how many were
     dropped."""
-    dropped = 0
-    while len(body) > 1 and _head_leftover(body[0]):
-        first = body[0]
-        if (first.tail and first.tail.strip()) or (body.text and body.text.strip()):
-            break  # text around it: lxml would drop what follows it with it
-        body.remove(first)
-        dropped += 1
-    return dropped
+    return _trim(body, 0, _head_leftover)
 
 
 def trim_tail(body: Any) -> int:
     """Drop leftover blocks from the end of trafilatura's ``body`` (an lxml element); keeps
     at least one block. Returns how many were dropped."""
+    return _trim(body, -1, _leftover)
+
+
+def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
+    """Remove ``body[at]`` while it is a leftover, down to one block. A block with text after
+    it (its tail; lxml would remove that with it) or, at the start, loose text before it ends
+    the trimming: the article goes on there."""
     dropped = 0
     while len(body) > 1:
-        last = body[-1]
-        if not _leftover(last):
+        block = body[at]
+        if not leftover(block) or (block.tail and block.tail.strip()):
             break
-        if last.tail and last.tail.strip():
-            break  # text after it: not the end
-        body.remove(last)
+        if at == 0 and body.text and body.text.strip():
+            break
+        body.remove(block)
         dropped += 1
     return dropped
 

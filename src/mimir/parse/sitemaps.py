@@ -17,7 +17,7 @@ from mimir.parse.xmlsniff import safe_parser
 SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
 #: a text sitemap's line (sitemaps.org: "one URL per line"), and the share of its non-blank
 #: lines that must be such URLs (a stray comment or a relative path is dropped with a warning)
-_URL_LINE = re.compile(rb"\s*https?://\S+\s*$", re.I)
+_URL_LINE = re.compile(r"\s*https?://\S+\s*", re.I)
 _TEXT_SITEMAP_SHARE = 0.9
 _SNIFF_LINES = 20
 _OLDEST = datetime.min.replace(tzinfo=UTC)
@@ -133,10 +133,11 @@ def _newest(entries: list[Entry], limit: int) -> tuple[list[Entry], str]:
 
 def looks_like_text_sitemap(body: bytes) -> bool:
     """Whether ``body`` is a text sitemap: its first lines are absolute http(s) URLs."""
-    lines = [line for line in body[:16384].splitlines()[:_SNIFF_LINES] if line.strip()]
+    head = body[:16384].decode("utf-8", "replace")
+    lines = [line for line in head.splitlines()[:_SNIFF_LINES] if line.strip()]
     if len(lines) > 1 and len(body) > 16384:
         lines = lines[:-1]  # the sniffed piece may cut its last line short
-    return bool(lines) and all(_URL_LINE.match(line) for line in lines)
+    return bool(lines) and all(_URL_LINE.fullmatch(line) for line in lines)
 
 
 def parse_text_sitemap(body: bytes, url: str, *, max_entries: int) -> ParsedFeed:
@@ -146,7 +147,7 @@ def parse_text_sitemap(body: bytes, url: str, *, max_entries: int) -> ParsedFeed
     lines = [line for line in lines if line]
     entries: list[Entry] = []
     for line in lines:
-        found = absolute_http_url(line, url) if _URL_LINE.match(line.encode()) else None
+        found = absolute_http_url(line, url) if _URL_LINE.fullmatch(line) else None
         if found is not None:
             entries.append(Entry(url=found))
     if len(entries) < _TEXT_SITEMAP_SHARE * len(lines):
@@ -158,8 +159,9 @@ def parse_text_sitemap(body: bytes, url: str, *, max_entries: int) -> ParsedFeed
     if len(entries) < len(lines):
         warnings.append(f"dropped {len(lines) - len(entries)} lines that are no URL")
     if len(entries) > max_entries:
-        warnings.append(f"sitemap lists {len(entries)} URLs; kept the first {max_entries}")
-        entries = entries[:max_entries]
+        listed = len(entries)
+        entries, kept = _newest(entries, max_entries)  # undated: the first
+        warnings.append(f"sitemap lists {listed} URLs; kept the {kept} {max_entries}")
     return ParsedFeed(format="sitemap", entries=entries, warnings=warnings)
 
 
