@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mimir.parse import decode_html, parse_date, sane
-from mimir.parse.dates import date_in_text, has_time, labelled_date
+from mimir.parse.dates import date_in_text, has_time, is_dateline, labelled_date
 from tests.parse.conftest import NOW, sample
 
 SJIS_PAGE = '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS"><p>放送</p>'
@@ -382,3 +382,26 @@ def test_sane(value: datetime, kept: bool) -> None:
 )
 def test_has_time(written: str | None, timed: bool) -> None:
     assert has_time(written) is timed
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("January 22, 2014", True),
+        ("mercredi 11 septembre 2019", True),
+        ("10.06.2018 22:00", True),
+        ("Mai062018", True),  # a blog's date badge, its parts run together
+        ("- 27 juin 2019", True),
+        ("Samstag, 2016-10-08, 0:26 AM", True),
+        ("Updated 5 March 2026, 14:20 Uhr", True),
+        ("May Day 2026 in Berlin", False),  # words no date has
+        ("Posted by Jo Smith 2019", False),
+        ("Nature 574, 16-17 (2019)", False),
+        ("Q3 2019", False),
+        ("9:41", False),  # a time alone: no year, no month
+        ("iPhone 11", False),
+        ("2019 " + "was a year of big transitions at the broadcaster " * 2, False),  # too long
+    ],
+)
+def test_a_line_that_only_dates_something(text: str, dateline: bool) -> None:
+    assert is_dateline(text) is dateline

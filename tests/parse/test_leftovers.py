@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from mimir.parse import extract_article
-from mimir.parse.leftovers import trim_head, trim_tail
+from mimir.parse.leftovers import leading_byline, trim_head, trim_tail
 from tests.parse.conftest import NOW
 
 PROSE = (
@@ -41,6 +41,25 @@ def body(*blocks: str) -> etree._Element:
         ['<head rend="h6">Seitenübersicht</head>', '<head rend="h6">Übersicht Beiträge</head>',
          '<list rend="ul"><item>Allgemein (2)</item><item>Konzerte (7)</item>'
          "<item>Presse (6)</item></list>"],
+        # a box of links to other articles under its heading or label (TIME, a German blog)
+        ['<head rend="h2">More Must-Reads From TIME</head>',
+         '<list rend="ul"><item>The Best Inventions of 2023</item>'
+         "<item>Want Weekly Recs on What to Watch? Sign Up for Worth Your Time</item></list>"],
+        ['<p><hi rend="#b">Werbung:</hi></p>',
+         '<list rend="ul"><item>Arduino Uno Rev3 (Original)</item>'
+         "<item>iRobot Virtuelle Wand</item></list>",
+         '<p><hi rend="#b">Siehe auch:</hi></p>', "<p>Weblinks</p>"],
+        # a teaser for another article on the last line (ONE Esports, MSN)
+        ['<p><hi rend="#b">READ MORE: Riot is considering making these changes to the Worlds '
+         "2024 format</hi></p>"],
+        ["<p>More from Bing and MSN Lifestyle Site Search: Get additional content on saving on "
+         "your grocery bill</p>"],
+        # a result counter, a call to write in whose address went with its link (CNBC)
+        ["<p>1 - 5 of 218 results.</p>"],
+        ['<p>"Questions? Comments? Email us at</p>', "<p>\u00a9 2011 CNBC.com</p>"],
+        # a menu's entries, one word each (landwirt.com)
+        ["<p>Suche</p>", "<p>Diskussionsforum</p>", "<p>Kleinanzeigen</p>",
+         "<p>Gebrauchtmaschinen</p>"],
     ],
 )  # fmt: skip
 def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
@@ -59,6 +78,17 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         '<list rend="ul"><item>DVB-T2 (HEVC)</item><item>Satellit</item></list>',
         "<p>Share</p>text after it",  # not the end: the body's text goes on
         "<p>Fotos sind erlaubt, sagte der Sprecher des Senders am Ende.</p>",
+        # an editors' list of picks is the article (mixed.de's "Tipps der Redaktion")
+        '<p><hi rend="#b">Empfehlungen von Dennis:</hi></p>'
+        '<list rend="ul"><item>Mobile und stationäre Konsole: Nintendo Switch</item></list>',
+        # a list of the article's own points, under a label that names no other articles
+        '<p>Die Sender im Überblick:</p><list rend="ul"><item>ARD</item><item>ZDF</item></list>',
+        # a station's link to the piece itself; a signature of two short lines
+        "<p>LISTEN: American Hero Kelly Malloy Joins Boomer &amp; Carton (06/08)</p>",
+        "<p>Liebst,</p><p>Julia</p>",
+        # a sentence that only starts like a teaser
+        "<p>More: the broadcaster will add three channels. The regulator agreed on Monday, "
+        "and the switch follows in May.</p>",
     ],
 )
 def test_the_articles_own_end_stays(end: str) -> None:
@@ -110,6 +140,16 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
             '<list><item><head rend="h3">Suche</head></item>'
             "<item><head>Newsletter</head></item></list>"
         ],
+        # a byline or a date alone, a picture's credit (meedia.de, carta.info, a blog,
+        # BusinessWeek, Business Insider)
+        ["<p>Von Gregory Lipinski</p>"],
+        ["<p>von Klaus-Peter Schöppner, 8.5.12</p>"],
+        ["<p>11.09.2011, 16:20 von jovelstefan</p>"],
+        ["<p>January 22, 2014</p>"],
+        ["<p>mercredi 11 septembre 2019</p>"],
+        ["<p>Courtesy G4</p>"],
+        ["<p>Illustration by Mike Nudelman</p>"],
+        ["<p>| Image: YouTube |</p>"],
     ],
 )
 def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
@@ -127,6 +167,11 @@ def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
         "<p>Home</p>text after it",  # not alone: the body's text goes on after it
         "<p>ARD / ZDF / RTL: Die Sender einigen sich auf einen Standard.</p>",
         "<p>Main content providers in Europe &gt; the US: streaming leaves linear TV behind.</p>",
+        # leads that start like a byline or a date
+        "<p>By 2030, the broadcaster will have switched off its last analogue transmitter.</p>",
+        "<p>Von Berlin aus steuert der Konzern künftig alle Sender in Europa.</p>",
+        "<p>May Day 2026 in Berlin</p>",
+        "<p>Courtesy of the regulator, the channels stay on air until the end of the year.</p>",
     ],
 )
 def test_the_articles_own_start_stays(start: str) -> None:
@@ -134,3 +179,43 @@ def test_the_articles_own_start_stays(start: str) -> None:
     before = etree.tostring(tree)
     assert trim_head(tree) == 0
     assert etree.tostring(tree) == before
+
+
+def test_a_byline_or_date_right_under_the_headline_goes() -> None:
+    tree = etree.fromstring(
+        '<body><head rend="h1">Anticorrupción decidirá en Madrid</head>'
+        f"<p><hi>Patricio Candia | Palma de Mallorca | 08/01/2014</hi></p>{PROSE}</body>"
+    )
+    assert trim_head(tree) == 1
+    assert [child.tag for child in tree] == ["head", "p"]
+    assert "Candia" not in etree.tostring(tree, encoding="unicode")
+
+
+@pytest.mark.parametrize(
+    ("block", "name"),
+    [
+        ("<p>Von Gregory Lipinski</p>", "Gregory Lipinski"),
+        ("<p>Written by: Julie Mollins</p>", "Julie Mollins"),
+        ("<p>11.09.2011, 16:20 von jovelstefan</p>", "jovelstefan"),
+        ("<p>January 22, 2014</p>", None),
+        ("<p>By 2030, the broadcaster will switch.</p>", None),
+    ],
+)
+def test_the_byline_atop_the_text_names_the_author(block: str, name: str | None) -> None:
+    assert leading_byline(etree.fromstring(f"<body>{block}{PROSE}</body>")) == name
+
+
+def test_an_article_without_an_author_tag_takes_the_byline_atop_its_text() -> None:
+    paragraphs = "".join(
+        f"<p>Absatz {i}: Der Sender stellt im Frühjahr auf DVB-T2 um, und die Tests in den "
+        f"Ballungsräumen laufen seit Januar ohne größere Störungen.</p>"
+        for i in range(6)
+    )
+    page = (
+        "<html lang='de'><head><title>Umstellung auf DVB-T2</title></head><body><article>"
+        f"<h1>Umstellung auf DVB-T2</h1><p>Von Gregory Lipinski</p>{paragraphs}"
+        "</article></body></html>"
+    ).encode()
+    article = extract_article(page, "https://sender.example/dvb-t2", now=NOW)
+    assert article.authors == ("Gregory Lipinski",)
+    assert article.text.startswith("Absatz 0:")

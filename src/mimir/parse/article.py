@@ -41,7 +41,7 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import detect_language, language_code
-from mimir.parse.leftovers import trim_head, trim_tail
+from mimir.parse.leftovers import leading_byline, trim_head, trim_tail
 from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
@@ -407,6 +407,11 @@ def _extract_article(
     if need_meta:
         _fill_from_engine(meta, document, tree)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
+    if not meta.authors and document is not None and document.body is not None:
+        # "Von Gregory Lipinski" atop the text, which trim_head takes out of it
+        written = leading_byline(document.body)
+        if written:
+            meta.authors = clean_authors((written,), site_name=site_name, url=home)
     text, html = _engine_text_and_html(
         document, base, meta.title, prose_links(tree, base), page_figures(tree, base)
     )

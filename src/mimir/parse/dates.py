@@ -221,6 +221,7 @@ def sane(value: datetime | None, now: datetime) -> datetime | None:
 __all__ = [
     "date_in_text",
     "has_publication_label",
+    "is_dateline",
     "is_month",
     "labelled_date",
     "parse_date",
@@ -310,3 +311,46 @@ def date_in_text(text: str) -> datetime | None:
     written = m.group(0)
     found = _human((_in_english(written) or written).replace(".", " "))
     return found.replace(tzinfo=UTC) if found is not None else None
+
+
+#: what a line that only dates the article is made of, besides numbers: month and weekday names
+#: (English, German, French, Spanish, Italian, Dutch), the words between a date's parts, a time's
+#: "Uhr"/"am"/"pm", and a label ("Updated", "Veröffentlicht am")
+_WEEKDAYS = (
+    "mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:rs(?:day)?)?|fri(?:day)?"
+    "|sat(?:urday)?|sun(?:day)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag"
+    "|sonnabend|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|mi\u00e9rcoles"
+    "|jueves|viernes|s\u00e1bado|domingo|luned\u00ec|marted\u00ec|mercoled\u00ec|gioved\u00ec"
+    "|venerd\u00ec|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag"
+)
+_DATELINE_WORD = re.compile(
+    rf"(?:{_ANY_MONTH}|{_WEEKDAYS}|am|pm|a\.m|p\.m|uhr|on|at|um|le|el|il|de|del|den|der|op|om"
+    r"|[aà]|updated|aktualisiert|mis\s+\u00e0\s+jour|stand|datum|date|heute|today"
+    r"|ver\u00f6ffentlicht|published|posted|publi\u00e9e?|publicado|pubblicato|et|cet|cest|gmt"
+    r"|utc|mez|mesz|est|edt|pst|pdt|bst)\.?",
+    re.I,
+)
+_DATELINE_TOKEN = re.compile(r"[^\W\d_]+(?:\.(?=[^\W\d_]))?[^\W\d_]*\.?|\d+|[^\w\s]", re.U)
+#: the longest a line that only dates the article may be (characters)
+_DATELINE_MAX = 60
+
+
+def is_dateline(text: str) -> bool:
+    """Whether ``text`` only dates something: "January 22, 2014", "mercredi 11 septembre 2019",
+    "10.06.2018 22:00", "Mai062018", "Updated 5 March 2026, 14:20 Uhr". A line with a word that
+    is none of a date's ("Posted by Jo", "May Day 2026 in Berlin") is more than that."""
+    if not text or len(text) > _DATELINE_MAX or not any(c.isdigit() for c in text):
+        return False
+    spaced = re.sub(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)", " ", text)  # "Mai062018"
+    month = False
+    for token in _DATELINE_TOKEN.findall(spaced):
+        if token.isdigit() or not token[0].isalpha():
+            continue
+        if _DATELINE_WORD.fullmatch(token) is None:
+            return False
+        month = (
+            month
+            or _LOCAL_MONTHS.get(token.lower().rstrip(".")) is not None
+            or is_month(token.rstrip("."))
+        )
+    return month or re.search(r"\d{4}", text) is not None  # a year or a month: a date

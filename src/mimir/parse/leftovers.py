@@ -12,9 +12,14 @@ Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a 
 
 Only the ends are trimmed and only blocks that carry no sentence of the article: at the end a
 heading with nothing after it, a short label ending in a colon, a block with no text, an
-interface phrase, an image's credit, a list of categories with counts; at the start what the
-patterns below name. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD /
-ZDF / RTL: ...") or news about cookies stays.
+interface phrase, an image's credit, a list of categories with counts, a box of links under a
+"More Must-Reads" or "Lesen Sie auch:" heading, a last-line teaser ("READ MORE: ..."), a result
+counter, a menu's one-word entries; at the start what the patterns below name, and a byline or
+a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"), also right under the
+headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD / ZDF / RTL:
+...") or news about cookies stays, and so does an editors' list of picks: it may be the article.
+A byline taken from the top names the author where the page's metadata names none
+(``leading_byline``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+
+from mimir.parse.dates import is_dateline
 
 #: interface phrases a block may consist of, whole (case folded, ends' punctuation dropped)
 _PHRASES = re.compile(
@@ -32,6 +39,7 @@ _PHRASES = re.compile(
     r"|print(?:\s+this)?|drucken|e-?mail|tweet|loading(?:\s+\w+){0,3}|lädt|wird\s+geladen"
     r"|read\s+more|weiterlesen|mehr(?:\s+zum\s+thema)?|related(?:\s+(?:articles|stories|posts))?"
     r"|get\s+connected|follow\s+us|folgen\s+sie\s+uns|abonnieren|subscribe"
+    r"|see\s+also|siehe\s+auch|weblinks|external\s+links|further\s+reading|voir\s+aussi"
     r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)"
     r"(?:\s*\(\d*\))?)",
     re.I,
@@ -53,6 +61,34 @@ _ENDS = " \t\n\r|-\u2013\u2014\u00b7\u2022\u00bb\u00ab\u203a>:.,;!?()[]"  # dash
 #: blocks shorter than this (characters) may be leftovers; longer ones are prose
 _SHORT = 80
 
+#: what heads a box of links to other articles: "More Must-Reads From TIME", "Lesen Sie auch:",
+#: an advertisement's label. Not "Recommendations": an editors' list of picks may be the article
+_RELATED = re.compile(
+    r"\b(?:related|must[-\s]reads?|more\s+(?:from|stories|news|articles|on\s+this)"
+    r"|(?:also|further)\s+read|read\s+(?:more|also|next)|you\s+(?:may|might)\s+also"
+    r"|most\s+(?:read|popular)|popular\s+(?:posts|stories)|trending|top\s+stories|see\s+also"
+    r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|weitere\s+(?:artikel|beitr)"
+    r"|meistgelesen|siehe\s+auch|werbung|anzeige|advertisement|sponsored"
+    r"|(?:\u00e0|a)\s+lire\s+(?:aussi|\u00e9galement)|sur\s+le\s+m\u00eame\s+sujet"
+    r"|leggi\s+anche|lee\s+tambi\u00e9n)",
+    re.I,
+)
+#: a link to another article, alone on the article's last line: "READ MORE: Riot is
+#: considering ...", "More from Bing and MSN Lifestyle: ..." (not "LISTEN:" or "WATCH:", which
+#: on a radio or TV station's page link the piece itself)
+_TEASER = re.compile(
+    r"(?:read\s+(?:more|also|next)|also\s+read|related|see\s+also|more"
+    r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi"
+    r"|leggi\s+anche|lee\s+tambi\u00e9n|more\s+from\s[^:]{1,60})\s*:\s*[^.!?]{3,150}[.!?]?",
+    re.I,
+)
+#: a result counter under a list that is gone: "1 - 5 of 218 results."
+_COUNTER = re.compile(r"\d+\s*[-\u2013]\s*\d+\s+(?:of|von|sur|de|di)\s+\d+(?:\s+\w+)?", re.I)
+#: a call to write to the site, its address gone with the link: "Questions? Comments? Email us at"
+_CONTACT = re.compile(r"^\W*questions\?\s*comments\?|\be-?mail\s+us(?:\s+at)?\W*$", re.I)
+#: a list of links is this short per item (characters), a list of the article's points longer
+_LINK_ITEM = 150
+
 
 def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
@@ -73,10 +109,44 @@ def _leftover(element: Any) -> bool:
         return True  # a heading that heads nothing
     if element.tag == "list":
         items = [_text(item) for item in element.iter("item")]
-        return bool(items) and all(_COUNTED.match(item) for item in items)
+        if not items:
+            return False
+        return all(_COUNTED.match(item) for item in items) or (
+            _links_box(element) and all(len(item) <= _LINK_ITEM for item in items)
+        )
+    if len(text) <= 160 and _TEASER.fullmatch(text.strip()):
+        return True
     if len(text) > _SHORT:
         return False
-    return bool(_LABEL.match(text) or _PHRASES.fullmatch(text.strip(_ENDS)) or _CREDIT.match(text))
+    return bool(
+        _LABEL.match(text)
+        or _PHRASES.fullmatch(text.strip(_ENDS))
+        or _CREDIT.match(text)
+        or _COUNTER.fullmatch(text.strip(_ENDS))
+        or _CONTACT.search(text)
+    )
+
+
+def _links_box(element: Any) -> bool:
+    """A list under a heading or a label that names other articles or an advertisement."""
+    before = element.getprevious()
+    if before is None:
+        return False
+    label = _text(before)
+    is_label = before.tag == "head" or _LABEL.match(label) is not None
+    return is_label and len(label) <= _SHORT and _RELATED.search(label) is not None
+
+
+def _menu_run(body: Any) -> int:
+    """How many of the last blocks are a menu's entries: one word each ("Suche",
+    "Diskussionsforum", "Kleinanzeigen", "Gebrauchtmaschinen"), three or more in a row."""
+    run = 0
+    for block in reversed(body):
+        words = _text(block).split()
+        if len(words) != 1 or not words[0].isalpha() or (block.tail and block.tail.strip()):
+            break
+        run += 1
+    return run if run >= 3 else 0
 
 
 #: what a page's first blocks may be that is no part of its article: a skip link's or a menu's
@@ -107,6 +177,32 @@ _TAG_LABEL = re.compile(
 )
 #: the longest a notice or a trail at the top may be (characters)
 _NOTICE = 400
+#: a byline alone on a line: "Von Gregory Lipinski", "von Klaus-Peter Schöppner, 8.5.12",
+#: "11.09.2011, 16:20 von jovelstefan" (the authors are the article's metadata)
+_BYLINE = re.compile(
+    r"(?:^|(?<=[\s,|]))(?:by|von|par|por|door|written\s+by|author|autor)\s*:?\s+"
+    r"([^\W\d_][^,|\d.!?:]{1,40})(?=$|\s*[,|])",
+    re.I,
+)
+#: a credit for a picture that is gone: "Courtesy G4", "Illustration by Mike Nudelman"
+_COURTESY = re.compile(r"(?:courtesy(?:\s+of)?|illustration(?:\s+by)?)\s+[^.!?,]{1,50}", re.I)
+
+
+def _dateline(text: str) -> bool:
+    """A line that only dates the article, with its author or place: "January 22, 2014", "Von
+    Gregory Lipinski", "Patricio Candia | Palma de Mallorca | 08/01/2014"."""
+    if len(text) > _SHORT:
+        return False
+    byline = _BYLINE.search(text)
+    if byline is not None:
+        if len(byline.group(1).split()) > 5:
+            return False
+        rest = (text[: byline.start()] + text[byline.end() :]).strip(_ENDS)
+        return not rest or not re.search(r"[^\W\d_]", rest) or is_dateline(rest)
+    parts = [part.strip(_ENDS) for part in text.split("|")]
+    if len(parts) >= 2 and is_dateline(parts[-1]):
+        return all(len(part.split()) <= 4 and not re.search(r"[.!?]", part) for part in parts[:-1])
+    return is_dateline(text)
 
 
 def _head_leftover(element: Any) -> bool:
@@ -122,21 +218,59 @@ def _head_leftover(element: Any) -> bool:
         return True
     if len(text) <= 200 and len(_BREADCRUMB.findall(text)) >= 2:
         return True  # "Accueil > Actualités et humeurs > Décisions de l'AG"
+    if _byline_or_credit(element):
+        return True  # a byline, a date alone, a picture's credit
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
+
+
+def leading_byline(body: Any) -> str | None:
+    """The author's name a byline at the top of trafilatura's ``body`` gives ("Von Gregory
+    Lipinski", "Written by: Julie Mollins"), before ``trim_head`` drops it: for a page whose
+    metadata names no author."""
+    for block in body[:3]:
+        if block.tag == "head":
+            continue
+        bare = _text(block).strip(_ENDS)
+        found = _BYLINE.search(bare) if _dateline(bare) else None
+        if found is not None:
+            return found.group(1).strip()
+    return None
+
+
+def _byline_or_credit(element: Any) -> bool:
+    text = _text(element)
+    if len(text) > _SHORT or element.tag == "head":
+        return False
+    bare = text.strip(_ENDS)
+    return bool(_dateline(bare) or _CREDIT.match(bare) or _COURTESY.fullmatch(bare))
 
 
 def trim_head(body: Any) -> int:
     """Drop leftover blocks from the start of trafilatura's ``body``: a skip link ("Main
     Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a "Read
-    More:" tag list, a sidebar's headings. Keeps at least one block; returns how many were
-    dropped."""
-    return _trim(body, 0, _head_leftover)
+    More:" tag list, a sidebar's headings, a byline or a date alone, a picture's credit (also
+    right under the headline). Keeps at least one block; returns how many were dropped."""
+    dropped = _trim(body, 0, _head_leftover)
+    while (
+        len(body) > 2
+        and body[0].tag == "head"
+        and not (body[0].tail and body[0].tail.strip())
+        and _byline_or_credit(body[1])
+        and not (body[1].tail and body[1].tail.strip())
+    ):
+        # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"
+        body.remove(body[1])
+        dropped += 1
+    return dropped
 
 
 def trim_tail(body: Any) -> int:
     """Drop leftover blocks from the end of trafilatura's ``body`` (an lxml element); keeps
     at least one block. Returns how many were dropped."""
-    return _trim(body, -1, _leftover)
+    menu = min(_menu_run(body), len(body) - 1)
+    for _ in range(menu):
+        body.remove(body[-1])
+    return menu + _trim(body, -1, _leftover)
 
 
 def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
@@ -155,4 +289,4 @@ def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
     return dropped
 
 
-__all__ = ["trim_head", "trim_tail"]
+__all__ = ["leading_byline", "trim_head", "trim_tail"]
