@@ -503,6 +503,51 @@ def test_the_written_byline_where_the_metadata_names_no_author() -> None:
     assert extract_article(boxed, "https://ledger.example/t", now=NOW).authors == ()
 
 
+def test_a_byline_inside_the_pages_frame_counts_whatever_the_frame_is_called() -> None:
+    """Themes class the frame around the article after its layout: <body> "left-sidebar", a
+    wrapper "content-sidebar-wrap" (a real WordPress page, its byline "von Mark Hosak" inside).
+    What holds the headline is no sidebar; a sidebar beside it still is."""
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:title" content="Tuner market report">',
+        "",
+    )
+    framed = (
+        page.replace(
+            b"<body>", b"<body class='single left-sidebar'><div class='content-sidebar-wrap'>"
+        )
+        .replace(b"</article>", b"</article></div>")
+        .replace(
+            b"<h1>Tuner market report</h1>",
+            b"<h1>Tuner market report</h1><span class='author vcard'>Mark Hosak</span>",
+        )
+    )
+    found = extract_article(framed, "https://ledger.example/t", now=NOW)
+    assert found.authors == ("Mark Hosak",)
+    beside = page.replace(
+        b"<article>",
+        b"<div class='sidebar'><span class='author'>Sidebar Writer</span></div><article>",
+    )
+    assert extract_article(beside, "https://ledger.example/t", now=NOW).authors == ()
+
+
+def test_the_byline_atop_the_text_beats_the_site_as_author() -> None:
+    """theplanetarypress.com's byline element says "By The Planetary Press" (the site), its
+    text opens "Written by: Julie Mollins"."""
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:site_name" content="The Planetary Press">',
+        "",
+    ).replace(
+        b"<h1>Tuner market report</h1>",
+        b"<h1>Tuner market report</h1><div class='td-post-author-name'>By The Planetary Press"
+        b"</div><p>Written by: Julie Mollins</p>",
+    )
+    found = extract_article(page, "https://theplanetarypress.example/t", now=NOW)
+    assert found.authors == ("Julie Mollins",)
+    assert "Written by" not in found.text
+
+
 def test_a_persons_byline_beats_an_organization_as_author() -> None:
     """National Geographic's JSON-LD names itself as the author (an Organization); its page
     says "By Michael Hingston". An organization stays where the page names nobody."""

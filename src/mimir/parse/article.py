@@ -407,11 +407,17 @@ def _extract_article(
     if need_meta:
         _fill_from_engine(meta, document, tree)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
-    if not meta.authors and document is not None and document.body is not None:
-        # "Von Gregory Lipinski" atop the text, which trim_head takes out of it
+    if (
+        not meta.authors_chosen
+        and document is not None
+        and document.body is not None
+        and all(is_the_site(a, meta.site_name, home) for a in meta.authors)
+    ):
+        # "Von Gregory Lipinski" atop the text, which trim_head takes out of it, where the
+        # page names no author or only itself ("By The Planetary Press" / "Written by: ...")
         written = leading_byline(document.body)
         if written:
-            meta.authors = clean_authors((written,), site_name=site_name, url=home)
+            meta.authors = clean_authors((written,), site_name=site_name, url=home) or meta.authors
     text, html = _engine_text_and_html(
         document, base, meta.title, prose_links(tree, base), page_figures(tree, base)
     )

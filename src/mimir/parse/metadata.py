@@ -363,10 +363,16 @@ def byline(tree: HtmlElement) -> str | None:
     the surest markers first. About 1 ms a page, against trafilatura's 2 to 25 ms (it copies
     the tree); ``tidy.clean_authors`` makes names of it."""
     found: str | None = None
+    # what holds the headline is the page's frame, not a sidebar, whatever its class says: a
+    # theme marks <body> "left-sidebar" or "better-responsive-menu", a wrapper "content-sidebar-
+    # wrap" or "mainwrap single-default sidebar" (a layout with a sidebar, around the article)
+    frame = {a for headline in tree.iter("h1") for a in headline.iterancestors()}
     for element in _BYLINE_CANDIDATES(tree):
         if not isinstance(element.tag, str) or element.tag in _NO_BYLINE_TAGS:
             continue
-        if _away(element) or any(_away(a) for a in element.iterancestors()):
+        if _away(element):
+            continue
+        if any(_away(a) for a in element.iterancestors() if a not in frame and a.tag != "body"):
             continue
         text = " ".join(" ".join(element.itertext()).split())
         if not text or len(text) > 120 or len(text.split()) > 12:
