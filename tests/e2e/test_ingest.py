@@ -117,7 +117,12 @@ def test_deleted_article_stays_deleted(web: FixtureWeb, settings: object, db: Da
 def test_full_content_feed_needs_no_page_fetch(
     web: FixtureWeb, settings: object, db: Database
 ) -> None:
-    body = "<p>" + "Grass Valley ships a new cloud production switcher for live sport. " * 8
+    body = (
+        "<p>"
+        + "Grass Valley ships a new cloud production switcher for live sport. " * 8
+        + "</p>\n<p>The switcher runs in AWS and\nin the customer's own data centre.</p><p>"
+        + "Pricing follows in May."
+    )
     feed = f"""<?xml version="1.0"?><rss version="2.0"
  xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Full</title>
 <link>{web.url("/")}</link><description>d</description>
@@ -131,6 +136,11 @@ def test_full_content_feed_needs_no_page_fetch(
     assert len(rows) == 1 and "cloud production switcher" in rows[0]["text"]
     assert rows[0]["extraction"] == "feed"
     assert web.hits("/full/1") == 0
+    # one paragraph a line, as an extracted page's text; the source's line break a space
+    assert rows[0]["text"].split("\n")[1:] == [
+        "The switcher runs in AWS and in the customer's own data centre.",
+        "Pricing follows in May.",
+    ]
     full = db.sync_read(article_store.get, rows[0]["id"])
     assert "alert(1)" not in (full["html"] or "")
 
@@ -480,9 +490,12 @@ def test_a_blog_moved_on_a_static_host_is_followed_through_its_refresh_pages(
     site = NewsSite(web)
     items = site.publish(2)
     web.route("/old/feed.xml", jekyll_redirect(site.feed_url()))
-    old_feed = f"""<rss version="2.0"><channel><title>Old address</title>{"".join(
-        f"<item><title>{i.title}</title><link>{web.url(f'/old/{i.slug}/')}</link></item>"
-        for i in items)}</channel></rss>"""
+    old_feed = f"""<rss version="2.0"><channel><title>Old address</title>{
+        "".join(
+            f"<item><title>{i.title}</title><link>{web.url(f'/old/{i.slug}/')}</link></item>"
+            for i in items
+        )
+    }</channel></rss>"""
     web.route("/old/feed-with-old-links.xml", old_feed, content_type="application/rss+xml")
     for i in items:
         web.route(f"/old/{i.slug}/", jekyll_redirect(site.url(i)))

@@ -880,3 +880,31 @@ def test_a_sentence_in_the_keywords_is_no_tag() -> None:
     assert extract_article(page(long), url, now=NOW).tags == ()
     listed = extract_article(page(f"Nissan, Sentra, {long}, sedans"), url, now=NOW)
     assert listed.tags == ("Nissan", "Sentra", "sedans")
+
+
+def test_a_line_break_in_the_source_is_a_space_in_the_text() -> None:
+    """Blogger, zeit.de and SEC filings wrap a paragraph's sentences in the page's source; a
+    browser shows one paragraph, and so does the text. trafilatura keeps those line breaks
+    where its fallback extraction took the text (zeit.de's page, as here in its body). A
+    ``<br>`` (trafilatura's ``lb``), a blank line and a ``<pre>`` keep theirs."""
+    from trafilatura.settings import Document
+
+    from mimir.parse.article import _engine_text_and_html
+
+    document = Document()
+    document.body = etree.fromstring(
+        "<body><p>Seit\ndie schwedische Klimaaktivistin mit Zügen die Welt bereist,\nträumen "
+        "viele davon.</p><p>JAZZ ANNOUNCES AGREEMENT TO ACQUIRE <hi>DEFITELIO</hi> (defibrotide)"
+        " for VOD. It is indicated in\npatients over one month of age.</p>"
+        "<p>First line<lb/>second line</p><p>Plain text kept\n\nin two paragraphs</p>"
+        "<quote>def tune(channel):\n    return channel</quote>"
+        "<code>x = 1\ny = 2</code></body>"
+    )
+    text, html = _engine_text_and_html(document, "https://ledger.example/t", None, {})
+    assert "Seit die schwedische Klimaaktivistin mit Zügen die Welt bereist, träumen" in text
+    assert "It is indicated in patients over one month" in text
+    assert "First line\nsecond line" in text
+    assert "Plain text kept\nin two paragraphs" in text
+    assert "def tune(channel):\nreturn channel" in text
+    assert "x = 1\ny = 2" in text
+    assert html is not None and "Seit die schwedische" in html

@@ -99,6 +99,29 @@ def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Docume
     return result if isinstance(result, Document) else None
 
 
+#: one line break between two words (not two: a blank line parts paragraphs where a page keeps
+#: its text as plain text, as the Guardian's page in python-goose's fixtures does)
+_WRAP = re.compile(r"(?<=\S)[ \t\r\f\v]*\n[ \t\r\f\v]*(?=\S)")
+
+
+#: what keeps its line breaks: trafilatura's ``code``, and its ``quote``, which a ``<pre>`` it
+#: does not take for code becomes (Caktus' Python listing)
+_PREFORMATTED = frozenset({"code", "quote"})
+
+
+def _unwrap(body: etree._Element) -> None:
+    """A line break in the page's source is a space in what it shows, outside ``<pre>``: a
+    Blogger post, zeit.de and an SEC filing wrap their sentences in the source, which broke
+    them in two in the text ("won the" / "Africa Movie Academy Award"). A ``<br>`` is
+    trafilatura's ``lb`` element and stays a line break, and so does a blank line."""
+    kept = {inner for outer in body.iter(*_PREFORMATTED) for inner in outer.iter()}
+    for element in body.iter():
+        if element.text and "\n" in element.text and element not in kept:
+            element.text = _WRAP.sub(" ", element.text)
+        if element.tail and "\n" in element.tail and element.getparent() not in kept:
+            element.tail = _WRAP.sub(" ", element.tail)
+
+
 def _engine_text_and_html(
     document: Document | None,
     url: str,
@@ -110,6 +133,7 @@ def _engine_text_and_html(
         return "", None
     trim_head(document.body)  # a skip link, a breadcrumb, a cookie banner (leftovers.py)
     trim_tail(document.body)  # a share bar's heading, a links box's label... (leftovers.py)
+    _unwrap(document.body)
     # as trafilatura's own text output has it: each line's spaces one plain space (a no-break
     # space, ADAC's "bei&nbsp;Babyschalen", or a run of spaces is no phrase's part) and letters
     # composed (NFC: the page wrote "geprüft" as "u" and a combining diaeresis)

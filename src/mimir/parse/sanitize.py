@@ -92,3 +92,21 @@ def html_to_text(fragment: str | None) -> str:
     spaced = _BLOCK_TAGS.sub(" ", fragment)
     stripped = nh3.clean(spaced, tags=set(), strip_comments=True)
     return _SPACES.sub(" ", html.unescape(stripped)).strip()
+
+
+_PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+
+
+def html_to_paragraphs(fragment: str | None) -> str:
+    """Plain text of an article's HTML fragment, one paragraph a line, as an article page's
+    text is: a block's end (``</p>``, ``<br>``, ``</li>``, a heading...) ends a line, and a
+    line break in the source is a space, as a browser shows it (outside ``<pre>``)."""
+    if not fragment:
+        return ""
+    parts = _PRE.split(fragment)
+    flowing = "".join(part if i % 2 else _SPACES.sub(" ", part) for i, part in enumerate(parts))
+    broken = _BLOCK_TAGS.sub("\n", flowing)
+    stripped = html.unescape(nh3.clean(broken, tags=set(), strip_comments=True))
+    lines = (_LINE_SPACES.sub(" ", line).strip() for line in stripped.split("\n"))
+    return "\n".join(line for line in lines if line)
