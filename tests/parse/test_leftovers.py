@@ -103,19 +103,22 @@ def test_one_block_is_always_kept() -> None:
     assert trim_tail(tree) == 0 and len(tree) == 1
 
 
-def test_an_articles_text_and_html_lose_the_leftovers() -> None:
+def page(before: str = "", after: str = "") -> bytes:
+    """An article page of six paragraphs, ``before`` and ``after`` them in its <article>."""
     paragraphs = "".join(
         f"<p>Absatz {i}: Der Sender stellt im Frühjahr auf DVB-T2 um, und die Tests in den "
         f"Ballungsräumen laufen seit Januar ohne größere Störungen.</p>"
         for i in range(6)
     )
-    page = (
+    return (
         "<html lang='de'><head><title>Umstellung auf DVB-T2</title></head><body><article>"
-        f"<h1>Umstellung auf DVB-T2</h1>{paragraphs}"
-        "<p><b>Weiterführende Links:</b></p><ul><li><h3>Teilen auf</h3></li></ul>"
-        "</article></body></html>"
+        f"<h1>Umstellung auf DVB-T2</h1>{before}{paragraphs}{after}</article></body></html>"
     ).encode()
-    article = extract_article(page, "https://sender.example/dvb-t2", now=NOW)
+
+
+def test_an_articles_text_and_html_lose_the_leftovers() -> None:
+    links = "<p><b>Weiterführende Links:</b></p><ul><li><h3>Teilen auf</h3></li></ul>"
+    article = extract_article(page(after=links), "https://sender.example/dvb-t2", now=NOW)
     assert article.text.endswith("ohne größere Störungen.")
     assert "Weiterführende" not in article.text and "Teilen" not in article.text
     assert article.html is not None
@@ -206,16 +209,7 @@ def test_the_byline_atop_the_text_names_the_author(block: str, name: str | None)
 
 
 def test_an_article_without_an_author_tag_takes_the_byline_atop_its_text() -> None:
-    paragraphs = "".join(
-        f"<p>Absatz {i}: Der Sender stellt im Frühjahr auf DVB-T2 um, und die Tests in den "
-        f"Ballungsräumen laufen seit Januar ohne größere Störungen.</p>"
-        for i in range(6)
-    )
-    page = (
-        "<html lang='de'><head><title>Umstellung auf DVB-T2</title></head><body><article>"
-        f"<h1>Umstellung auf DVB-T2</h1><p>Von Gregory Lipinski</p>{paragraphs}"
-        "</article></body></html>"
-    ).encode()
-    article = extract_article(page, "https://sender.example/dvb-t2", now=NOW)
+    signed = page(before="<p>Von Gregory Lipinski</p>")
+    article = extract_article(signed, "https://sender.example/dvb-t2", now=NOW)
     assert article.authors == ("Gregory Lipinski",)
     assert article.text.startswith("Absatz 0:")
