@@ -79,6 +79,51 @@ _HEADING_ANCHORS = etree.XPath(
 )
 
 
+#: how many elements after the headline the standfirst may stand in
+_LEAD_REACH = 400
+#: what a standfirst stands in: the block around its first words
+_LEAD_BLOCKS = frozenset({"p", "h2", "h3", "div", "span", "strong", "section", "header"})
+#: how much of the description finds the standfirst's text, how much identifies it, and the
+#: least it must hold
+_LEAD_FIND, _LEAD_KEY, _LEAD_MIN = 20, 50, 60
+
+
+def _standfirst(tree: HtmlElement, description: str | None, title: str | None, text: str) -> str:
+    """The article's standfirst where the extraction left it out: the paragraph under the
+    headline that the page's own description repeats (Le Figaro's "fig-chapo", heise's
+    "article-header__lead", the Guardian's "standfirst", Vice's "dek"), which trafilatura
+    takes for the header's part. Empty where the text holds it or the page shows none."""
+    wanted = " ".join((description or "").split())
+    if len(wanted) < _LEAD_MIN:
+        return ""
+    key, flat = wanted[:_LEAD_KEY], " ".join(text.split())
+    if key in flat or (title and key in " ".join(title.split())):
+        return ""
+    headline = next(tree.iter("h1"), None)
+    if headline is None:
+        return ""
+    find, seen, after = wanted[:_LEAD_FIND], 0, False
+    for element in tree.iter():
+        if element is headline:
+            after = True
+            continue
+        if not after or not isinstance(element.tag, str):
+            continue
+        seen += 1
+        if seen > _LEAD_REACH:
+            break
+        opening = " ".join((element.text or "").split())
+        if not (opening and opening[: len(find)] == find[: len(opening)]):
+            continue
+        block = element
+        while block is not None and block.tag not in _LEAD_BLOCKS:
+            block = block.getparent()
+        lead = flow_text(block) if block is not None else ""
+        if lead.startswith(key) and len(lead) <= max(2 * len(wanted), 600):
+            return "" if lead[:_LEAD_KEY] in flat else lead
+    return ""
+
+
 def _run_trafilatura(tree: HtmlElement, url: str, with_metadata: bool) -> Document | None:
     """trafilatura's main content of ``tree``. Without links and images: on real pages
     (python-goose's news fixtures), keeping links glued words to the next ("transfixedon the
@@ -458,6 +503,9 @@ def _extract_article(
             f"(under {MIN_TEXT_CHARS}); it may be a paywall or teaser, a JavaScript app "
             "shell or a listing page"
         )
+    lead = _standfirst(tree, meta.description, meta.title, text)
+    if lead:
+        text, html = f"{lead}\n{text}", f"<p>{escape(lead)}</p>{html or ''}"
     return _result(text, html, meta, document, now, base, labelled)
 
 
