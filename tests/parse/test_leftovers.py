@@ -57,6 +57,11 @@ def body(*blocks: str) -> etree._Element:
         # a result counter, a call to write in whose address went with its link (CNBC)
         ["<p>1 - 5 of 218 results.</p>"],
         ['<p>"Questions? Comments? Email us at</p>', "<p>\u00a9 2011 CNBC.com</p>"],
+        # a call to follow the site or its writer elsewhere (USA Today, moritz-meyer.net)
+        ["<p>Follow Jefferson Graham on Twitter.</p>"],
+        ["<p>Folgen Sie uns auf Facebook und Twitter!</p>"],
+        ["<p>Bleib auf dem Laufenden zu aktuellen Entwicklungen im Influencer-Marketing. "
+         "Follow @mr_mo56</p>"],
         # a menu's entries, one word each (landwirt.com)
         ["<p>Suche</p>", "<p>Diskussionsforum</p>", "<p>Kleinanzeigen</p>",
          "<p>Gebrauchtmaschinen</p>"],
@@ -86,6 +91,9 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # a station's link to the piece itself; a signature of two short lines
         "<p>LISTEN: American Hero Kelly Malloy Joins Boomer &amp; Carton (06/08)</p>",
         "<p>Liebst,</p><p>Julia</p>",
+        # a byline that ends with its writer's handle (cleveland.com); a follow-up
+        "<p>-- By Michael Russell Follow @tdmrussell</p>",
+        "<p>Follow-up tests on the new transmitters start in May.</p>",
         # a sentence that only starts like a teaser
         "<p>More: the broadcaster will add three channels. The regulator agreed on Monday, "
         "and the switch follows in May.</p>",

@@ -86,6 +86,14 @@ _TEASER = re.compile(
 _COUNTER = re.compile(r"\d+\s*[-\u2013]\s*\d+\s+(?:of|von|sur|de|di)\s+\d+(?:\s+\w+)?", re.I)
 #: a call to write to the site, its address gone with the link: "Questions? Comments? Email us at"
 _CONTACT = re.compile(r"^\W*questions\?\s*comments\?|\be-?mail\s+us(?:\s+at)?\W*$", re.I)
+#: a call to follow the site or its writer elsewhere: "Follow ONE Esports on Facebook and Twitter
+#: for more LoL news", "Folgen Sie uns auf Facebook", "... Follow @mr_mo56"
+_SOCIAL = re.compile(
+    r"^\W*(?:follow|folgen\s+sie|folge|suivez|seguici|s\u00edguenos|you\s+can\s+(?:keep\s+up"
+    r"\s+with|follow))\b.{0,120}\b(?:twitter|facebook|instagram|linkedin|youtube|tiktok|threads"
+    r"|bluesky|mastodon)\b|\bfollow\s+@\w+\W*$",
+    re.I,
+)
 #: a list of links is this short per item (characters), a list of the article's points longer
 _LINK_ITEM = 150
 
@@ -116,6 +124,8 @@ def _leftover(element: Any) -> bool:
         )
     if len(text) <= 160 and _TEASER.fullmatch(text.strip()):
         return True
+    if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
+        return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
     if len(text) > _SHORT:
         return False
     return bool(
