@@ -961,3 +961,25 @@ def test_no_standfirst_where_the_page_shows_none(lead: str, description: str, fi
     text = extract_article(page, "https://ledger.example/t", now=NOW).text
     assert text.startswith("Paragraph 0 of the report")
     assert text.count("Paragraph 0 of the report") == 1
+
+
+def test_a_sites_tagline_under_its_name_is_no_standfirst() -> None:
+    """A theme's <h1> names the site and a tagline follows it, which the description repeats:
+    the standfirst follows the article's headline (the <h1> that holds half the title's words
+    or more), and none does here."""
+    from mimir.parse.article import _standfirst
+    from mimir.parse.htmltree import parse_html
+
+    tagline = "The independent ledger of the tuner and set-top box market, every working day."
+    html = (
+        "<html><body><div class='site'><h1>The Example Ledger</h1>"
+        f"<p class='tagline'>{tagline}</p></div><article><h2>Tuner market report</h2>"
+        "<p>Paragraph 0 of the report.</p></article></body></html>"
+    )
+    tree = parse_html(html)
+    assert _standfirst(tree, tagline, "Tuner market report", "Paragraph 0 of the report.") == ""
+    # the same tagline under the article's own headline is its standfirst
+    own = parse_html(html.replace("The Example Ledger", "Tuner market report, the week"))
+    assert _standfirst(own, tagline, "Tuner market report", "Paragraph 0 of the report.") == (
+        tagline
+    )

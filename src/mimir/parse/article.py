@@ -79,6 +79,7 @@ _HEADING_ANCHORS = etree.XPath(
 )
 
 
+_WORD = re.compile(r"\w+")
 #: how many elements after the headline the standfirst may stand in
 _LEAD_REACH = 400
 #: what a standfirst stands in: the block around its first words
@@ -86,6 +87,18 @@ _LEAD_BLOCKS = frozenset({"p", "h2", "h3", "div", "span", "strong", "section", "
 #: how much of the description finds the standfirst's text, how much identifies it, and the
 #: least it must hold
 _LEAD_FIND, _LEAD_KEY, _LEAD_MIN = 20, 50, 60
+
+
+def _headline(tree: HtmlElement, title: str | None) -> HtmlElement | None:
+    """The ``<h1>`` that is the article's headline (it holds half the title's words or more),
+    not a theme's site name above a tagline that the description may repeat."""
+    wanted = set(_WORD.findall((title or "").casefold()))
+    if not wanted:
+        return None
+    for heading in tree.iter("h1"):
+        if 2 * len(wanted & set(_WORD.findall(flow_text(heading).casefold()))) >= len(wanted):
+            return heading
+    return None
 
 
 def _standfirst(tree: HtmlElement, description: str | None, title: str | None, text: str) -> str:
@@ -99,7 +112,7 @@ def _standfirst(tree: HtmlElement, description: str | None, title: str | None, t
     key, flat = wanted[:_LEAD_KEY], " ".join(text.split())
     if key in flat or (title and key in " ".join(title.split())):
         return ""
-    headline = next(tree.iter("h1"), None)
+    headline = _headline(tree, title)
     if headline is None:
         return ""
     find, seen, after = wanted[:_LEAD_FIND], 0, False
