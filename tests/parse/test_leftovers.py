@@ -62,6 +62,11 @@ def body(*blocks: str) -> etree._Element:
         ["<p>Folgen Sie uns auf Facebook und Twitter!</p>"],
         ["<p>Bleib auf dem Laufenden zu aktuellen Entwicklungen im Influencer-Marketing. "
          "Follow @mr_mo56</p>"],
+        # a note that the links earn the site a commission (ONE Esports, a German blog)
+        ["<p>Just a heads up, some of the links on ONE Esports are affiliate links. This means if "
+         "you click on them and make a purchase, we may earn a small commission at no additional "
+         "cost to you.</p>"],
+        ["<p>Wenn ihr über diese Links einkauft, erhalten wir eine kleine Provision.</p>"],
         # a menu's entries, one word each (landwirt.com)
         ["<p>Suche</p>", "<p>Diskussionsforum</p>", "<p>Kleinanzeigen</p>",
          "<p>Gebrauchtmaschinen</p>"],
@@ -91,6 +96,9 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # a station's link to the piece itself; a signature of two short lines
         "<p>LISTEN: American Hero Kelly Malloy Joins Boomer &amp; Carton (06/08)</p>",
         "<p>Liebst,</p><p>Julia</p>",
+        # news about commissions and links is news
+        "<p>The regulator's commission will decide in May whether the broadcaster's links to "
+        "the affiliate network breach the rules, and the hearing is public.</p>",
         # a byline that ends with its writer's handle (cleveland.com); a follow-up
         "<p>-- By Michael Russell Follow @tdmrussell</p>",
         "<p>Follow-up tests on the new transmitters start in May.</p>",
@@ -147,6 +155,8 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
         ["<p>Accueil &gt; Actualités et humeurs &gt; <hi>Décisions de l'AG</hi></p>"],
         ["<p><hi>Read More:</hi>Federal Open Market Committee, Federal Reserve, Fomc</p>"],
         ["<p>Skip to content</p>", "<p>Menü</p>"],
+        ["<p>If you buy something from a Verge link, Vox Media may earn a commission. See our "
+         "ethics statement.</p>"],
         [
             '<list><item><head rend="h3">Suche</head></item>'
             "<item><head>Newsletter</head></item></list>"

@@ -94,6 +94,19 @@ _SOCIAL = re.compile(
     r"|bluesky|mastodon)\b|\bfollow\s+@\w+\W*$",
     re.I,
 )
+#: a note that the page's links earn the site a commission ("some of the links on ONE Esports are
+#: affiliate links ... we may earn a small commission", "If you buy something from a Verge
+#: link, Vox Media may earn a commission", "... über diese Links ... erhalten wir eine
+#: Provision"), at either end
+_DISCLOSURE = re.compile(
+    r"\baffiliate[-\s]?links?\b.{0,300}?\b(?:commission|earn|provision|verdienen)"
+    r"|\b(?:earn|receive|get)\b.{0,40}?\bcommission\b.{0,150}?\b(?:affiliate|links?)\b"
+    r"|\b(?:buy|purchase)\b.{0,80}?\blinks?\b.{0,80}?\bcommission"
+    r"|\blinks?\b.{0,120}?\bprovision\b|\bprovision\b.{0,120}?\blinks?\b",
+    re.I | re.S,
+)
+#: the longest such a note may be (characters)
+_DISCLOSURE_MAX = 400
 #: a list of links is this short per item (characters), a list of the article's points longer
 _LINK_ITEM = 150
 
@@ -123,6 +136,8 @@ def _leftover(element: Any) -> bool:
             _links_box(element) and all(len(item) <= _LINK_ITEM for item in items)
         )
     if len(text) <= 160 and _TEASER.fullmatch(text.strip()):
+        return True
+    if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
         return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
@@ -230,6 +245,8 @@ def _head_leftover(element: Any) -> bool:
         return True  # "Accueil > Actualités et humeurs > Décisions de l'AG"
     if _byline_or_credit(element):
         return True  # a byline, a date alone, a picture's credit
+    if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
+        return True  # "If you buy something from a link, we may earn a commission"
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
 
 
