@@ -99,6 +99,7 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # news about commissions and links is news
         "<p>The regulator's commission will decide in May whether the broadcaster's links to "
         "the affiliate network breach the rules, and the hearing is public.</p>",
+        "<p>The law's new provision requires platforms to label links to state media.</p>",
         # a byline that ends with its writer's handle (cleveland.com); a follow-up
         "<p>-- By Michael Russell Follow @tdmrussell</p>",
         "<p>Follow-up tests on the new transmitters start in May.</p>",

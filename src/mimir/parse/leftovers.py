@@ -101,8 +101,8 @@ _SOCIAL = re.compile(
 _DISCLOSURE = re.compile(
     r"\baffiliate[-\s]?links?\b.{0,300}?\b(?:commission|earn|provision|verdienen)"
     r"|\b(?:earn|receive|get)\b.{0,40}?\bcommission\b.{0,150}?\b(?:affiliate|links?)\b"
-    r"|\b(?:buy|purchase)\b.{0,80}?\blinks?\b.{0,80}?\bcommission"
-    r"|\blinks?\b.{0,120}?\bprovision\b|\bprovision\b.{0,120}?\blinks?\b",
+    r"|\b(?:buy|purchase)\b.{0,80}?\blinks?\b.{0,80}?\b(?:earn|receive|get)\b.{0,30}?\bcommission"
+    r"|\blinks?\b.{0,120}?\b(?:erhalten|bekommen|verdienen)\s+wir\b.{0,60}?\bprovision\b",
     re.I | re.S,
 )
 #: the longest such a note may be (characters)
