@@ -306,14 +306,9 @@ def trafilatura_metadata(tests: Path, cache: Path) -> dict[str, Any]:
 def _htmldate_checks(tests: Path) -> tuple[dict[str, str], list[tuple[str, bool, str]]]:
     """MOCK_PAGES and the (url, original_date, "YYYY-MM-DD") checks ``find_date(load_mock_page(
     url), ...) == "..."`` of htmldate's ``unit_tests.py``, in every test function."""
-    module = ast.parse(tests.read_text(encoding="utf-8"))
-    pages: dict[str, str] = {}
+    pages, _ = _test_function(tests, "")
     checks: list[tuple[str, bool, str]] = []
-    for node in ast.walk(module):
-        if isinstance(node, ast.Assign) and any(
-            getattr(t, "id", "") == "MOCK_PAGES" for t in node.targets
-        ):
-            pages = ast.literal_eval(node.value)
+    for node in ast.walk(ast.parse(tests.read_text(encoding="utf-8"))):
         if not (isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare)):
             continue
         call, right = node.test.left, node.test.comparators[0]
@@ -352,6 +347,7 @@ def htmldate_dates(tests: Path) -> dict[str, Any]:
     pages, checks = _htmldate_checks(tests)
     cache = tests.parent / "cache"
     mimir: dict[str, tuple[str, str]] = {}
+    bodies: dict[str, bytes] = {}
     runnable: list[tuple[str, bool, str]] = []
     for url, original, expected in checks:
         path = cache / pages.get(url, "")
@@ -359,7 +355,8 @@ def htmldate_dates(tests: Path) -> dict[str, Any]:
             continue
         runnable.append((url, original, expected))
         if url not in mimir:
-            article = _mimir(path.read_bytes(), url)
+            bodies[url] = path.read_bytes()  # read once, for Mimir and for stock htmldate
+            article = _mimir(bodies[url], url)
             first = (article.published_at or article.published_guess) if article else None
             latest = (article.updated_at or first) if article else None
             mimir[url] = (_day(first), _day(latest))
@@ -374,7 +371,7 @@ def htmldate_dates(tests: Path) -> dict[str, Any]:
         by_mode[f"{mode}_met_by_mimir"] += got == expected
         if got != expected:
             misses.append(f"{pages[url]} original={original}: {got or None} (expected {expected})")
-        body = (cache / pages[url]).read_text(encoding="utf-8", errors="replace")
+        body = bodies[url].decode("utf-8", errors="replace")
         met["stock"] += htmldate.find_date(body, url=url, original_date=original) == expected
     return {
         "pages": len(mimir),

@@ -89,9 +89,12 @@ def html_to_text(fragment: str | None) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return _SPACES.sub(" ", fragment).strip()
-    spaced = _BLOCK_TAGS.sub(" ", fragment)
-    stripped = nh3.clean(spaced, tags=set(), strip_comments=True)
-    return _SPACES.sub(" ", html.unescape(stripped)).strip()
+    return _SPACES.sub(" ", _without_tags(_BLOCK_TAGS.sub(" ", fragment))).strip()
+
+
+def _without_tags(fragment: str) -> str:
+    """``fragment``'s text: every tag and comment dropped, entities decoded."""
+    return html.unescape(nh3.clean(fragment, tags=set(), strip_comments=True))
 
 
 _PRE = re.compile(r"(<pre\b.*?</pre\s*>)", re.I | re.S)
@@ -106,7 +109,6 @@ def html_to_paragraphs(fragment: str | None) -> str:
         return ""
     parts = _PRE.split(fragment)
     flowing = "".join(part if i % 2 else _SPACES.sub(" ", part) for i, part in enumerate(parts))
-    broken = _BLOCK_TAGS.sub("\n", flowing)
-    stripped = html.unescape(nh3.clean(broken, tags=set(), strip_comments=True))
+    stripped = _without_tags(_BLOCK_TAGS.sub("\n", flowing))
     lines = (_LINE_SPACES.sub(" ", line).strip() for line in stripped.split("\n"))
     return "\n".join(line for line in lines if line)
