@@ -322,6 +322,73 @@ def test_a_stated_date_is_the_date_and_a_found_one_only_a_guess() -> None:
     )
 
 
+def test_a_copyright_year_or_a_vocabulary_address_is_no_date() -> None:
+    """htmldate's last resorts read a year into the page's first of January: the footer's
+    copyright year (python-goose's Guardian article came out as 2005-01-01), and a vocabulary's
+    address in ``<html prefix>`` (deutschland.de's home page as 2000-01-01). Neither is a
+    date: no guess, so the feed's date or the discovery time stands."""
+    footer_only = extract_article(_dated_page("", ""), "https://ledger.example/tuners", now=NOW)
+    assert footer_only.published_at is None and footer_only.published_guess is None
+    prefixed = _dated_page("", "").replace(
+        b"<html>",
+        b'<html prefix="rdfs: http://www.w3.org/2000/01/rdf-schema# '
+        b'skos: http://www.w3.org/2004/02/skos/core#">',
+    )
+    article = extract_article(prefixed, "https://ledger.example/tuners", now=NOW)
+    assert article.published_guess is None
+
+
+def test_vocabulary_declarations_leave_the_frame() -> None:
+    tree = lxml.html.fromstring(
+        '<html lang="en" prefix="dc: http://purl.org/dc/terms/" xmlns:og="http://ogp.me/ns#">'
+        '<head profile="http://gmpg.org/xfn/11"><title>T</title></head>'
+        '<body vocab="http://schema.org/" class="post"><p>Text</p></body></html>'
+    )
+    article_module._drop_vocabularies(tree)
+    assert dict(tree.attrib) == {"lang": "en"}
+    assert dict(tree.find("head").attrib) == {}
+    assert dict(tree.find("body").attrib) == {"class": "post"}
+
+
+@pytest.mark.parametrize(
+    ("written", "url"),
+    [
+        ("Published 1 January 2026", "https://ledger.example/tuners"),
+        ("Posted January 1st, 2026", "https://ledger.example/tuners"),
+        ("Veröffentlicht am 01.01.2026", "https://ledger.example/tuners"),
+        ("Publié le 1er janvier 2026", "https://ledger.example/tuners"),
+        ("", "https://ledger.example/2026/01/01/tuners"),
+    ],
+)
+def test_a_new_years_day_the_page_writes_is_kept(written: str, url: str) -> None:
+    article = extract_article(_dated_page("", written), url, now=NOW)
+    assert article.published_guess == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("page", "written"),
+    [
+        ("2016-01-01", True),
+        ("/2016/01/01/", True),
+        ("20160101", True),
+        ("1.1.2016", True),
+        ("01/01/2016", True),
+        ("Jan. 1, 2016", True),
+        ("1 de enero de 2016", True),
+        ("1. Januar 2016", True),
+        ("2016-11-05", False),
+        ("2016/01/10", False),
+        ("2016-01-15", False),
+        ("© 2016 Viehbacher", False),
+        ("11.01.2016", False),
+        ("January 12, 2016", False),
+        ("1 January 2017", False),
+    ],
+)
+def test_which_writings_name_new_years_day(page: str, written: bool) -> None:
+    assert article_module._written_new_year(2016, page, "https://x.example/") is written
+
+
 def test_title_and_byline_are_tidied_by_the_canonical_host() -> None:
     """A page read from another address than the site's (a mirror, a test server) is still
     known by its canonical host: its title and byline lose the site's name."""
