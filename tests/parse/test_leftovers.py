@@ -67,6 +67,27 @@ def body(*blocks: str) -> etree._Element:
          "you click on them and make a purchase, we may earn a small commission at no additional "
          "cost to you.</p>"],
         ["<p>Wenn ihr über diese Links einkauft, erhalten wir eine kleine Provision.</p>"],
+        # a copyright notice (CNN's wire copy on fox13now, a uCoz site's footer and comment count)
+        ["<p>The-CNN-Wire<lb/>™ &amp; © 2013 Cable News Network, Inc., a Time Warner "
+         "Company. All rights reserved.</p>"],
+        ["<table><row><cell>Kommentare insgesamt: <hi>0</hi></cell><cell/></row></table>",
+         "<table><row><cell>Kostenlos Homepage Baukasten - uCoz erstellen</cell>"
+         "<cell>Copyright MyCorp © 2016</cell></row></table>"],
+        # the rules of a comment form whose comments are gone (CNN Arabic, ultimahora.es, a blog)
+        ["<p>ترحب شبكة CNN بالنقاش الحيوي والمفيد، وكي لا نضطر في موقع CNN بالعربية "
+         "إلى مراجعة التعليقات قبل نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف "
+         "إليها جيداً.</p>",
+         "<p>الآراء الواردة أدناه لا تعبر عن رأي موقع CNN بالعربية، بل تعكس "
+         "وجهات نظر أصحابها فقط.</p>"],
+        ['<head rend="h2">Comentar</head>',
+         '<list rend="ul"><item>El contenido de los comentarios es la opinión de los usuarios '
+         "o internautas no de <hi>ultimahora.es.</hi></item><item>No está permitido verter "
+         "comentarios contrarios a las leyes.</item><item><hi>ultimahora.es</hi> se reserva el "
+         "derecho de eliminar cualquier comentario inapropiado.</item></list>"],
+        ['<head rend="h2">Meine Meinung</head>',
+         "<p>Andere Meinung? Fragen? Ergänzungen? Hier ist der Platz dafür. Bitte beachte: "
+         "Da hier jeder schreiben kann, werden alle Kommentare vor der Veröffentlichung von "
+         "mir gegengelesen. Deine E-Mailadresse wird nicht veröffentlicht.</p>"],
         # a menu's entries, one word each (landwirt.com)
         ["<p>Suche</p>", "<p>Diskussionsforum</p>", "<p>Kleinanzeigen</p>",
          "<p>Gebrauchtmaschinen</p>"],
@@ -103,6 +124,12 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # a byline that ends with its writer's handle (cleveland.com); a follow-up
         "<p>-- By Michael Russell Follow @tdmrussell</p>",
         "<p>Follow-up tests on the new transmitters start in May.</p>",
+        # news about comments, their rules and copyright is news
+        "<p>Users left angry comments below the post, and the broadcaster apologised.</p>",
+        "<p>The platform said it would remove comments that break its guidelines before they "
+        "are published, starting in May.</p>",
+        "<p>\u201cWe will moderate your comments,\u201d the editor said.</p>",
+        "<p>She holds the copyright to the 1999 photograph of the transmitter.</p>",
         # a sentence that only starts like a teaser
         "<p>More: the broadcaster will add three channels. The regulator agreed on Monday, "
         "and the switch follows in May.</p>",

@@ -14,7 +14,9 @@ Only the ends are trimmed and only blocks that carry no sentence of the article:
 heading with nothing after it, a short label ending in a colon, a block with no text, an
 interface phrase, an image's credit, a list of categories with counts, a box of links under a
 "More Must-Reads" or "Lesen Sie auch:" heading, a last-line teaser ("READ MORE: ..."), a result
-counter, a menu's one-word entries; at the start what the patterns below name, and a byline or
+counter, a menu's one-word entries, a copyright notice, the rules of a comment form whose
+comments are gone ("ultimahora.es se reserva el derecho de eliminar cualquier comentario
+inapropiado", CNN Arabic's); at the start what the patterns below name, and a byline or
 a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"), also right under the
 headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD / ZDF / RTL:
 ...") or news about cookies stays, and so does an editors' list of picks: it may be the article.
@@ -41,7 +43,7 @@ _PHRASES = re.compile(
     r"|get\s+connected|follow\s+us|folgen\s+sie\s+uns|abonnieren|subscribe"
     r"|see\s+also|siehe\s+auch|weblinks|external\s+links|further\s+reading|voir\s+aussi"
     r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)"
-    r"(?:\s*\(\d*\))?)",
+    r"(?:\s*\(\d*\)|(?:\s+insgesamt|\s+total)?\s*:\s*\d+)?)",
     re.I,
 )
 #: a label for something that is gone: a few words ending in a colon
@@ -107,6 +109,84 @@ _DISCLOSURE = re.compile(
 )
 #: the longest such a note may be (characters)
 _DISCLOSURE_MAX = 400
+#: a copyright notice: "™ & © 2013 Cable News Network, Inc. ... All rights reserved.",
+#: "Copyright MyCorp © 2016" (not "the copyright to the 1999 photo": the sign, or the word
+#: right before a year or the sign)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\))\s*(?:[^\s.!?]+\s+){0,5}?(?:19|20)\d\d\b"
+    r"|\bcopyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d\b"
+    r"|\ball\s+rights\s+reserved|\balle\s+rechte\s+vorbehalten|\btous\s+droits\s+réserv"
+    r"|\btodos\s+los\s+derechos\s+reservados|\btutti\s+i\s+diritti\s+riservati"
+    r"|جميع\s+الحقوق\s+محفوظة",
+    re.I,
+)
+#: the longest a copyright notice may be (characters)
+_COPYRIGHT_MAX = 200
+#: the rules of the comments under an article, where the comments are gone: CNN Arabic's "...
+#: مراجعة التعليقات قبل نشرها ..." (review the comments before they are published),
+#: "alle Kommentare vor der Veröffentlichung von mir gegengelesen": the comments, what is done
+#: with them, and the site speaking to its reader; never a quotation
+_COMMENTS = re.compile(
+    r"comment|kommentar|coment|التعليق|تعليق|reactie|komentarz|评论|評論|コメント", re.I
+)
+_COMMENT_RULES = re.compile(
+    r"reserv\w*\s+(?:the|el|le)?\s*(?:right|derecho|droit)|behalten\s+(?:uns|sich)\s+(?:das\s+)?recht"
+    r"|moderat|not\s+(?:be\s+)?(?:permitted|allowed)|nicht\s+erlaubt|no\s+está\s+permitido"
+    r"|guidelines|richtlinien|netiquette|إرشادات|before\s+(?:they\s+are\s+|being\s+)?publish"
+    r"|vor\s+(?:der|ihrer)\s+veröffentlichung|antes\s+de\s+(?:ser\s+)?publica"
+    r"|avant\s+(?:leur\s+)?publication|قبل\s+نشرها|inappropriate|inapropiad|unangemessen",
+    re.I,
+)
+#: the site speaking to its reader
+_READER = re.compile(
+    r"\b(?:you|your|we|our|us|ihr|ihre|deine?|wir|uns|vous|votre|nous|usted|tus?)\b"
+    r"|ننصحك|مشاركاتك|يمكنك",
+    re.I,
+)
+#: a disclaimer for the readers' views below the article: "الآراء الواردة أدناه لا تعبر عن رأي
+#: موقع CNN" (the views below do not express CNN's): the views below, a "not" and the site
+_VIEWS_BELOW = re.compile(
+    r"(?:views|opinions|comments|الآراء|opiniones|comentarios|meinungen|kommentare|avis|commentaires)"
+    r"\b.{0,30}?(?:\bbelow\b|أدناه|\babajo\b|\bunten\b|ci-dessous)",
+    re.I,
+)
+_DISOWNED = re.compile(
+    r"(?:\bnot\b|\bno\b|\bnicht\b|\bpas\b|لا\s).{0,60}?(?:\bsite\b|website|موقع|sitio"
+    r"|\bseite\b|rédaction|redaktion|redacción|editors?\b)",
+    re.I,
+)
+#: the heading of a comment form: "Comentar", "Leave a Reply", "Kommentar schreiben"
+_COMMENT_HEAD = re.compile(
+    r"comentar(?:ios)?|deja\s+(?:tu|un)\s+comentario|leave\s+a\s+(?:comment|reply)"
+    r"|(?:post|add)\s+a\s+comment|comments?|kommentare?(?:\s+(?:schreiben|verfassen|hinterlassen))?"
+    r"|kommentieren|laisser\s+un\s+commentaire|commentaires?|commenter|lascia\s+un\s+commento"
+    r"|commenti|reacties?|reageer",
+    re.I,
+)
+#: the longest the comments' rules may be (characters)
+_COMMENT_RULES_MAX = 1000
+_QUOTES = re.compile('["“”„«»]')
+
+
+def _comment_rules(element: Any, text: str) -> bool:
+    """The rules of a comment form whose comments are gone (``_COMMENT_RULES``): they name the
+    comments and what is done with them, and speak to the reader or stand under the form's
+    heading ("Comentar"); or the readers' views below are disowned."""
+    if len(text) > _COMMENT_RULES_MAX or _QUOTES.search(text):
+        return False
+    if _VIEWS_BELOW.search(text) and _DISOWNED.search(text):
+        return True
+    if not (_COMMENTS.search(text) and _COMMENT_RULES.search(text)):
+        return False
+    before = element.getprevious()
+    under_form = (
+        before is not None
+        and before.tag == "head"
+        and _COMMENT_HEAD.fullmatch(_text(before).strip(_ENDS)) is not None
+    )
+    return under_form or _READER.search(text) is not None
+
+
 #: a list of links is this short per item (characters), a list of the article's points longer
 _LINK_ITEM = 150
 
@@ -128,6 +208,8 @@ def _leftover(element: Any) -> bool:
         return True  # an empty table, a lone separator
     if element.tag == "head" or (element.tag == "list" and _only_headings(element)):
         return True  # a heading that heads nothing
+    if _comment_rules(element, text):
+        return True
     if element.tag == "list":
         items = [_text(item) for item in element.iter("item")]
         if not items:
@@ -138,6 +220,8 @@ def _leftover(element: Any) -> bool:
     if len(text) <= 160 and _TEASER.fullmatch(text.strip()):
         return True
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
+        return True
+    if len(text) <= _COPYRIGHT_MAX and _COPYRIGHT.search(text):
         return True
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
         return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
