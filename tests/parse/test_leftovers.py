@@ -199,6 +199,11 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
         ["<p>Courtesy G4</p>"],
         ["<p>Illustration by Mike Nudelman</p>"],
         ["<p>| Image: YouTube |</p>"],
+        # a share bar's heading in Japanese (AFP's Japanese site), a picture's caption with its
+        # credit (FAZ)
+        ['<head rend="h2">このニュースをシェア</head>'],
+        ["<p>Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa</p>"],
+        ["<p>The new transmitter on the hill above the town (Photo: AP)</p>"],
     ],
 )
 def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
@@ -221,6 +226,9 @@ def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:
         "<p>Von Berlin aus steuert der Konzern künftig alle Sender in Europa.</p>",
         "<p>May Day 2026 in Berlin</p>",
         "<p>Courtesy of the regulator, the channels stay on air until the end of the year.</p>",
+        # a caption's words in prose; a heading over a section, not over another heading
+        "<p>The broadcaster's new logo shows a stylised tower: a picture of strength, it says.</p>",
+        '<head rend="h2">Market Insider</head>',
     ],
 )
 def test_the_articles_own_start_stays(start: str) -> None:
@@ -228,6 +236,21 @@ def test_the_articles_own_start_stays(start: str) -> None:
     before = etree.tostring(tree)
     assert trim_head(tree) == 0
     assert etree.tostring(tree) == before
+
+
+def test_a_kicker_above_the_headline_goes_and_a_section_heading_stays() -> None:
+    """A short heading right above the ``<h1>`` is a kicker or the blog's name (CNBC's "Market
+    Insider", revolutionpermanente.fr's "Justice de classe")."""
+    tree = etree.fromstring(
+        '<body><head rend="h4">Justice de classe</head>'
+        f'<head rend="h1">Antonin Bernanos en prison</head>{PROSE}</body>'
+    )
+    assert trim_head(tree) == 1 and [child.get("rend") for child in tree][:1] == ["h1"]
+    section = etree.fromstring(
+        '<body><head rend="h2">Part one: the transmitters of the north and their story</head>'
+        f'<head rend="h1">Antonin Bernanos en prison</head>{PROSE}</body>'
+    )
+    assert trim_head(section) == 0
 
 
 def test_a_byline_or_date_right_under_the_headline_goes() -> None:

@@ -18,7 +18,8 @@ counter, a menu's one-word entries, a copyright notice, the rules of a comment f
 comments are gone ("ultimahora.es se reserva el derecho de eliminar cualquier comentario
 inapropiado", CNN Arabic's); at the start what the patterns below name, and a byline or
 a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"), also right under the
-headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD / ZDF / RTL:
+headline, a picture's caption ending in its credit ("... Bild: dpa"), a kicker or a blog's name
+right above the headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD / ZDF / RTL:
 ...") or news about cookies stays, and so does an editors' list of picks: it may be the article.
 A byline taken from the top names the author where the page's metadata names none
 (``leading_byline``).
@@ -36,6 +37,7 @@ from mimir.parse.dates import is_dateline
 _PHRASES = re.compile(
     r"(?:share(?:\s+(?:this|on|via))?(?:\s+(?:article|story|post|page))?|teilen(?:\s+(?:auf|mit|via))?"
     r"|diesen\s+artikel\s+teilen|artikel\s+teilen|partager(?:\s+sur)?|condividi|compartir"
+    r"|(?:この(?:ニュース|記事)を)?シェア(?:する)?|分享(?:到)?|공유(?:하기)?"
     r"|back\s+to\s+top|nach\s+oben|zurück\s+nach\s+oben|haut\s+de\s+page|top"
     r"|advertisement|sponsored(?:\s+(?:ads|links|content))?|anzeige|werbung|publicité"
     r"|print(?:\s+this)?|drucken|e-?mail|tweet|loading(?:\s+\w+){0,3}|lädt|wird\s+geladen"
@@ -314,6 +316,20 @@ def _dateline(text: str) -> bool:
     return is_dateline(text)
 
 
+#: a picture's caption left where the picture was taken out, known by the credit it ends with:
+#: "Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa" (FAZ), "... (Photo: AP)"
+_CAPTION = re.compile(
+    r"(?:\b(?:bild|foto|photo|image|picture)s?\s*:\s*[^.:!?]{1,40}"
+    r"|\((?:photos?|fotos?|bild|image)\s*:?\s*[^()]{1,40}\))\s*$",
+    re.I,
+)
+#: the longest such a caption may be (characters)
+_CAPTION_MAX = 200
+#: a heading above the article's headline is a kicker or the blog's name ("Market Insider"
+#: above CNBC's headline) when it has at most this many words
+_KICKER_WORDS = 6
+
+
 def _head_leftover(element: Any) -> bool:
     text = _text(element)
     if not text.strip(_ENDS):
@@ -329,9 +345,24 @@ def _head_leftover(element: Any) -> bool:
         return True  # "Accueil > Actualités et humeurs > Décisions de l'AG"
     if _byline_or_credit(element):
         return True  # a byline, a date alone, a picture's credit
+    if len(text) <= _CAPTION_MAX and element.tag == "p" and _CAPTION.search(text):
+        return True  # a picture's caption with its credit
+    if element.tag == "head" and len(text.split()) <= _KICKER_WORDS and _headline(element):
+        return True  # a kicker or the blog's name right above the headline
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True  # "If you buy something from a link, we may earn a commission"
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
+
+
+def _headline(element: Any) -> bool:
+    """Whether the block after ``element`` is the article's headline: an ``<h1>``."""
+    after = element.getnext()
+    return (
+        after is not None
+        and after.tag == "head"
+        and after.get("rend") == "h1"
+        and not (element.tail and element.tail.strip())
+    )
 
 
 def leading_byline(body: Any) -> str | None:
