@@ -283,6 +283,13 @@ def test_site_keys() -> None:
         (["Von Markus Balser, Berlin"], None, ("Markus Balser",)),
         (["Ann Poe, Jo Roe, Berlin"], None, ("Ann Poe", "Jo Roe")),
         (["Smith, John", "John Smith, III"], None, ("Smith, John", "John Smith, III")),
+        # the site or its newsroom beside a writer (heise.de), the site's mark after a name
+        # (ebrosia.de); a person a personal site's address spells stays beside a co-author
+        (["Denis Dilba", "heise online"], "https://www.heise.de/a", ("Denis Dilba",)),
+        (["heise online"], "https://www.heise.de/a", ("heise online",)),
+        (["Jo Roe", "Heise"], "https://www.heise.de/a", ("Jo Roe",)),
+        (["Daniel Hentschel ebrosia"], "https://www.ebrosia.de/a", ("Daniel Hentschel",)),
+        (["John Smith", "Jane Doe"], "https://john-smith.net/a", ("John Smith", "Jane Doe")),
     ],
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:

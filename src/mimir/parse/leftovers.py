@@ -18,9 +18,10 @@ counter, a menu's one-word entries, a copyright notice, the rules of a comment f
 comments are gone ("ultimahora.es se reserva el derecho de eliminar cualquier comentario
 inapropiado", CNN Arabic's); at the start what the patterns below name, and a byline or
 a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"), also right under the
-headline, a picture's caption ending in its credit ("... Bild: dpa"), a kicker or a blog's name
-right above the headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short lead ("ARD / ZDF / RTL:
-...") or news about cookies stays, and so does an editors' list of picks: it may be the article.
+headline, a picture's caption ending in its credit ("... Bild: dpa"), a kicker or a blog's
+name right above the headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short
+lead ("ARD / ZDF / RTL: ...") or news about cookies stays, and so does an editors' list of
+picks: it may be the article.
 A byline taken from the top names the author where the page's metadata names none
 (``leading_byline``).
 """

@@ -411,5 +411,24 @@ def clean_authors(
                     continue  # "elmundo.es": the site's address is no author (an agency is)
                 if _WEB_ADDRESS.fullmatch(name):
                     continue  # an address ("Www Medianotions De", trafilatura's title case)
+                words = name.split()
+                if len(words) >= 3 and words[-1].islower() and _key(words[-1]) in sites:
+                    name = " ".join(words[:-1])  # "Daniel Hentschel ebrosia": the site's mark
                 names.setdefault(name, None)
-    return tuple(names)
+    people = [n for n in names if not _the_site_desk(n, sites)]
+    # the site's own name beside a writer ("Denis Dilba", "heise online") is no second author
+    return tuple(people) if people else tuple(names)
+
+
+#: what follows a site's name where it names its newsroom rather than a writer: "heise online"
+_DESK_SUFFIXES = ("online", "news", "redaktion", "staff", "team", "newsroom", "desk")
+
+
+def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
+    """Whether ``name`` is the site itself or its newsroom ("heise online" on heise.de); a
+    person's name that a personal site's address spells ("John Smith" on john-smith.net)
+    is not."""
+    key = _key(name)
+    if key in sites:
+        return len(name.split()) == 1 or "." in name
+    return any(key == site + suffix for site in sites for suffix in _DESK_SUFFIXES if suffix)
