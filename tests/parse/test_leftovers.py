@@ -6,7 +6,7 @@ import pytest
 from lxml import etree
 
 from mimir.parse import extract_article
-from mimir.parse.leftovers import leading_byline, trim_head, trim_tail
+from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
 from tests.parse.conftest import NOW
 
 PROSE = (
@@ -183,8 +183,10 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
         ["<p>Accueil &gt; Actualités et humeurs &gt; <hi>Décisions de l'AG</hi></p>"],
         ["<p><hi>Read More:</hi>Federal Open Market Committee, Federal Reserve, Fomc</p>"],
         ["<p>Skip to content</p>", "<p>Menü</p>"],
-        ["<p>If you buy something from a Verge link, Vox Media may earn a commission. See our "
-         "ethics statement.</p>"],
+        [
+            "<p>If you buy something from a Verge link, Vox Media may earn a commission. See our "
+            "ethics statement.</p>"
+        ],
         [
             '<list><item><head rend="h3">Suche</head></item>'
             "<item><head>Newsletter</head></item></list>"
@@ -282,3 +284,29 @@ def test_an_article_without_an_author_tag_takes_the_byline_atop_its_text() -> No
     article = extract_article(signed, "https://sender.example/dvb-t2", now=NOW)
     assert article.authors == ("Gregory Lipinski",)
     assert article.text.startswith("Absatz 0:")
+
+
+@pytest.mark.parametrize(
+    ("block", "name"),
+    [
+        ("<p>-- By Michael Russell Follow @tdmrussell</p>", "Michael Russell"),
+        ("<p>\u2014 Von Anna Schmidt</p>", "Anna Schmidt"),
+        ("<p>By 2030, the broadcaster will switch.</p>", None),
+        ("<p>The tests were run by the regulator.</p>", None),
+        ('<head rend="h2">By Michael Russell</head>', None),
+    ],
+)
+def test_the_byline_closing_the_text_names_the_author(block: str, name: str | None) -> None:
+    assert closing_byline(etree.fromstring(f"<body>{PROSE}{block}</body>")) == name
+
+
+def test_a_newsroom_byline_yields_to_the_writer_closing_the_text() -> None:
+    """cleveland.com names its "National Desk" in the metadata and its writer on the last
+    line: the writer is the author."""
+    desk = page(after="<p>-- By Michael Russell Follow @tdmrussell</p>").replace(
+        b"<head>", b'<head><meta name="author" content="National Desk">'
+    )
+    article = extract_article(desk, "https://sender.example/dvb-t2", now=NOW)
+    assert article.authors == ("Michael Russell",)
+    writer = desk.replace(b"National Desk", b"Jo Roe")
+    assert extract_article(writer, "https://sender.example/dvb-t2", now=NOW).authors == ("Jo Roe",)

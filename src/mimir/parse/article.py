@@ -41,7 +41,7 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import detect_language, language_code
-from mimir.parse.leftovers import leading_byline, trim_head, trim_tail
+from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
 from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
@@ -50,6 +50,7 @@ from mimir.parse.tidy import (
     DENSE_SCRIPT,
     clean_authors,
     clean_title,
+    is_a_desk,
     is_the_site,
     needs_cleaning,
 )
@@ -540,11 +541,12 @@ def _extract_article(
         not meta.authors_chosen
         and document is not None
         and document.body is not None
-        and all(is_the_site(a, meta.site_name, home) for a in meta.authors)
+        and all(is_the_site(a, meta.site_name, home) or is_a_desk(a) for a in meta.authors)
     ):
-        # "Von Gregory Lipinski" atop the text, which trim_head takes out of it, where the
-        # page names no author or only itself ("By The Planetary Press" / "Written by: ...")
-        written = leading_byline(document.body)
+        # "Von Gregory Lipinski" atop the text, which trim_head takes out of it, or "-- By
+        # Michael Russell" closing it, where the page names no writer: no author, only itself
+        # ("By The Planetary Press" / "Written by: ...") or its newsroom ("National Desk")
+        written = leading_byline(document.body) or closing_byline(document.body)
         if written:
             meta.authors = clean_authors((written,), site_name=site_name, url=home) or meta.authors
     text, html = _engine_text_and_html(

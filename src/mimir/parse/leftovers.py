@@ -380,6 +380,27 @@ def leading_byline(body: Any) -> str | None:
     return None
 
 
+#: a byline that closes the article, alone on its line: "-- By Michael Russell Follow
+#: @tdmrussell" (cleveland.com), "— Von Anna Schmidt"
+_CLOSING_BYLINE = re.compile(
+    r"(?:--|\u2013|\u2014)?\s*(?:by|von|par|por|door)\s+([^\W\d_][^,|\d.!?:@]{1,40}?)"
+    r"(?:\s+follow\s+@\w+)?",
+    re.I,
+)
+
+
+def closing_byline(body: Any) -> str | None:
+    """The author's name a byline on the last line of trafilatura's ``body`` gives ("-- By
+    Michael Russell Follow @tdmrussell"): for a page whose metadata names no writer."""
+    if len(body) < 2 or body[-1].tag == "head":
+        return None
+    text = _text(body[-1])
+    if len(text) > _SHORT:
+        return None
+    found = _CLOSING_BYLINE.fullmatch(text.strip(" \t.;|"))
+    return found.group(1).strip() if found is not None else None
+
+
 def _byline_or_credit(element: Any) -> bool:
     text = _text(element)
     if len(text) > _SHORT or element.tag == "head":
@@ -432,4 +453,4 @@ def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
     return dropped
 
 
-__all__ = ["leading_byline", "trim_head", "trim_tail"]
+__all__ = ["closing_byline", "leading_byline", "trim_head", "trim_tail"]

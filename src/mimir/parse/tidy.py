@@ -424,6 +424,16 @@ def clean_authors(
 _DESK_SUFFIXES = ("online", "news", "redaktion", "staff", "team", "newsroom", "desk")
 
 
+#: the last word of a newsroom's name in a byline: "National Desk", "CNN Wire", "Redaktion MSM"
+_DESK_WORDS = frozenset({"desk", "staff", "team", "newsroom", "wire", "redaktion", "editors"})
+
+
+def is_a_desk(name: str) -> bool:
+    """Whether a byline names a newsroom, not a writer ("National Desk", "CNN Wire")."""
+    words = name.casefold().split()
+    return bool(words) and (words[-1] in _DESK_WORDS or words[0] == "redaktion")
+
+
 def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
     """Whether ``name`` is the site itself or its newsroom ("heise online" on heise.de); a
     person's name that a personal site's address spells ("John Smith" on john-smith.net)
