@@ -40,7 +40,7 @@ from mimir.parse.htmltree import (
     select_one,
     text_of,
 )
-from mimir.parse.language import detect_language, language_code
+from mimir.parse.language import checked_language, detect_language, language_code
 from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
 from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like
 from mimir.parse.relink import prose_links, relink
@@ -582,7 +582,7 @@ def _result(
 ) -> ExtractedArticle:
     published, day_only = _published(meta, now)
     language = (
-        meta.language
+        checked_language(meta.language, text)
         or detect_language(text)
         or (language_code(document.language) if document is not None else None)
     )
