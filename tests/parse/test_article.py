@@ -338,6 +338,18 @@ def test_a_copyright_year_or_a_vocabulary_address_is_no_date() -> None:
     assert article.published_guess is None
 
 
+def test_a_guess_before_the_month_the_address_stamps_is_none() -> None:
+    """pbrunst.de's article at /news/2011/12/... came out guessed 2010-06-01 from an older
+    date on the page: an article is not published before the month its address names."""
+    page = _dated_page("", "March 5, 2025")
+    stamped = extract_article(page, "https://ledger.example/news/2026/02/tuners/", now=NOW)
+    assert stamped.published_guess is None
+    same = extract_article(page, "https://ledger.example/news/2025/03/tuners/", now=NOW)
+    assert same.published_guess == datetime(2025, 3, 5, tzinfo=UTC)
+    earlier = extract_article(page, "https://ledger.example/2024/11/tuners", now=NOW)
+    assert earlier.published_guess == datetime(2025, 3, 5, tzinfo=UTC)
+
+
 def test_vocabulary_declarations_leave_the_frame() -> None:
     tree = lxml.html.fromstring(
         '<html lang="en" prefix="dc: http://purl.org/dc/terms/" xmlns:og="http://ogp.me/ns#">'

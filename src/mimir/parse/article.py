@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from copy import deepcopy
 from datetime import UTC, datetime
 from html import escape
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -373,7 +374,19 @@ def _guessed(
     guess = sane(parse_date(document.date), now)
     if guess is not None and (guess.month, guess.day) == (1, 1):
         return guess if _written_new_year(guess.year, page, url) else None
+    stamped = _URL_MONTH.search(urlsplit(url).path)
+    if (
+        guess is not None
+        and stamped is not None
+        and (guess.year, guess.month) < (int(stamped.group(1)), int(stamped.group(2)))
+    ):
+        return None  # before the month its address stamps it with (pbrunst.de's 2010-06)
     return guess
+
+
+#: the year and month a CMS stamps into an article's address: "/news/2011/12/kein-...",
+#: "/2016/03/08/einstieg-..."
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])(?=[/-])")
 
 
 #: January's name, in the languages of the real pages (one in the page's own words)
