@@ -196,6 +196,29 @@ def test_paywall_stub_raises() -> None:
     assert "paywall" in caught.value.message
 
 
+def _short_post(text: str, title: str) -> bytes:
+    return (
+        f"<html lang='de'><head><title>{title} | Die PARTEI</title></head><body><article>"
+        f"<h1>Neuigkeiten</h1><h2>{title}</h2><p>{text}</p></article></body></html>"
+    ).encode()
+
+
+def test_a_short_post_counts_its_headline() -> None:
+    """die-partei.net's post of 248 characters under its headline is an article; a line of
+    text under one is not."""
+    post = (
+        "Die GEMA dreht völlig am Zeiger! Durch die geplanten Tariferhöhungen stehen viele "
+        "Clubbesitzer vor dem Aus. Damit DJs ihre Sets demnächst nicht vorlesen müssen, "
+        "unterschreibt bitte die Petition gegen die neuen Tarife der Gesellschaft."
+    )
+    title = "Das Ministerium für Club-Kultur informiert"
+    assert len(post) < article_module.MIN_TEXT_CHARS <= len(post) + len(title)
+    article = extract_article(_short_post(post, title), "https://die-partei.example/gema", now=NOW)
+    assert article.text == post
+    with pytest.raises(ExtractionError, match="no article text"):
+        extract_article(_short_post(post[:60], title), "https://die-partei.example/gema", now=NOW)
+
+
 def test_selectors_override() -> None:
     selectors = Selectors(
         detail_title=".story-title",

@@ -255,6 +255,43 @@ def test_a_kicker_above_the_headline_goes_and_a_section_heading_stays() -> None:
     assert trim_head(section) == 0
 
 
+def test_a_section_name_above_the_title_goes_with_an_interface_word_under_it() -> None:
+    """die-partei.net heads its post "Neuigkeiten" (an ``<h1>``) above the title in an
+    ``<h2>``; MEDEF writes "Business Law" above its headline and "Télécharger" under it."""
+    tree = etree.fromstring(
+        '<body><head rend="h1">Neuigkeiten</head>'
+        f'<head rend="h2">Das Ministerium für Club-Kultur informiert</head>{PROSE}</body>'
+    )
+    assert trim_head(tree, "Das Ministerium für Club-Kultur informiert") == 1
+    assert trim_head(etree.fromstring(etree.tostring(tree)), None) == 0
+    medef = etree.fromstring(
+        '<body><p>Business Law</p><head rend="h1">Alternative dispute resolution</head>'
+        f"<p><hi>Télécharger</hi></p>{PROSE}</body>"
+    )
+    assert trim_head(medef) == 2
+    assert [child.tag for child in medef] == ["head", "p"]
+    sentence = etree.fromstring(
+        f'<body><p>The court ruled.</p><head rend="h1">Ruling</head>{PROSE}</body>'
+    )
+    assert trim_head(sentence) == 0
+
+
+def test_the_terms_of_the_texts_use_leave_the_end() -> None:
+    tree = body(
+        "<p>Die Rechte sämtlicher Texte sind beim Katholischen Medienzentrum. Jede "
+        "Weiterverbreitung ist honorarpflichtig.</p>"
+    )
+    assert trim_tail(tree) == 1
+    wire = body("<p>This material may not be published, broadcast, rewritten or redistributed.</p>")
+    assert trim_tail(wire) == 1
+    for news in (
+        "<p>The court said the material may not be published before the trial.</p>",
+        "<p>The judge ruled that the photos may not be reproduced, the lawyer said.</p>",
+        "<p>The reproduction of the archive's films was prohibited until 2030.</p>",
+    ):
+        assert trim_tail(body(news)) == 0, news
+
+
 def test_a_byline_or_date_right_under_the_headline_goes() -> None:
     tree = etree.fromstring(
         '<body><head rend="h1">Anticorrupción decidirá en Madrid</head>'

@@ -52,6 +52,7 @@ from mimir.parse.tidy import (
     clean_authors,
     clean_title,
     is_a_desk,
+    is_headline,
     is_the_site,
     needs_cleaning,
 )
@@ -211,7 +212,7 @@ def _engine_text_and_html(
 ) -> tuple[str, str | None]:
     if document is None or document.body is None:
         return "", None
-    trim_head(document.body)  # a skip link, a breadcrumb, a cookie banner (leftovers.py)
+    trim_head(document.body, title)  # a skip link, a breadcrumb, a cookie banner (leftovers.py)
     trim_tail(document.body)  # a share bar's heading, a links box's label... (leftovers.py)
     _unwrap(document.body)
     # as trafilatura's own text output has it: each line's spaces one plain space (a no-break
@@ -416,14 +417,30 @@ def text_weight(text: str) -> int:
     return len(text) + len(DENSE_SCRIPT.findall(text))
 
 
-def _fill_from_engine(meta: PageMeta, document: Document | None, tree: HtmlElement) -> None:
+def _fill_from_engine(
+    meta: PageMeta, document: Document | None, tree: HtmlElement, url: str
+) -> None:
     if document is None:
         return
     if not meta.title and document.title:
         # trafilatura reads og:title too; a slug there ("adac-kindersitztest-herbst-2018") is
         # no title: the page's <title> is (tidied afterwards, its <h1> in view)
+        page_title = text_of(next(tree.iter("title"), None)) or None
         if is_slug(document.title):
-            meta.title = text_of(next(tree.iter("title"), None)) or None
+            meta.title = page_title
+        elif (
+            not is_headline(document.title)
+            and page_title
+            and is_headline(page_title)
+            and (
+                document.title.casefold() not in page_title.casefold()
+                or is_the_site(document.title, meta.site_name, url)
+            )
+        ):
+            # a section's or the site's name in the page's one <h1> ("Neuigkeiten", the
+            # article's headline in an <h2>): the <title>, which _tidy rids of the site's name
+            # (a short headline the <title> holds, "Gefällt mir - jovelblog", stays)
+            meta.title = page_title
         else:
             meta.title = document.title
     if not meta.authors and document.author:
@@ -548,7 +565,7 @@ def _extract_article(
     guess = None if stated else _guessed(document, labelled, now, text_in, base)
     site_name = meta.site_name  # the page's own: trafilatura guesses one from the title
     if need_meta:
-        _fill_from_engine(meta, document, tree)
+        _fill_from_engine(meta, document, tree, home)
     _tidy(meta, tree, meta.canonical or base, site_name)  # the canonical host names the site
     if (
         not meta.authors_chosen
@@ -572,7 +589,10 @@ def _extract_article(
             return _result(text, html, meta, document, now, base, guess)
     if meta.body:
         text, html = _with_structured_body(text, html, meta.body, base)
-    if len(text) < MIN_TEXT_CHARS and text_weight(text) < MIN_TEXT_CHARS:
+    # the headline counts (the text loses it, and a kicker above it, as a line of its own):
+    # die-partei.net's post of 248 characters under "Das Ministerium für Club-Kultur informiert"
+    headline = text_weight(meta.title) if meta.title else 0
+    if len(text) + headline < MIN_TEXT_CHARS and text_weight(text) + headline < MIN_TEXT_CHARS:
         raise ExtractionError(
             f"no article text on the page: {len(text)} characters of main text "
             f"(under {MIN_TEXT_CHARS}); it may be a paywall or teaser, a JavaScript app "

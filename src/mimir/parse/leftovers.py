@@ -42,6 +42,7 @@ _PHRASES = re.compile(
     r"|back\s+to\s+top|nach\s+oben|zurück\s+nach\s+oben|haut\s+de\s+page|top"
     r"|advertisement|sponsored(?:\s+(?:ads|links|content))?|anzeige|werbung|publicité"
     r"|print(?:\s+this)?|drucken|e-?mail|tweet|loading(?:\s+\w+){0,3}|lädt|wird\s+geladen"
+    r"|download|herunterladen|t\u00e9l\u00e9charger|descargar|scarica"
     r"|read\s+more|weiterlesen|mehr(?:\s+zum\s+thema)?|related(?:\s+(?:articles|stories|posts))?"
     r"|get\s+connected|follow\s+us|folgen\s+sie\s+uns|abonnieren|subscribe"
     r"|see\s+also|siehe\s+auch|weblinks|external\s+links|further\s+reading|voir\s+aussi"
@@ -125,6 +126,19 @@ _COPYRIGHT = re.compile(
 )
 #: the longest a copyright notice may be (characters)
 _COPYRIGHT_MAX = 200
+#: the terms of the texts' use: "Die Rechte sämtlicher Texte sind beim Katholischen
+#: Medienzentrum. Jede Weiterverbreitung ist honorarpflichtig.", "This material may not be
+#: published, broadcast, rewritten or redistributed." (not news that some may not be)
+_RIGHTS = re.compile(
+    r"\bweiterverbreitung\b.{0,40}?\b(?:honorarpflichtig|untersagt|nicht\s+(?:erlaubt|gestattet))"
+    r"|\bdie\s+rechte\s+(?:s\u00e4mtlicher|aller|an\s+(?:den|allen))\s+(?:texte|inhalte|beitr\u00e4ge)"
+    r"|\bthis\s+(?:material|article|content|story|text)\s+may\s+not\s+be\s+(?:re)?"
+    r"(?:published|reproduced|distributed)|^\W*(?:any\s+)?reproduction\b.{0,60}?\b(?:is\s+)?"
+    r"(?:strictly\s+)?(?:prohibited|forbidden)\b|\breproduction\s+interdite\b",
+    re.I,
+)
+#: the longest such terms may be (characters)
+_RIGHTS_MAX = 400
 #: the rules of the comments under an article, where the comments are gone: CNN Arabic's "...
 #: مراجعة التعليقات قبل نشرها ..." (review the comments before they are published),
 #: "alle Kommentare vor der Veröffentlichung von mir gegengelesen": the comments, what is done
@@ -226,6 +240,8 @@ def _leftover(element: Any) -> bool:
         return True
     if len(text) <= _COPYRIGHT_MAX and _COPYRIGHT.search(text):
         return True
+    if len(text) <= _RIGHTS_MAX and _RIGHTS.search(text) and not _QUOTES.search(text):
+        return True  # the terms of the texts' use
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
         return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
     if len(text) > _SHORT:
@@ -331,7 +347,7 @@ _CAPTION_MAX = 200
 _KICKER_WORDS = 6
 
 
-def _head_leftover(element: Any) -> bool:
+def _head_leftover(element: Any, title: str | None = None) -> bool:
     text = _text(element)
     if not text.strip(_ENDS):
         return True
@@ -348,22 +364,32 @@ def _head_leftover(element: Any) -> bool:
         return True  # a byline, a date alone, a picture's credit
     if len(text) <= _CAPTION_MAX and element.tag == "p" and _CAPTION.search(text):
         return True  # a picture's caption with its credit
-    if element.tag == "head" and len(text.split()) <= _KICKER_WORDS and _headline(element):
-        return True  # a kicker or the blog's name right above the headline
+    if _kicker(element, text) and _headline(element, title):
+        return True  # a kicker, a section's or the blog's name right above the headline
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True  # "If you buy something from a link, we may earn a commission"
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
 
 
-def _headline(element: Any) -> bool:
-    """Whether the block after ``element`` is the article's headline: an ``<h1>``."""
-    after = element.getnext()
-    return (
-        after is not None
-        and after.tag == "head"
-        and after.get("rend") == "h1"
-        and not (element.tail and element.tail.strip())
+def _kicker(element: Any, text: str) -> bool:
+    """A heading, or a line that ends no sentence, of a few words: "Market Insider",
+    "Neuigkeiten", "Business Law"."""
+    if len(text.split()) > _KICKER_WORDS:
+        return False
+    return element.tag == "head" or (
+        element.tag == "p" and not text.rstrip().endswith((".", "!", "?", ":"))
     )
+
+
+def _headline(element: Any, title: str | None = None) -> bool:
+    """Whether the block after ``element`` is the article's headline: an ``<h1>``, or a
+    heading that reads as the page's title."""
+    after = element.getnext()
+    if after is None or after.tag != "head" or (element.tail and element.tail.strip()):
+        return False
+    if after.get("rend") == "h1":
+        return True
+    return bool(title) and _text(after).casefold() == " ".join((title or "").split()).casefold()
 
 
 def leading_byline(body: Any) -> str | None:
@@ -401,6 +427,12 @@ def closing_byline(body: Any) -> str | None:
     return found.group(1).strip() if found is not None else None
 
 
+def _interface(element: Any) -> bool:
+    """A block that is an interface's word alone ("Télécharger", "Share")."""
+    text = _text(element)
+    return len(text) <= _SHORT and _PHRASES.fullmatch(text.strip(_ENDS)) is not None
+
+
 def _byline_or_credit(element: Any) -> bool:
     text = _text(element)
     if len(text) > _SHORT or element.tag == "head":
@@ -409,17 +441,19 @@ def _byline_or_credit(element: Any) -> bool:
     return bool(_dateline(bare) or _CREDIT.match(bare) or _COURTESY.fullmatch(bare))
 
 
-def trim_head(body: Any) -> int:
+def trim_head(body: Any, title: str | None = None) -> int:
     """Drop leftover blocks from the start of trafilatura's ``body``: a skip link ("Main
     Content"), a breadcrumb trail, "Please activate JavaScript", a cookie banner, a "Read
     More:" tag list, a sidebar's headings, a byline or a date alone, a picture's credit (also
-    right under the headline). Keeps at least one block; returns how many were dropped."""
-    dropped = _trim(body, 0, _head_leftover)
+    right under the headline, with an interface word: "Télécharger"), a kicker above the
+    headline (an ``<h1>`` or the page's ``title``). Keeps at least one block; returns how many
+    were dropped."""
+    dropped = _trim(body, 0, lambda block: _head_leftover(block, title))
     while (
         len(body) > 2
         and body[0].tag == "head"
         and not (body[0].tail and body[0].tail.strip())
-        and _byline_or_credit(body[1])
+        and (_byline_or_credit(body[1]) or _interface(body[1]))
         and not (body[1].tail and body[1].tail.strip())
     ):
         # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"

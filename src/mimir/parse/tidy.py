@@ -203,7 +203,7 @@ def clean_title(
         # the site's name for a title (some sites give it to every page's og:title): the
         # page's headline instead, else none (the feed's title is then the article's)
         return next((h for h in (" ".join(h.split()) for h in headings)
-                     if _is_headline(h) and _key(h) not in sites), None)  # fmt: skip
+                     if is_headline(h) and _key(h) not in sites), None)  # fmt: skip
     if len(parts) == 1:
         return _tight_headline(title, headings, sites) or title
     names = {_key(a) for a in authors if a}
@@ -215,7 +215,7 @@ def clean_title(
     found = [
         h
         for h in (" ".join(h.split()) for h in headings)
-        if len(h) >= max(_MIN_HEADLINE, longest) and _is_headline(h) and h != title
+        if len(h) >= max(_MIN_HEADLINE, longest) and is_headline(h) and h != title
         and _bounded_in(h, title) and not _names_site(h, sites, names)
     ]  # fmt: skip
     if found:
@@ -255,7 +255,7 @@ def _site_before_tagline(
     return None
 
 
-def _is_headline(text: str) -> bool:
+def is_headline(text: str) -> bool:
     """Whether ``text`` reads as a headline, not a logo or a section's name: three words, or
     six characters of a script that writes no spaces between words."""
     return len(text.split()) >= 3 or len(DENSE_SCRIPT.findall(text)) >= 6
@@ -265,7 +265,7 @@ def _tight_headline(title: str, headings: Sequence[str], sites: frozenset[str]) 
     """The page's headline when ``title`` is it and a shorter part after or before it, the
     separator written without spaces ("Headline-Site", as Chinese sites write it)."""
     for heading in (" ".join(h.split()) for h in headings):
-        if len(heading) < _MIN_HEADLINE or heading == title or not _is_headline(heading):
+        if len(heading) < _MIN_HEADLINE or heading == title or not is_headline(heading):
             continue
         if title.startswith(heading):
             rest, sep = title[len(heading) :], _TIGHT_SEPARATOR.match(title, len(heading))
