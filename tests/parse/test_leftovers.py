@@ -73,6 +73,9 @@ def body(*blocks: str) -> etree._Element:
         ["<table><row><cell>Kommentare insgesamt: <hi>0</hi></cell><cell/></row></table>",
          "<table><row><cell>Kostenlos Homepage Baukasten - uCoz erstellen</cell>"
          "<cell>Copyright MyCorp © 2016</cell></row></table>"],
+        # the article's tags under it (pbrunst.de, a WordPress theme)
+        ["<p>Schlagworte: Cybercrime, Cyberkrieg, Cybersecurity, LÜKEX, SCADA</p>"],
+        ["<p>Filed under: Streaming | Broadcast | ATSC 3.0</p>"],
         # the rules of a comment form whose comments are gone (CNN Arabic, ultimahora.es, a blog)
         ["<p>ترحب شبكة CNN بالنقاش الحيوي والمفيد، وكي لا نضطر في موقع CNN بالعربية "
          "إلى مراجعة التعليقات قبل نشرها. ننصحك بمراجعة إرشادات الاستخدام للتعرف "
@@ -124,6 +127,8 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # a byline that ends with its writer's handle (cleveland.com); a follow-up
         "<p>-- By Michael Russell Follow @tdmrussell</p>",
         "<p>Follow-up tests on the new transmitters start in May.</p>",
+        # a sentence that starts like a tag list
+        "<p>Themen: Die Koalition streitet über die Rente, und die Opposition lacht.</p>",
         # news about comments, their rules and copyright is news
         "<p>Users left angry comments below the post, and the broadcaster apologised.</p>",
         "<p>The platform said it would remove comments that break its guidelines before they "

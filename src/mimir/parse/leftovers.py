@@ -139,6 +139,19 @@ _RIGHTS = re.compile(
 )
 #: the longest such terms may be (characters)
 _RIGHTS_MAX = 400
+#: the article's tags or categories under it: "Schlagworte: Cybercrime, Cyberkrieg, LÜKEX",
+#: "Tags: ATSC 3.0, NextGen TV", "Filed under: Streaming"
+_TAGS_LABEL = re.compile(
+    r"(?:(?:tags|schlagw(?:\u00f6|o)rte?r?|stichw(?:\u00f6|o)rte?r?|themen|kategorien?"
+    r"|categories|mots-cl\u00e9s|\u00e9tiquettes|etiquetas)\s*:|(?:tagged(?:\s+with)?"
+    r"|filed\s+under|posted\s+in)\s*:?)\s*",
+    re.I,
+)
+_TAG_SEPARATOR = re.compile(r"\s*[,|;\u00b7]\s*")
+#: the most words a tag has
+_TAG_WORDS = 4
+#: the longest such a line may be (characters)
+_TAGS_MAX = 300
 #: the rules of the comments under an article, where the comments are gone: CNN Arabic's "...
 #: مراجعة التعليقات قبل نشرها ..." (review the comments before they are published),
 #: "alle Kommentare vor der Veröffentlichung von mir gegengelesen": the comments, what is done
@@ -183,6 +196,17 @@ _COMMENT_HEAD = re.compile(
 #: the longest the comments' rules may be (characters)
 _COMMENT_RULES_MAX = 1000
 _QUOTES = re.compile('["“”„«»]')
+
+
+def _tags_line(text: str) -> bool:
+    """A label and a list of tags of a few words each, no sentence among them."""
+    label = _TAGS_LABEL.match(text)
+    if label is None:
+        return False
+    tags = _TAG_SEPARATOR.split(text[label.end() :].rstrip(" ."))
+    return all(
+        tag and len(tag.split()) <= _TAG_WORDS and not re.search(r"[!?]|\.\s", tag) for tag in tags
+    )
 
 
 def _comment_rules(element: Any, text: str) -> bool:
@@ -242,6 +266,8 @@ def _leftover(element: Any) -> bool:
         return True
     if len(text) <= _RIGHTS_MAX and _RIGHTS.search(text) and not _QUOTES.search(text):
         return True  # the terms of the texts' use
+    if len(text) <= _TAGS_MAX and _tags_line(text):
+        return True  # the article's tags
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
         return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
     if len(text) > _SHORT:
