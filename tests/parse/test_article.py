@@ -373,6 +373,26 @@ def test_a_guess_before_the_month_the_address_stamps_is_none() -> None:
     assert earlier.published_guess == datetime(2025, 3, 5, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://s0.wp.com/i/blank.jpg", False),
+        ("https://www.rnz.de/pu_rnz/images/social_placeholder.png", False),
+        ("https://www.computerbase.de/img/logo-opengraph.png", False),
+        ("http://media.cnbc.com/i/CNBC/CNBC_Images/header/CNBC_Logo_PS.gif", False),
+        ("http://www.stuttgart.de/img/ogimagedefault.gif", False),
+        # "default" or "icon" elsewhere in the address, a picture named "pixel-..."
+        ("https://media0.faz.net/ppmedia/1.6604694/default-retina/groenemeyer.jpg", True),
+        ("https://www.jolie.de/sites/default/files/2019-06/gettyimages-634975860.jpg", True),
+        ("http://cdn2.vox-cdn.com/uploads/image/fbappicon1_1020.0_cinema_1200.0.jpg", True),
+        ("https://tech.example/uploads/google-pixel-9.jpg", True),
+        (None, False),
+    ],
+)
+def test_a_logo_or_placeholder_is_no_lead_image(url: str | None, kept: bool) -> None:
+    assert article_module._lead_image(url) == (url if kept else None)
+
+
 def test_vocabulary_declarations_leave_the_frame() -> None:
     tree = lxml.html.fromstring(
         '<html lang="en" prefix="dc: http://purl.org/dc/terms/" xmlns:og="http://ogp.me/ns#">'
