@@ -393,6 +393,21 @@ def test_a_logo_or_placeholder_is_no_lead_image(url: str | None, kept: bool) -> 
     assert article_module._lead_image(url) == (url if kept else None)
 
 
+@pytest.mark.parametrize(
+    ("description", "kept"),
+    [
+        ("Engadget", False),
+        ("CARTA online", False),
+        ("Description", False),
+        ("Engadget reviews the new tuner: fast, quiet and cheap.", True),
+        (None, False),
+    ],
+)
+def test_the_sites_name_is_no_description(description: str | None, kept: bool) -> None:
+    got = article_module._description(description, "Engadget", "https://www.carta.example/a")
+    assert got == (description if kept else None)
+
+
 def test_vocabulary_declarations_leave_the_frame() -> None:
     tree = lxml.html.fromstring(
         '<html lang="en" prefix="dc: http://purl.org/dc/terms/" xmlns:og="http://ogp.me/ns#">'

@@ -427,6 +427,25 @@ def _lead_image(url: str | None) -> str | None:
     return None if _NO_PICTURE.search(name) else url
 
 
+#: what a template writes for a description where the page has none
+_NO_DESCRIPTION = frozenset({"description", "beschreibung", "descripción", "undefined", "null"})
+
+
+def _description(text: str | None, site_name: str | None, url: str) -> str | None:
+    """The page's description, unless it is only the site's name ("Engadget", "CARTA
+    online") or a template's word ("Description", on MEDEF's page)."""
+    if not text:
+        return None
+    bare = text.strip(" .:").casefold()
+    if (
+        bare in _NO_DESCRIPTION
+        or is_the_site(text, site_name, url)
+        or is_the_site(re.sub(r"\s+online$", "", bare), site_name, url)
+    ):
+        return None
+    return text
+
+
 def text_weight(text: str) -> int:
     """``text``'s length, Han, kana and Hangul counted twice (``tidy.DENSE_SCRIPT``): a short
     Chinese, Japanese or Korean news item (a 200-character Japanese report says what 500
@@ -648,7 +667,7 @@ def _result(
         section=meta.section,
         tags=meta.tags,
         canonical_url=meta.canonical or None,
-        description=meta.description,
+        description=_description(meta.description, meta.site_name, meta.canonical or base),
         site_name=meta.site_name,
         published_guess=None if published else guess,
         published_day_only=day_only,
