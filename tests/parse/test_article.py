@@ -15,6 +15,7 @@ from mimir.model import ExtractedArticle, Selectors
 from mimir.parse import article as article_module
 from mimir.parse import extract_article, sanitize_html
 from mimir.parse.article import _engine_text_and_html
+from mimir.parse.metadata import word_salad
 from tests.parse.conftest import NOW, sample
 
 WP_URL = "https://broadcastledger.example.com/2026/03/03/sinclair-atsc-3-0-rollout/"
@@ -406,6 +407,31 @@ def test_a_logo_or_placeholder_is_no_lead_image(url: str | None, kept: bool) -> 
 def test_the_sites_name_is_no_description(description: str | None, kept: bool) -> None:
     got = article_module._description(description, "Engadget", "https://www.carta.example/a")
     assert got == (description if kept else None)
+
+
+@pytest.mark.parametrize(
+    ("tags", "title", "salad"),
+    [
+        # the headline split (HuffPost), the text's words (El País, a shop), a short title split
+        (
+            ("federal", "reserve's", "low", "rate", "policy", "is", "a", "says"),
+            "Federal Reserve's Low Rate Policy Is A 'Dangerous Gamble,' Says Top Official",
+            True,
+        ),
+        (("lista", "espera", "año", "medio", "180", "día"), "Los recortes elevan la demora", True),
+        (("Zinfandel", "Rosé", "sehr", "Die", "dort"), "Beringer Zinfandel Rosé", True),
+        (("Wie", "entsteht", "Erdöl"), "Wie entsteht Erdöl?", True),
+        # subjects: names, abbreviations, words of two Chinese characters, a few title words
+        (("EU", "IT", "BND", "Datenschutz", "Bundestag"), "Anhörung im Bundestag", False),
+        (("香港", "梁振英", "特首", "山顶"), "港特首梁振英就住宅违建事件道歉", False),
+        (("Apple", "Google", "Television", "Netflix"), "Apple TV could upend Google", False),
+        (("ATSC 3.0", "NextGen TV"), "ATSC 3.0 is coming", False),
+    ],
+)
+def test_a_list_of_the_pages_words_is_no_tags(
+    tags: tuple[str, ...], title: str, salad: bool
+) -> None:
+    assert word_salad(tags, title) is salad
 
 
 def test_vocabulary_declarations_leave_the_frame() -> None:
@@ -1055,7 +1081,7 @@ def _lead_page(lead: str, description: str, *, first: str = "") -> bytes:
     )
     return (
         f"<html><head><title>Tuner market report</title><meta name='description' "
-        f"content=\"{description}\"></head><body><header><h1>Tuner market report</h1>{lead}"
+        f'content="{description}"></head><body><header><h1>Tuner market report</h1>{lead}'
         f"</header><nav><a href='/'>Home</a></nav><article>{first}{body}</article></body></html>"
     ).encode()
 

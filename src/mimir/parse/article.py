@@ -43,7 +43,7 @@ from mimir.parse.htmltree import (
 )
 from mimir.parse.language import checked_language, detect_language, language_code
 from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
-from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like
+from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like, word_salad
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
@@ -665,7 +665,7 @@ def _result(
         language=language,
         image=_lead_image(absolute_http_url(meta.image, base)),
         section=meta.section,
-        tags=meta.tags,
+        tags=() if word_salad(meta.tags, meta.title) else meta.tags,
         canonical_url=meta.canonical or None,
         description=_description(meta.description, meta.site_name, meta.canonical or base),
         site_name=meta.site_name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +177,39 @@ _TAG_WORDS = 8
 def tag_like(values: Iterable[str]) -> tuple[str, ...]:
     """``values`` without repeats and without the ones too long to be tags."""
     return tuple(dict.fromkeys(v for v in values if len(v.split()) <= _TAG_WORDS))
+
+
+#: short words no tag is, in the languages whose sites write word lists for keywords
+_NO_TAG_WORDS = (
+    "a an as at be by do in is it of on or so to the and for with was are says said takes "
+    "der die das und ist sehr dort auch wie was wer ein eine den dem von zu mit "
+    "le la les un une et de du des en el los las y una por con año día il che di per"
+)
+_NO_TAGS = frozenset(_NO_TAG_WORDS.split())
+#: the fewest single-word tags a list must have to be judged a list of words
+_SALAD_MIN = 3
+
+
+def _stray(tag: str) -> bool:
+    """A lower-case Latin fragment of a word or two letters: "a", "'", "is" (not "EU", nor a
+    word of two Chinese characters)."""
+    bare = tag.strip("'\"")
+    return len(bare) <= 2 and bare.isascii() and not bare.isupper()
+
+
+def word_salad(tags: Sequence[str], title: str | None) -> bool:
+    """Whether ``tags`` are a page's words rather than its subjects: a keywords tag that
+    splits the headline ("federal; reserve's; low; rate; policy; is; a; ...", HuffPost) or
+    lists the text's words ("año; día; 180", El País; "Die; sehr; dort", a shop)."""
+    single = [t for t in tags if len(t.split()) == 1]
+    if len(single) < _SALAD_MIN:
+        return False
+    junk = sum(t.casefold() in _NO_TAGS or _stray(t) or t.isdigit() for t in single)
+    if junk >= 2:
+        return True
+    words = {w.strip("'\",.:;!?").casefold() for w in (title or "").split()}
+    in_title = sum(t.strip("'\",.:;!?").casefold() in words for t in single)
+    return in_title >= _SALAD_MIN and in_title >= 0.7 * len(tags)
 
 
 def _strings(value: Any) -> list[str]:
