@@ -339,6 +339,13 @@ def test_date_in_text(text: str, expected: datetime | None) -> None:
         ("Posted by: Florida CPA, 27 Sep 2011 | 15:22", None),  # a commenter's name between
         ("Montag, 09.12.2019", None),  # a date no label names
         ("Veröffentlicht in Kategorie Technik", None),
+        # WordPress themes' lines under a post (pbrunst.de's German one, Kubrick's English)
+        (
+            "Dieser Beitrag wurde am Samstag, 3. Dezember 2011 um 10:15 Uhr veröffentlicht",
+            utc(2011, 12, 3),
+        ),
+        ("This entry was posted on Saturday, December 3rd, 2011 at 10:15 am", utc(2011, 12, 3)),
+        ("Dieser Beitrag wurde von Anna am 3. Dezember 2011 geschrieben", None),
         ("", None),
     ],
 )

@@ -256,11 +256,13 @@ _DATE_IN_TEXT = re.compile(
 
 
 #: a label that says the date after it is the publication's: "Veröffentlicht am", "Published
-#: on", "Publié le", "Publicado el", "Pubblicato il", "Gepubliceerd op", "Posted"
+#: on", "Publié le", "Publicado el", "Pubblicato il", "Gepubliceerd op", "Posted", and German
+#: WordPress themes' "Dieser Beitrag wurde am <date> um <time> Uhr veröffentlicht"
 _PUBLISHED_LABEL = re.compile(
     r"\b(?:ver\u00f6ffentlicht|publiziert|erschienen|erstellt|published|posted|publi\u00e9e?"
     r"|publicad[oa]|pubblicat[oa]|gepubliceerd|geplaatst|opublikowano|publicerad|udgivet"
-    r"|publisert)(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*:?\s*",
+    r"|publisert|dieser\s+(?:beitrag|artikel|eintrag)\s+wurde(?:\s+vor)?)"
+    r"(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*:?\s*",
     re.IGNORECASE,
 )
 #: how far after its label a date may start, and what may stand between: a weekday's name
