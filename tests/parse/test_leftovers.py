@@ -135,6 +135,8 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "are published, starting in May.</p>",
         "<p>\u201cWe will moderate your comments,\u201d the editor said.</p>",
         "<p>She holds the copyright to the 1999 photograph of the transmitter.</p>",
+        "<p>(c) 2019 figures are preliminary, the regulator said.</p>",
+        "<p>The company told us it removes comments that break its guidelines.</p>",
         # a sentence that only starts like a teaser
         "<p>More: the broadcaster will add three channels. The regulator agreed on Monday, "
         "and the switch follows in May.</p>",

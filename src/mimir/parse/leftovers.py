@@ -114,10 +114,10 @@ _DISCLOSURE = re.compile(
 #: the longest such a note may be (characters)
 _DISCLOSURE_MAX = 400
 #: a copyright notice: "™ & © 2013 Cable News Network, Inc. ... All rights reserved.",
-#: "Copyright MyCorp © 2016" (not "the copyright to the 1999 photo": the sign, or the word
-#: right before a year or the sign)
+#: "Copyright MyCorp © 2016" (not "the copyright to the 1999 photo", nor a list's "(c) 2019
+#: figures": the sign, or the word right before a year or the sign)
 _COPYRIGHT = re.compile(
-    r"(?:©|\(c\))\s*(?:[^\s.!?]+\s+){0,5}?(?:19|20)\d\d\b"
+    r"©\s*(?:[^\s.!?]+\s+){0,5}?(?:19|20)\d\d\b"
     r"|\bcopyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d\b"
     r"|\ball\s+rights\s+reserved|\balle\s+rechte\s+vorbehalten|\btous\s+droits\s+réserv"
     r"|\btodos\s+los\s+derechos\s+reservados|\btutti\s+i\s+diritti\s+riservati"
@@ -167,9 +167,9 @@ _COMMENT_RULES = re.compile(
     r"|avant\s+(?:leur\s+)?publication|قبل\s+نشرها|inappropriate|inapropiad|unangemessen",
     re.I,
 )
-#: the site speaking to its reader
+#: the site speaking to its reader, in the second person (not "the company told us")
 _READER = re.compile(
-    r"\b(?:you|your|we|our|us|ihr|ihre|deine?|wir|uns|vous|votre|nous|usted|tus?)\b"
+    r"\b(?:you|your|ihr|ihre|deine?|vous|votre|usted|tus?)\b"
     r"|ننصحك|مشاركاتك|يمكنك",
     re.I,
 )
