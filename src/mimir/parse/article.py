@@ -598,7 +598,7 @@ def _extract_article(
     if need_meta:
         _drop_vocabularies(tree)
     document = _run_trafilatura(tree, base, with_metadata=need_meta)
-    guess = None if stated else _guessed(document, labelled, now, text_in, base)
+    guess = _guessed(document, labelled, now, text_in, base)  # used where no date is stated
     site_name = meta.site_name  # the page's own: trafilatura guesses one from the title
     if need_meta:
         _fill_from_engine(meta, document, tree, home)
