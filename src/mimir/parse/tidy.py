@@ -420,12 +420,12 @@ def clean_authors(
     return tuple(people) if people else tuple(names)
 
 
-#: what follows a site's name where it names its newsroom rather than a writer: "heise online"
-_DESK_SUFFIXES = ("online", "news", "redaktion", "staff", "team", "newsroom", "desk")
-
-
+#: the words that name a newsroom rather than a writer
+_NEWSROOM = frozenset({"desk", "staff", "team", "newsroom", "redaktion"})
 #: the last word of a newsroom's name in a byline: "National Desk", "CNN Wire", "Redaktion MSM"
-_DESK_WORDS = frozenset({"desk", "staff", "team", "newsroom", "wire", "redaktion", "editors"})
+_DESK_WORDS = _NEWSROOM | {"wire", "editors"}
+#: what follows a site's name where it names its newsroom rather than a writer: "heise online"
+_DESK_SUFFIXES = _NEWSROOM | {"online", "news"}
 
 
 def is_a_desk(name: str) -> bool:
@@ -441,4 +441,4 @@ def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
     key = _key(name)
     if key in sites:
         return len(name.split()) == 1 or "." in name
-    return any(key == site + suffix for site in sites for suffix in _DESK_SUFFIXES if suffix)
+    return any(key.endswith(suffix) and key[: -len(suffix)] in sites for suffix in _DESK_SUFFIXES)
