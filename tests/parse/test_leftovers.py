@@ -94,6 +94,32 @@ def body(*blocks: str) -> etree._Element:
         # a menu's entries, one word each (landwirt.com)
         ["<p>Suche</p>", "<p>Diskussionsforum</p>", "<p>Kleinanzeigen</p>",
          "<p>Gebrauchtmaschinen</p>"],
+        # a notice that the rest is for subscribers (Nikkei, Le Monde, and the same elsewhere)
+        ["<p>この記事は会員限定です。電子版に登録すると続きをお読みいただけます。</p>"],
+        ["<p>Il vous reste 78% de cet article à lire. La suite est réservée aux abonnés.</p>",
+         "<p>Déjà abonné ? Se connecter</p>"],
+        ["<p>Subscribe to continue reading.</p>", "<p>Already a subscriber? Log in</p>"],
+        ["<p>This article is only available to Broadcast Weekly subscribers.</p>"],
+        ["<p>Dieser Artikel ist exklusiv für Abonnenten.</p>", "<p>Weiterlesen mit Z+</p>"],
+        ["<p>Suscríbete para seguir leyendo</p>"],
+        # how to cite the page (phys.org), a copyright line above it
+        ["<p>© 2019 Science X Network</p>",
+         "<p>Citation: Flint flake tool partially covered by birch tar adds to evidence of "
+         "Neanderthal complex thinking (2019, October 22) retrieved 20 January 2020 from "
+         "https://phys.org/news/2019-10-flint-flake-tool-partially-birch.html This document "
+         "is subject to copyright. Apart from any fair dealing for the purpose of private study "
+         "or research, no part may be reproduced without the written permission.</p>"],
+        # the site's profiles elsewhere (prachatai.com), a recommendation widget's label
+        ["<p>เฟซบุ๊ก https://fb.me/prachatai</p>", "<p>ทวิตเตอร์ https://twitter.com/prachatai</p>",
+         "<p>LINE ไอดี = @prachatai</p>"],
+        ["<p>Around the Web</p>"], ["<p>sur le web</p>"],
+        # a rail of teasers for other articles, each with its comment counter (Libération)
+        ['<head rend="h2">À la une de libération.fr</head>',
+         '<head rend="h3">Une haute responsable de l\u2019ETA arrêtée en France</head>',
+         "<p>La femme, Isaskun Lesaka, a été arrêtée près de Macon.</p>1 commentaire",
+         '<head rend="h3">La campagne américaine perturbée par l\u2019ouragan Sandy</head>',
+         "<p>Barack Obama et Mitt Romney doivent adapter leurs déplacements.</p>11 commentaires",
+         "<p>sur le web</p>"],
     ],
 )  # fmt: skip
 def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
@@ -140,6 +166,15 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # a sentence that only starts like a teaser
         "<p>More: the broadcaster will add three channels. The regulator agreed on Monday, "
         "and the switch follows in May.</p>",
+        # news about paywalls and subscribers is news; so is a byline with its handle
+        "<p>The paper said readers must subscribe to continue reading its coverage.</p>",
+        "<p>The broadcaster's new archive is only available to its subscribers.</p>",
+        "<p>“This article is for subscribers only,” the app told readers.</p>",
+        "<p>By Jane Doe @janedoe</p>",
+        "<p>Contact the newsroom at news@sender.example</p>",
+        # the article's last section, with the page's comment counter after it
+        '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>'
+        "5 Kommentare",
     ],
 )
 def test_the_articles_own_end_stays(end: str) -> None:
@@ -354,3 +389,25 @@ def test_a_newsroom_byline_yields_to_the_writer_closing_the_text() -> None:
     assert article.authors == ("Michael Russell",)
     writer = desk.replace(b"National Desk", b"Jo Roe")
     assert extract_article(writer, "https://sender.example/dvb-t2", now=NOW).authors == ("Jo Roe",)
+
+
+@pytest.mark.parametrize(
+    ("name", "dateline", "dropped"),
+    [
+        ("CNN", "WASHINGTON (CNN) — Not everyone makes a resolution.", True),
+        ("Reuters", "LONDON, May 3 (Reuters) - The regulator fined the broadcaster.", True),
+        # a name the next paragraph does not credit; a lead of a few words
+        ("Reuters", "The agency said on Monday that its bureau in Kyiv stays open.", False),
+        ("Breaking", "LONDON (Reuters) - The regulator fined the broadcaster.", False),
+    ],
+)
+def test_a_wires_name_above_the_dateline_that_credits_it_goes(
+    name: str, dateline: str, dropped: bool
+) -> None:
+    tree = etree.fromstring(f"<body><p>{name}</p><p>{dateline}</p>{PROSE}</body>")
+    assert trim_head(tree) == int(dropped)
+    assert _first_text(tree) == (dateline if dropped else name)
+
+
+def _first_text(tree: etree._Element) -> str:
+    return "".join(tree[0].itertext())

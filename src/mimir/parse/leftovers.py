@@ -16,12 +16,16 @@ interface phrase, an image's credit, a list of categories with counts, a box of 
 "More Must-Reads" or "Lesen Sie auch:" heading, a last-line teaser ("READ MORE: ..."), a result
 counter, a menu's one-word entries, a copyright notice, the rules of a comment form whose
 comments are gone ("ultimahora.es se reserva el derecho de eliminar cualquier comentario
-inapropiado", CNN Arabic's); at the start what the patterns below name, and a byline or
-a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"), also right under the
-headline, a picture's caption ending in its credit ("... Bild: dpa"), a kicker or a blog's
-name right above the headline. A sign-off ("Herzlichst, Martina"), a closing remark, a short
-lead ("ARD / ZDF / RTL: ...") or news about cookies stays, and so does an editors' list of
-picks: it may be the article.
+inapropiado", CNN Arabic's), a notice that the rest is for subscribers ("この記事は会員限定です",
+"Il vous reste 78% de cet article à lire"), how to cite the page ("Citation: ... retrieved ...
+from https://phys.org/..."), the site's profiles elsewhere ("Twitter: @site"), a rail of
+teasers for other articles with their comment counters; at the start what the patterns below
+name, and a byline or a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"),
+also right under the headline, a picture's caption ending in its credit ("... Bild: dpa"), a
+kicker or a blog's name right above the headline, a wire's name above the dateline that
+credits it ("CNN" above "WASHINGTON (CNN) —"). A sign-off ("Herzlichst, Martina"), a closing
+remark, a short lead ("ARD / ZDF / RTL: ...") or news about cookies stays, and so does an
+editors' list of picks: it may be the article.
 A byline taken from the top names the author where the page's metadata names none
 (``leading_byline``).
 """
@@ -40,11 +44,13 @@ _PHRASES = re.compile(
     r"|diesen\s+artikel\s+teilen|artikel\s+teilen|partager(?:\s+sur)?|condividi|compartir"
     r"|(?:この(?:ニュース|記事)を)?シェア(?:する)?|分享(?:到)?|공유(?:하기)?"
     r"|back\s+to\s+top|nach\s+oben|zurück\s+nach\s+oben|haut\s+de\s+page|top"
-    r"|advertisement|sponsored(?:\s+(?:ads|links|content))?|anzeige|werbung|publicité"
+    r"|advertisement|sponsored(?:\s+(?:ads|links|content|stories))?|anzeige|werbung|publicité"
     r"|print(?:\s+this)?|drucken|e-?mail|tweet|loading(?:\s+\w+){0,3}|lädt|wird\s+geladen"
     r"|download|herunterladen|t\u00e9l\u00e9charger|descargar|scarica"
     r"|read\s+more|weiterlesen|mehr(?:\s+zum\s+thema)?|related(?:\s+(?:articles|stories|posts))?"
     r"|get\s+connected|follow\s+us|folgen\s+sie\s+uns|abonnieren|subscribe"
+    r"|(?:(?:from\s+)?around|from)\s+the\s+web|(?:ailleurs\s+)?sur\s+le\s+web|aus\s+dem\s+netz"
+    r"|promoted\s+(?:stories|content|links)|recommended\s+by(?:\s+(?:outbrain|taboola))?"
     r"|see\s+also|siehe\s+auch|weblinks|external\s+links|further\s+reading|voir\s+aussi"
     r"|(?:\d+\s+)?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|reacties)"
     r"(?:\s*\(\d*\)|(?:\s+insgesamt|\s+total)?\s*:\s*\d+)?)",
@@ -139,6 +145,46 @@ _RIGHTS = re.compile(
 )
 #: the longest such terms may be (characters)
 _RIGHTS_MAX = 400
+#: how the site asks to be cited, under every article of Science X's sites (phys.org,
+#: medicalxpress.com, techxplore.com): "Citation: <headline> (2019, October 22) retrieved 20
+#: January 2020 from https://phys.org/news/...", with or without its terms of use after it
+_CITATION = re.compile(
+    r"^\W*citation\s*:.{1,300}?\bretrieved\b.{1,40}?\bfrom\s+https?://\S+", re.I | re.S
+)
+_CITATION_MAX = 800
+#: a notice that the rest of the article is for subscribers, where the text stops: Nikkei's
+#: "この記事は会員限定です。電子版に登録すると続きをお読みいただけます。", Le Monde's "Il vous
+#: reste 78% de cet article à lire. La suite est réservée aux abonnés.", "Subscribe to continue
+#: reading", "Dieser Artikel ist exklusiv für Abonnenten", "Weiterlesen mit Z+", a login's
+#: "Already a subscriber?" (an imperative or the site's own words, never a report of them)
+_PAYWALL = re.compile(
+    r"(?:^|[.!?:]\s+)\W*(?:please\s+)?(?:subscribe|sign\s+(?:in|up)|log\s*in|register)"
+    r"(?:\s+(?:now|today|or\s+(?:subscribe|sign\s+(?:in|up)|log\s*in|register)))*"
+    r"\s+(?:to|and)\s+(?:continue|keep)\s+reading\b"
+    r"|(?:^|[.!?]\s+)\W*to\s+(?:continue|keep)\s+reading\b.{0,60}?\b(?:subscri|sign\s+in"
+    r"|log\s*in|register|member)"
+    r"|\b(?:this|the\s+rest\s+of\s+this)\s+(?:article|story|content|post|page)\s+is\s+"
+    r"(?:(?:only|exclusively|available|reserved)\s+)*(?:for|to)\s+(?:our\s+)?(?:[\w'\u2019+-]+\s+)"
+    r"{0,3}?(?:subscribers|members)\b"
+    r"|\byou(?:'ve|\u2019ve|\s+have)\s+reached\s+(?:your|the)\s+(?:\w+\s+){0,3}?(?:limit|maximum)\b"
+    r"|\balready\s+an?\s+(?:subscriber|member)\s*\?"
+    r"|\b(?:dieser|der)\s+(?:artikel|beitrag|inhalt|text)\s+ist\s+(?:(?:nur|exklusiv"
+    r"|ausschlie\u00dflich)\s+)*f\u00fcr\s+(?:\w+\s+){0,3}?(?:abonnent|abonnentinnen|plus|premium)"
+    r"|\b(?:jetzt\s+)?(?:weiterlesen|lesen\s+sie\s+(?:jetzt\s+)?(?:weiter|alles))\s+mit\s+"
+    r"[^.!?]{0,30}?(?:\+|\bplus\b|\babo\w*|\bpremium\b)"
+    r"|\b(?:schon|bereits)\s+(?:ein\s+)?abonnent(?:in)?\s*\?"
+    r"|\bil\s+vous\s+reste\s+\d+\s*%\s+de\s+cet\s+article"
+    r"|\b(?:la\s+suite|cet\s+article|ce\s+contenu)\s+(?:de\s+cet\s+article\s+)?est\s+"
+    r"r\u00e9serv\u00e9e?\s+aux\s+abonn"
+    r"|\bd\u00e9j\u00e0\s+abonn\u00e9e?\s*\?"
+    r"|\b(?:este|el)\s+(?:art\u00edculo|contenido)\s+es\s+(?:(?:exclusivo|solo)\s+)*para\s+"
+    r"(?:\w+\s+){0,2}?(?:suscriptor|socio|abonado)"
+    r"|\bsuscr\u00edbete\s+para\s+(?:seguir|continuar)\s+leyendo"
+    r"|\barticolo\s+(?:\u00e8\s+)?riservato\s+agli\s+abbonati"
+    r"|会員限定|続きをお読みいただけます|続きを読むには",
+    re.I | re.S,
+)
+_PAYWALL_MAX = 300
 #: the article's tags or categories under it: "Schlagworte: Cybercrime, Cyberkrieg, LÜKEX",
 #: "Tags: ATSC 3.0, NextGen TV", "Filed under: Streaming"
 _TAGS_LABEL = re.compile(
@@ -268,6 +314,12 @@ def _leftover(element: Any) -> bool:
         return True  # the terms of the texts' use
     if len(text) <= _TAGS_MAX and _tags_line(text):
         return True  # the article's tags
+    if len(text) <= _CITATION_MAX and _CITATION.match(text):
+        return True  # how to cite the page
+    if len(text) <= _PAYWALL_MAX and _PAYWALL.search(text) and not _QUOTES.search(text):
+        return True  # the rest is for subscribers
+    if len(text) <= _SHORT and _profile_link(text) and not _BYLINE.search(text):
+        return True  # "Twitter: @site"
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
         return True  # (a byline that ends so, "-- By Michael Russell Follow @tdmrussell", stays)
     if len(text) > _SHORT:
@@ -279,6 +331,23 @@ def _leftover(element: Any) -> bool:
         or _COUNTER.fullmatch(text.strip(_ENDS))
         or _CONTACT.search(text)
     )
+
+
+#: a link to a profile on a social network, or a handle: "https://twitter.com/prachatai",
+#: "fb.me/prachatai", "@prachatai" (not an e-mail address)
+_PROFILE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:twitter|x|facebook|fb|instagram|linkedin|youtube|tiktok|t|line"
+    r"|threads|bsky|mastodon\.social)\.(?:com|me|net|app|social)/\S*|(?<![\w.@])@\w{2,}\b"
+)
+
+
+def _profile_link(text: str) -> bool:
+    """A line that points to the site's or the writer's profile elsewhere, with a few words at
+    most: "Twitter: @tdmrussell", "เฟซบุ๊ก https://fb.me/prachatai", "LINE ไอดี = @prachatai"."""
+    if not _PROFILE.search(text):
+        return False
+    rest = _PROFILE.sub(" ", text).strip(_ENDS + "=")
+    return len(rest.split()) <= 3 and not re.search(r"[.!?]", rest)
 
 
 def _links_box(element: Any) -> bool:
@@ -392,9 +461,24 @@ def _head_leftover(element: Any, title: str | None = None) -> bool:
         return True  # a picture's caption with its credit
     if _kicker(element, text) and _headline(element, title):
         return True  # a kicker, a section's or the blog's name right above the headline
+    if _wire_name(element, text):
+        return True  # "CNN" above "WASHINGTON (CNN) — ..."
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True  # "If you buy something from a link, we may earn a commission"
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
+
+
+def _wire_name(element: Any, text: str) -> bool:
+    """A wire's or a network's name alone above the dateline that names it again: "CNN" above
+    "WASHINGTON (CNN) — Not everyone ..." (fox13now's copy of a CNN story), "Reuters" above
+    "LONDON, May 3 (Reuters) - ..."."""
+    name = text.strip(_ENDS)
+    if element.tag != "p" or not name or len(name) > 40 or len(name.split()) > 3:
+        return False
+    after = element.getnext()
+    if after is None or (element.tail and element.tail.strip()):
+        return False
+    return f"({name})" in _text(after)[:120]
 
 
 def _kicker(element: Any, text: str) -> bool:
@@ -494,7 +578,41 @@ def trim_tail(body: Any) -> int:
     menu = min(_menu_run(body), len(body) - 1)
     for _ in range(menu):
         body.remove(body[-1])
-    return menu + _trim(body, -1, _leftover)
+    dropped = menu
+    while True:
+        step = _trim(body, -1, _leftover) + _teaser_cards(body)
+        if not step:
+            return dropped
+        dropped += step
+
+
+def _card(body: Any, at: int) -> bool:
+    """Whether ``body[at - 1]``, ``body[at]`` are another article's teaser: a heading, and one
+    paragraph whose comment counter trails it ("11 commentaires", "Commenter")."""
+    head, teaser = body[at - 1], body[at]
+    trailer = (teaser.tail or "").strip(_ENDS)
+    return (
+        head.tag == "head"
+        and not (head.tail and head.tail.strip())
+        and teaser.tag == "p"
+        and len(_text(teaser)) <= _NOTICE
+        and bool(trailer)
+        and bool(_PHRASES.fullmatch(trailer) or _COMMENT_HEAD.fullmatch(trailer))
+    )
+
+
+def _teaser_cards(body: Any) -> int:
+    """Drop a rail of teasers for other articles from the end ("À la une de libération.fr":
+    a heading, a paragraph and its comment counter, each), two or more in a row: one alone may
+    be the article's last section with the page's comment counter after it."""
+    cards = 0
+    while len(body) - 2 * cards > 2 and _card(body, -1 - 2 * cards):
+        cards += 1
+    if cards < 2:
+        return 0
+    for _ in range(2 * cards):
+        body.remove(body[-1])
+    return 2 * cards
 
 
 def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
