@@ -108,8 +108,23 @@ from mimir.parse.tidy import clean_authors, clean_title, site_keys
             {"headings": ["Tuner prices fall in the fourth quarter"]},
             "Tuner prices fall in the fourth quarter",
         ),
+        # a single guillemet (meedia.de)
+        (
+            "Einstieg ins TV-Geschäft: Wie Freenet Antennen-TV in HD gewinnen will \u203a Meedia",
+            {"url": "https://meedia.de/2019/01/10/x/"},
+            "Einstieg ins TV-Geschäft: Wie Freenet Antennen-TV in HD gewinnen will",
+        ),
+        # the lead picture's credit Nikkei writes into its titles, before the paper's name
+        (
+            "米朝首脳直通電話 習氏に挑むトランプ戦術の成否 \uff08写真\uff1dロイター\uff09 "
+            "\uff1a日本経済新聞",
+            {"site_name": "日本経済新聞 電子版"},
+            "米朝首脳直通電話 習氏に挑むトランプ戦術の成否",
+        ),
+        ("Tuner prices fall in the fourth quarter (Photo: AP)", {}, "Tuner prices fall in the "
+         "fourth quarter"),
     ],
-)
+)  # fmt: skip
 def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str) -> None:
     assert clean_title(title, **kw) == expected  # type: ignore[arg-type]
 
@@ -145,6 +160,8 @@ def test_site_parts_are_dropped(title: str, kw: dict[str, object], expected: str
         ("Spider-Man: No Way Home is back in cinemas", {"headings": ["Spider-Man"]}),
         ("Set-top box makers rally-ahead of NAB show", {"headings": ["Set-top box makers rally"]}),
         ("Tuner prices fall in Q4 across Europe", {"headings": ["Tuner prices fall in Q4"]}),
+        # a picture in the headline's words, not its credit
+        ("The broadcaster's photo archive (photos from 1950 to 1990)", {}),
     ],
 )
 def test_titles_that_stay_whole(title: str, kw: dict[str, object]) -> None:

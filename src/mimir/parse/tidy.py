@@ -28,7 +28,15 @@ from mimir.parse.dates import is_month
 #: write no spaces, so their full-width bar and colon separate as they stand (Nikkei's titles
 #: end in a full-width colon and the paper's name)
 _SEPARATOR = re.compile(
-    r"\s+(?:\||--|-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|::|:|/|~)\s+|\s*[\uff5c\uff1a]\s*"
+    r"\s+(?:\||--|-|\u2013|\u2014|\u00b7|\u2022|\u00ab|\u00bb|\u2039|\u203a|::|:|/|~)\s+"
+    r"|\s*[\uff5c\uff1a]\s*"
+)
+#: a picture's credit at a title's end: Nikkei writes its lead picture's into its titles, in
+#: full-width brackets ("写真" and "ロイター": photo, Reuters); "... (Photo: AP)"
+_TITLE_CREDIT = re.compile(
+    r"\s*[(\uff08]\s*(?:写真|画像|動画|photos?|fotos?|bild|video)\s*[=:\uff1d\uff1a]\s*"
+    r"[^()\uff08\uff09]{1,30}[)\uff09]\s*$",
+    re.I,
 )
 _SEPARATOR_AT_END = re.compile(f"(?:{_SEPARATOR.pattern})$")
 #: a separator written without spaces ("短缺药品保供稳价 全力保障临床用药需求-新华网", Xinhua;
@@ -178,6 +186,7 @@ def needs_cleaning(title: str | None, site_name: str | None, url: str | None) ->
         return False
     return (
         _SEPARATOR.search(title) is not None
+        or _TITLE_CREDIT.search(title) is not None
         or _TIGHT_SEPARATOR.search(title) is not None
         or _key(title) in site_keys(site_name, url)
     )
@@ -196,7 +205,19 @@ def clean_title(
     headline with parts before or after it."""
     if not title:
         return title
-    title = " ".join(title.split())
+    cleaned = _clean_title(" ".join(title.split()), site_name, url, authors, headings)
+    if not cleaned:
+        return cleaned
+    return _TITLE_CREDIT.sub("", cleaned) or cleaned
+
+
+def _clean_title(
+    title: str,
+    site_name: str | None,
+    url: str | None,
+    authors: Iterable[str],
+    headings: Sequence[str],
+) -> str | None:
     parts = _SEPARATOR.split(title)
     sites = site_keys(site_name, url)
     if _key(title) in sites:
