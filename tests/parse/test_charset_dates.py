@@ -296,6 +296,21 @@ def utc(*args: int) -> datetime:
         ("5 maart 2026 om 14:30", None, utc(2026, 3, 5, 14, 30)),
         ("3 de março de 2026", None, utc(2026, 3, 3)),
         ("30 października 2026", None, utc(2026, 10, 30)),
+        # further east and south: Russian, Ukrainian, Czech, Greek and Turkish month names,
+        # Arabic's (Egyptian, Levantine, both at once as CNN Arabic writes them, Arabic-Indic
+        # digits), and the dates of Chinese, Japanese (full-width digits too) and Korean pages
+        ("5 марта 2026 г. в 14:30", None, utc(2026, 3, 5, 14, 30)),
+        ("5 травня 2026", None, utc(2026, 5, 5)),
+        ("5. března 2026", None, utc(2026, 3, 5)),
+        ("5 \u039c\u03b1\u0390\u03bf\u03c5 2026", None, utc(2026, 5, 5)),
+        ("5 Ağustos 2026 saat 14:30", None, utc(2026, 8, 5, 14, 30)),
+        ("28 آب/اغسطس 2013", None, utc(2013, 8, 28)),
+        ("3 كانون الثاني 2026", None, utc(2026, 1, 3)),
+        ("٢٨ أغسطس ٢٠١٣", None, utc(2013, 8, 28)),
+        ("2026年3月5日 14:30", None, utc(2026, 3, 5, 14, 30)),
+        ("\uff12\uff10\uff12\uff16年\uff13月\uff15日", None, utc(2026, 3, 5)),
+        ("2026년 3월 5일", None, utc(2026, 3, 5)),
+        ("2026年13月5日", None, None),  # no such month
         ("outubro", None, None),  # a month alone is no date
         ("March", None, None),
         ("yesterday-ish", None, None),
@@ -319,6 +334,11 @@ def test_parse_date(value: str | None, fmt: str | None, expected: datetime | Non
         ("March 5, 2026", utc(2026, 3, 5)),
         ("05.03.2026", utc(2026, 3, 5)),
         ("03/05/2026", None),  # slashed: March or May
+        ("2026/03/05", utc(2026, 3, 5)),  # year first: never ambiguous
+        ("2026.03.05 보도자료", utc(2026, 3, 5)),
+        ("发布时间：2026年3月5日", utc(2026, 3, 5)),
+        ("Пресс-релиз от 5 марта 2026 года", utc(2026, 3, 5)),
+        ("الأربعاء، 28 آب/اغسطس 2013، آخر تحديث 14:00", utc(2013, 8, 28)),
         ("out 5 2026 was set", None),  # Portuguese and Italian abbreviations, but no date
     ],
 )
@@ -401,6 +421,9 @@ def test_has_time(written: str | None, timed: bool) -> None:
         ("- 27 juin 2019", True),
         ("Samstag, 2016-10-08, 0:26 AM", True),
         ("Updated 5 March 2026, 14:20 Uhr", True),
+        ("5 марта 2026 г. в 14:30", True),
+        ("2026年3月5日 14:30", True),
+        ("2026年3月5日 ニュース", False),
         ("May Day 2026 in Berlin", False),  # words no date has
         ("Posted by Jo Smith 2019", False),
         ("Nature 574, 16-17 (2019)", False),

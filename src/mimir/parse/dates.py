@@ -63,35 +63,92 @@ _EMAIL_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "
                           "PST", "PDT"})  # fmt: skip
 
 #: month names and abbreviations in the languages of European news sites (German, French,
-#: Spanish, Italian, Dutch, Portuguese, Scandinavian, Polish genitive), lower case -> month
+#: Spanish, Italian, Dutch, Portuguese, Scandinavian, Polish, Czech, Greek genitive, Turkish,
+#: Russian and Ukrainian, nominative and genitive) and Arabic (the Egyptian and Gulf names, the
+#: one-word Levantine ones; ``_ARABIC_PAIRS`` the two-word), lower case -> month
 _LOCAL_MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
         (
-            "januar janvier janv enero ene gennaio gen januari janeiro stycznia sty",
-            "februar février févr fevrier fevr febrero febbraio februari fevereiro fev lutego lut",
-            "märz mär mrz maerz mars marzo maart mrt março marco marts marca",
-            "avril avr abril aprile apr kwietnia kwi",
-            "mai mayo maggio mag mei maio maj maja",
-            "juni juin junio giugno giu junho czerwca cze",
-            "juli juillet juil julio luglio lug julho lipca lip",
-            "august août aout agosto ago augustus augusti sierpnia sie",
-            "september septembre septiembre setiembre settembre set setembro września wrz",
-            "oktober okt octobre octubre ottobre ott outubro out października paź",
-            "november novembre noviembre novembro listopada lis",
+            "januar janvier janv enero ene gennaio gen januari janeiro stycznia sty ledna leden "
+            "ιανουαρίου ιαν ocak января январь янв січня يناير",
+            "februar février févr fevrier fevr febrero febbraio februari fevereiro fev lutego lut "
+            "února únor φεβρουαρίου φεβ şubat subat февраля февраль фев лютого فبراير شباط",
+            "märz mär mrz maerz mars marzo maart mrt março marco marts marca března březen "
+            "μαρτίου μαρ mart марта март мар березня مارس آذار اذار",
+            "avril avr abril aprile apr kwietnia kwi dubna duben απριλίου απρ nisan апреля "
+            "апрель апр квітня أبريل ابريل إبريل نيسان",
+            "mai mayo maggio mag mei maio maj maja května květen μαΐου μαΐ μαι mayıs mayis мая "
+            "май травня مايو أيار ايار",
+            "juni juin junio giugno giu junho czerwca cze června červen ιουνίου ιουν haziran "
+            "июня июнь июн червня يونيو يونيه حزيران",
+            "juli juillet juil julio luglio lug julho lipca lip července červenec ιουλίου ιουλ "
+            "temmuz июля июль июл липня يوليو يوليه تموز",
+            "august août aout agosto ago augustus augusti sierpnia sie srpna srpen αυγούστου αυγ "
+            "ağustos agustos августа август авг серпня أغسطس اغسطس آب اب",
+            "september septembre septiembre setiembre settembre set setembro września wrz září "
+            "σεπτεμβρίου σεπ eylül eylul сентября сентябрь сен сент вересня سبتمبر أيلول ايلول",
+            "oktober okt octobre octubre ottobre ott outubro out października paź října říjen "
+            "οκτωβρίου οκτ ekim октября октябрь окт жовтня أكتوبر اكتوبر",
+            "november novembre noviembre novembro listopada lis listopadu listopad "
+            "νοεμβρίου νοε kasım kasim ноября ноябрь ноя листопада نوفمبر",
             "dezember dez décembre déc decembre diciembre dic dicembre december desember "
-            "dezembro des grudnia gru",
+            "dezembro des grudnia gru prosince prosinec δεκεμβρίου δεκ aralık aralik декабря "
+            "декабрь дек грудня ديسمبر",
         ),
         start=1,
     )
     for name in names.split()
 }
+#: the Levantine month names of two words, as one ("كانون الثاني": January)
+_ARABIC_PAIRS = re.compile(r"(كانون|تشرين)\s+(الثاني|الأول|الاول)")
+_ARABIC_PAIR_MONTH = {
+    ("كانون", "الثاني"): "يناير",
+    ("تشرين", "الأول"): "أكتوبر",
+    ("تشرين", "الاول"): "أكتوبر",
+    ("تشرين", "الثاني"): "نوفمبر",
+    ("كانون", "الأول"): "ديسمبر",
+    ("كانون", "الاول"): "ديسمبر",
+}
+#: digits of other scripts as ASCII: Arabic-Indic, Persian, full-width (Japanese pages)
+_DIGITS = str.maketrans(
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff1a",
+    "0123456789" "0123456789" "0123456789:",
+)
+#: a date as Chinese, Japanese and Korean write it: "2024年3月5日 14:30", "2024년 3월 5일"
+_CJK_DATE = re.compile(
+    r"(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]?"
+    r"(?:[^\d]{0,12}?(?P<H>\d{1,2})\s*[:時시]\s*(?P<M>\d{2}))?"
+)
+
+
+def _native(text: str) -> str:
+    """``text`` with ASCII digits and the two-word Arabic month names as one."""
+    text = text.translate(_DIGITS)
+    if "كانون" in text or "تشرين" in text:
+        text = _ARABIC_PAIRS.sub(lambda m: _ARABIC_PAIR_MONTH[(m[1], m[2])], text)
+    return text
+
+
+def _cjk(text: str) -> datetime | None:
+    m = _CJK_DATE.search(text)
+    if m is None:
+        return None
+    try:
+        return datetime(
+            int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0)
+        )
+    except ValueError:
+        return None
 _ENGLISH_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                    "Nov", "Dec")  # fmt: skip
 #: words between a date's parts: "le"/"den" before it, Spanish and Portuguese "de"/"del" inside,
 #: "à"/"a las"/"um"/"om"/"alle ore"/"kl."/"klo" before a time and "Uhr" after one
 _FILLERS = frozenset({"de", "del", "à", "às", "a", "las", "um", "om", "alle", "ore", "kl.", "kl",
-                      "klo", "uhr", "le", "el", "den", "der"})  # fmt: skip
+                      "klo", "uhr", "le", "el", "den", "der", "г", "года", "в", "о", "saat",
+                      "v", "στις", "،"})  # fmt: skip
 _H_TIME = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})\b")  # French "14h30", "14 h 30"
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:er|re|º|ª|°)\b")  # "1er mars", "1º de março"
 
@@ -153,8 +210,10 @@ def _in_english(text: str) -> str | None:
     found = False
     words: list[str] = []
     for token in text.split():
-        word = token.lower().rstrip(",.")
+        word = token.lower().rstrip(",.\u060c")
         month = _LOCAL_MONTHS.get(word)
+        if month is None and "/" in word:  # "آب/اغسطس": the Levantine and the Egyptian name
+            month = next(filter(None, map(_LOCAL_MONTHS.get, word.split("/"))), None)
         if month is not None:
             words.append(_ENGLISH_MONTHS[month])
             found = True
@@ -179,14 +238,14 @@ def parse_date(value: str | None, fmt: str | None = None) -> datetime | None:
     """
     if not value:
         return None
-    text = " ".join(value.split())[:_MAX_LEN]
+    text = _native(" ".join(value.split())[:_MAX_LEN])
     if not any(c.isdigit() for c in text):  # "March" alone is no date (dateutil adds today's)
         return None
     parsed: datetime | None = None
     if fmt:
         parsed = _strptime(text, fmt)
     if parsed is None:
-        parsed = _iso(text) or _rfc822(text) or _human(text)
+        parsed = _iso(text) or _rfc822(text) or _cjk(text) or _human(text)
     if parsed is None:
         english = _in_english(text)
         parsed = (_rfc822(english) or _human(english)) if english else None
@@ -245,10 +304,13 @@ def is_month(word: str) -> bool:
 _ANY_MONTH = "|".join([_MONTHS, *map(re.escape, sorted(_LOCAL_MONTHS, key=len, reverse=True))])
 _DATE_IN_TEXT = re.compile(
     r"(?<![\d.])(?:"
-    r"(?P<iso>(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2}))"  # 2026-03-05
+    # 2026-03-05, and year first with dots or slashes (2026.03.05, 2026/03/05): never ambiguous
+    r"(?P<iso>(?P<y1>\d{4})(?P<sep>[-./])(?P<m1>\d{1,2})(?P=sep)(?P<d1>\d{1,2}))"
     r"|(?P<dot>(?P<d2>\d{1,2})\.\s?(?P<m2>\d{1,2})\.\s?(?P<y2>\d{4}))"  # 05.03.2026
-    # 5 March 2026, 5. März 2026, 1er mars 2026, 3 de marzo de 2026
-    rf"|(?P<dmy>\d{{1,2}}(?:er|º|ª)?\.?\s+(?:de\s+)?(?:{_ANY_MONTH})\.?,?\s+(?:de\s+)?\d{{4}})"
+    r"|(?P<cjk>\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2})"  # 2026年3月5日, 2026년 3월 5일
+    # 5 March 2026, 5. März 2026, 1er mars 2026, 3 de marzo de 2026, 5 марта 2026
+    rf"|(?P<dmy>\d{{1,2}}(?:er|º|ª)?\.?\s+(?:de\s+)?(?:{_ANY_MONTH})(?:/(?:{_ANY_MONTH}))?"
+    r"\.?[,\u060c]?\s+(?:de\s+)?\d{4})"
     rf"|(?P<mdy>(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"  # March 5, 2026
     r")(?![\d])",
     re.IGNORECASE,
@@ -298,9 +360,12 @@ def date_in_text(text: str) -> datetime | None:
     French, Spanish, Italian, Dutch, Portuguese, Scandinavian or Polish (5. März 2026,
     1er mars 2026, 3 de marzo de 2026). Slashed dates are left alone: 03/05/2026 is March in
     one country and May in the next."""
-    m = _DATE_IN_TEXT.search(text or "")
+    m = _DATE_IN_TEXT.search(_native(text or ""))
     if m is None:
         return None
+    if m.group("cjk"):
+        found = _cjk(m.group("cjk"))
+        return found.replace(tzinfo=UTC) if found is not None else None
     try:
         if m.group("iso"):
             y, mo, d = int(m.group("y1")), int(m.group("m1")), int(m.group("d1"))
@@ -329,7 +394,7 @@ _DATELINE_WORD = re.compile(
     rf"(?:{_ANY_MONTH}|{_WEEKDAYS}|am|pm|a\.m|p\.m|uhr|on|at|um|le|el|il|de|del|den|der|op|om"
     r"|[aà]|updated|aktualisiert|mis\s+\u00e0\s+jour|stand|datum|date|heute|today"
     r"|ver\u00f6ffentlicht|published|posted|publi\u00e9e?|publicado|pubblicato|et|cet|cest|gmt"
-    r"|utc|mez|mesz|est|edt|pst|pdt|bst)\.?",
+    r"|utc|mez|mesz|est|edt|pst|pdt|bst|г|года|в|о|saat|v|στις)\.?",
     re.I,
 )
 _DATELINE_TOKEN = re.compile(r"[^\W\d_]+(?:\.(?=[^\W\d_]))?[^\W\d_]*\.?|\d+|[^\w\s]", re.U)
@@ -343,6 +408,7 @@ def is_dateline(text: str) -> bool:
     is none of a date's ("Posted by Jo", "May Day 2026 in Berlin") is more than that."""
     if not text or len(text) > _DATELINE_MAX or not any(c.isdigit() for c in text):
         return False
+    text = _CJK_DATE.sub(lambda m: f" {m['y']} {m['H'] or ''}", _native(text))  # 2026年3月5日
     spaced = re.sub(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)", " ", text)  # "Mai062018"
     month = False
     for token in _DATELINE_TOKEN.findall(spaced):
