@@ -1002,6 +1002,24 @@ def test_a_date_a_line_labels_is_the_guess() -> None:
     assert article.published_guess == datetime(2019, 6, 7, tzinfo=UTC)
 
 
+def test_a_chinese_pages_labelled_date_is_the_guess() -> None:
+    """The date after "发布时间" (published at), as Chinese news pages write it under the
+    headline, with no date in the metadata."""
+    paragraphs = "".join(
+        f"<p>第{i}段\uff1a国家广播电视总局发布通知\uff0c要求各地加快推进超高清电视频道建设\uff0c"
+        "提升节目制作和传输能力\uff0c并在今年年底前完成主要城市的网络改造。</p>"
+        for i in range(5)
+    )
+    page = (
+        "<html lang='zh'><head><title>超高清电视频道建设加快</title></head><body><article>"
+        "<h1>超高清电视频道建设加快</h1><p class='info'>发布时间\uff1a2026年3月2日 14:30 "
+        f"来源\uff1a新华网</p>{paragraphs}</article></body></html>"
+    )
+    article = extract_article(page.encode(), "https://news.example.cn/a/1.html", now=NOW)
+    assert article.published_at is None
+    assert article.published_guess == datetime(2026, 3, 2, tzinfo=UTC)
+
+
 def test_a_stated_date_is_not_searched_for_a_label() -> None:
     page = _SONNTAG.replace(
         "<title>", '<meta property="article:published_time" content="2019-06-08T10:00:00Z"><title>'

@@ -366,6 +366,13 @@ def test_date_in_text(text: str, expected: datetime | None) -> None:
         ),
         ("This entry was posted on Saturday, December 3rd, 2011 at 10:15 am", utc(2011, 12, 3)),
         ("Dieser Beitrag wurde von Anna am 3. Dezember 2011 geschrieben", None),
+        # the same label in further languages, with their dates
+        ("发布时间：2026年3月5日 14:30 来源：新华网", utc(2026, 3, 5)),
+        ("公開日：2026年3月5日", utc(2026, 3, 5)),
+        ("기사입력 2026.03.05 14:30", utc(2026, 3, 5)),
+        ("Опубликовано: 5 марта 2026", utc(2026, 3, 5)),
+        ("نشر في 28 أغسطس 2013", utc(2013, 8, 28)),
+        ("Yayınlanma tarihi: 5 Mart 2026", utc(2026, 3, 5)),
         ("", None),
     ],
 )

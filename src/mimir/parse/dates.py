@@ -318,19 +318,28 @@ _DATE_IN_TEXT = re.compile(
 
 
 #: a label that says the date after it is the publication's: "Veröffentlicht am", "Published
-#: on", "Publié le", "Publicado el", "Pubblicato il", "Gepubliceerd op", "Posted", and German
-#: WordPress themes' "Dieser Beitrag wurde am <date> um <time> Uhr veröffentlicht"
+#: on", "Publié le", "Publicado el", "Pubblicato il", "Gepubliceerd op", "Posted", German
+#: WordPress themes' "Dieser Beitrag wurde am <date> um <time> Uhr veröffentlicht", and the
+#: same in Czech, Turkish, Greek, Russian, Ukrainian, Arabic, Korean, Chinese and Japanese
 _PUBLISHED_LABEL = re.compile(
-    r"\b(?:ver\u00f6ffentlicht|publiziert|erschienen|erstellt|published|posted|publi\u00e9e?"
+    r"(?:\b(?:veröffentlicht|publiziert|erschienen|erstellt|published|posted|publiée?"
     r"|publicad[oa]|pubblicat[oa]|gepubliceerd|geplaatst|opublikowano|publicerad|udgivet"
-    r"|publisert|dieser\s+(?:beitrag|artikel|eintrag)\s+wurde(?:\s+vor)?)"
-    r"(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*:?\s*",
+    r"|publisert|dieser\s+(?:beitrag|artikel|eintrag)\s+wurde(?:\s+vor)?"
+    # Czech, Turkish, Greek, Russian, Ukrainian, Arabic
+    r"|publikováno|zveřejněno|yayınlanma(?:\s+tarihi)?|yayın\s+tarihi|yayınlandı|δημοσιεύθηκε"
+    r"|опубликовано|дата\s+публикации|опубліковано|نشر\s+في|تاريخ\s+النشر)"
+    # Korean news's "(기사)입력 2026.03.05 14:30" (entered), "게시일", "등록일", "작성일";
+    # Chinese "发布时间", "发布日期", "發佈時間", "发表于", Japanese "公開日", "掲載日", "配信日",
+    # "投稿日" (no word boundary: these scripts write words together)
+    r"|입력|게시일|등록일|작성일|(?:发布|發佈|發布)(?:时间|時間|日期)"
+    r"|发表(?:于|时间)|(?:公開|掲載|配信|投稿)日(?:時)?)"
+    r"(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*[:\uff1a]?\s*",
     re.IGNORECASE,
 )
 #: how far after its label a date may start, and what may stand between: a weekday's name
 #: ("am Montag, 5. Mai"), not a name ("Posted by: Jo Smith, 27 Sep 2011" dates a comment)
 _LABEL_REACH = 16
-_LABEL_GAP = re.compile(r"[\s,:|\u2013-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
+_LABEL_GAP = re.compile(r"[\s,:|\u2013\uff1a-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
 
 
 def has_publication_label(text: str) -> bool:
