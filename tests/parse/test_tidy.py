@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mimir.parse.tidy import clean_authors, clean_title, site_keys
+from mimir.parse.tidy import clean_authors, clean_tags, clean_title, site_keys
 
 
 @pytest.mark.parametrize(
@@ -311,3 +311,20 @@ def test_site_keys() -> None:
 )
 def test_bylines(authors: list[str], url: str | None, expected: tuple[str, ...]) -> None:
     assert clean_authors(authors, url=url) == expected
+
+
+def test_tags_keep_the_subjects_and_lose_the_rest() -> None:
+    tags = [
+        "Federal Reserve", "digital_syndication", "ISIN_US3453708600", "YOUR KEYWORDS HERE",
+        "keyword1", "Gizmodo", "Linette Lopez", "Maggie Haberman and Shira Toeplitz",
+        "Tuner prices fall in the fourth quarter", "ATSC 3.0", "Indonesia", "info",
+    ]  # fmt: skip
+    kept = clean_tags(
+        tags,
+        title="Tuner prices fall in the fourth quarter",
+        authors=["Linette Lopez", "Maggie Haberman", "Shira Toeplitz"],
+        url="https://gizmodo.info/x",
+    )
+    # a subject that is a headline of one word, and the top-level domain's word, stay
+    assert kept == ("Federal Reserve", "ATSC 3.0", "Indonesia", "info")
+    assert clean_tags(["Indonesia"], title="Indonesia") == ("Indonesia",)

@@ -50,6 +50,7 @@ from mimir.parse.speedups import install as _install_speedups
 from mimir.parse.tidy import (
     DENSE_SCRIPT,
     clean_authors,
+    clean_tags,
     clean_title,
     is_a_desk,
     is_headline,
@@ -665,7 +666,9 @@ def _result(
         language=language,
         image=_lead_image(absolute_http_url(meta.image, base)),
         section=meta.section,
-        tags=() if word_salad(meta.tags, meta.title) else meta.tags,
+        tags=() if word_salad(meta.tags, meta.title) else clean_tags(
+            meta.tags, title=meta.title, authors=meta.authors, site_name=meta.site_name, url=base
+        ),
         canonical_url=meta.canonical or None,
         description=_description(meta.description, meta.site_name, meta.canonical or base),
         site_name=meta.site_name,

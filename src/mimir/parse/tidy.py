@@ -149,7 +149,10 @@ def site_keys(site_name: str | None, url: str | None) -> frozenset[str]:
         keys.add(_key(host))
         for i in range(len(labels) - 1):
             keys.add(_key(".".join(labels[i:])))  # politico.com, news.example.co.uk...
-        keys.update(_key(lab) for lab in labels if lab not in _GENERIC_LABELS and len(lab) >= 3)
+        # the distinctive labels, not the top-level domain ("info", "online", "media")
+        keys.update(
+            _key(lab) for lab in labels[:-1] if lab not in _GENERIC_LABELS and len(lab) >= 3
+        )
     keys.discard("")
     return frozenset(keys)
 
@@ -463,3 +466,37 @@ def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
     if key in sites:
         return len(name.split()) == 1 or "." in name
     return any(key.endswith(suffix) and key[: -len(suffix)] in sites for suffix in _DESK_SUFFIXES)
+
+
+#: a template's placeholder where the keywords go: "YOUR KEYWORDS HERE", "keyword1", "Tags"
+_PLACEHOLDER_TAG = re.compile(r"(?:your\s+)?(?:key\s*words?|tags?)(?:\s+(?:here|go\s+here))?\d*")
+
+
+def clean_tags(
+    tags: Iterable[str],
+    *,
+    title: str | None = None,
+    authors: Iterable[str] = (),
+    site_name: str | None = None,
+    url: str | None = None,
+) -> tuple[str, ...]:
+    """The article's subjects among ``tags``: not a CMS's internal marker ("digital_syndication",
+    "ISIN_US3453708600"), a template's placeholder ("YOUR KEYWORDS HERE"), the headline again,
+    the site's name ("Gizmodo"), nor its writers (Business Insider and CNET tag their authors,
+    POLITICO its byline "Maggie Haberman and Shira Toeplitz")."""
+    sites = site_keys(site_name, url)
+    headline = _key(title or "")
+    people = {_key(a) for a in authors if a}
+    words = {_key(w) for a in authors for w in a.split()}
+    kept = []
+    for tag in tags:
+        key = _key(tag)
+        if not key or "_" in tag.strip("_") or _PLACEHOLDER_TAG.fullmatch(tag.strip().casefold()):
+            continue
+        if (key == headline and len(tag.split()) >= 4) or key in sites or key in people:
+            continue  # (a headline of a word or three may be a subject: "Indonesia")
+        names = {_key(w) for w in tag.split()} - _CONNECTORS
+        if len(names) > 1 and names <= words:
+            continue  # the byline: "Maggie Haberman and Shira Toeplitz"
+        kept.append(tag)
+    return tuple(kept)
