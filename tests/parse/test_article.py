@@ -387,6 +387,11 @@ def test_a_guess_before_the_month_the_address_stamps_is_none() -> None:
         ("https://www.jolie.de/sites/default/files/2019-06/gettyimages-634975860.jpg", True),
         ("http://cdn2.vox-cdn.com/uploads/image/fbappicon1_1020.0_cinema_1200.0.jpg", True),
         ("https://tech.example/uploads/google-pixel-9.jpg", True),
+        # the site's address for a picture (Greenpeace); a picture served by a query
+        ("http://www.greenpeace.org", False),
+        ("https://www.greenpeace.org/", False),
+        ("https://static.reuters.com/resources/r/?m=02&d=20200120&t=2&i=1478767273", True),
+        ("https://img.example/?id=1478767273", True),
         (None, False),
     ],
 )

@@ -421,10 +421,14 @@ _NO_PICTURE = re.compile(
 
 def _lead_image(url: str | None) -> str | None:
     """``url`` unless its file is a logo or a placeholder (``_NO_PICTURE``): 12 of the 257
-    real articles of ``bench.realpages``' material had one for their lead image."""
+    real articles of ``bench.realpages``' material had one for their lead image; or unless it
+    names no file at all (Greenpeace's ``og:image`` is "http://www.greenpeace.org")."""
     if url is None:
         return None
-    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    parts = urlsplit(url)
+    if parts.path.strip("/") == "" and not parts.query:
+        return None
+    name = parts.path.rsplit("/", 1)[-1]
     return None if _NO_PICTURE.search(name) else url
 
 
