@@ -113,6 +113,10 @@ def body(*blocks: str) -> etree._Element:
         ["<p>เฟซบุ๊ก https://fb.me/prachatai</p>", "<p>ทวิตเตอร์ https://twitter.com/prachatai</p>",
          "<p>LINE ไอดี = @prachatai</p>"],
         ["<p>Around the Web</p>"], ["<p>sur le web</p>"],
+        # a call to follow the site on Telegram, VK, Twitter in Russian, Arabic and Turkish
+        ["<p>Подписывайтесь на наш Telegram-канал и на нас ВКонтакте</p>"],
+        ["<p>تابعونا على تويتر وفيسبوك</p>"],
+        ["<p>Bizi takip edin: Twitter ve Instagram</p>"],
         # a rail of teasers for other articles, each with its comment counter (Libération)
         ['<head rend="h2">À la une de libération.fr</head>',
          '<head rend="h3">Une haute responsable de l\u2019ETA arrêtée en France</head>',
@@ -171,6 +175,7 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>The broadcaster's new archive is only available to its subscribers.</p>",
         "<p>“This article is for subscribers only,” the app told readers.</p>",
         "<p>By Jane Doe @janedoe</p>",
+        "<p>Telegram's founder said the channel would follow the new rules in May.</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
         # the article's last section, with the page's comment counter after it
         '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>'

@@ -101,9 +101,12 @@ _CONTACT = re.compile(r"^\W*questions\?\s*comments\?|\be-?mail\s+us(?:\s+at)?\W*
 #: a call to follow the site or its writer elsewhere: "Follow ONE Esports on Facebook and Twitter
 #: for more LoL news", "Folgen Sie uns auf Facebook", "... Follow @mr_mo56"
 _SOCIAL = re.compile(
-    r"^\W*(?:follow|folgen\s+sie|folge|suivez|seguici|s\u00edguenos|you\s+can\s+(?:keep\s+up"
-    r"\s+with|follow))\b.{0,120}\b(?:twitter|facebook|instagram|linkedin|youtube|tiktok|threads"
-    r"|bluesky|mastodon)\b|\bfollow\s+@\w+\W*$",
+    r"^\W*(?:follow|folgen\s+sie|folge|suivez|seguici|s\u00edguenos|siga-nos|you\s+can\s+(?:keep"
+    r"\s+up\s+with|follow)|подписывайтесь"
+    r"|підписуйтеся|تابعونا|bizi\s+takip\s+edin)"
+    r"\b.{0,120}\b(?:twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon"
+    r"|telegram|whatsapp|vk|вконтакте|телеграм|تويتر|فيسبوك)"
+    r"|\bfollow\s+@\w+\W*$",
     re.I,
 )
 #: a note that the page's links earn the site a commission ("some of the links on ONE Esports are
