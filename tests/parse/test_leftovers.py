@@ -176,6 +176,8 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>“This article is for subscribers only,” the app told readers.</p>",
         "<p>By Jane Doe @janedoe</p>",
         "<p>Telegram's founder said the channel would follow the new rules in May.</p>",
+        # an address that only ends like a network's ("netflix.com" holds "x.com")
+        "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
         # the article's last section, with the page's comment counter after it
         '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>'

@@ -339,8 +339,9 @@ def _leftover(element: Any) -> bool:
 #: a link to a profile on a social network, or a handle: "https://twitter.com/prachatai",
 #: "fb.me/prachatai", "@prachatai" (not an e-mail address)
 _PROFILE = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:twitter|x|facebook|fb|instagram|linkedin|youtube|tiktok|t|line"
-    r"|threads|bsky|mastodon\.social)\.(?:com|me|net|app|social)/\S*|(?<![\w.@])@\w{2,}\b"
+    r"(?:https?://|(?<![\w.-]))(?:www\.)?(?:twitter|x|facebook|fb|instagram|linkedin|youtube"
+    r"|tiktok|t|line|threads|bsky|mastodon\.social)\.(?:com|me|net|app|social)/\S*"
+    r"|(?<![\w.@])@\w{2,}\b"
 )
 
 
