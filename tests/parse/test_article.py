@@ -414,6 +414,34 @@ def test_the_sites_name_is_no_description(description: str | None, kept: bool) -
     assert got == (description if kept else None)
 
 
+_TUNER_ARTICLE = (
+    "Tuner makers cut prices in the fourth quarter. "
+    + "Broadcasters switching their transmitters to ATSC 3.0 expect cheaper receivers, "
+    "and retailers report that viewers finally buy the boxes in larger numbers. " * 8
+)
+
+
+@pytest.mark.parametrize(
+    ("description", "kept"),
+    [
+        # the site's motto, which every page repeats, on an article about something else
+        ("Neben Möbel Klassikern finden Sie bei uns auch aktuelle Designmöbel.", False),
+        ("The latest gardening tips, recipes and travel ideas from our editors.", False),
+        # the article's own summary; one too short to judge
+        ("Retailers report that viewers buy cheaper ATSC 3.0 boxes.", True),
+        ("Here it is.", True),
+    ],
+)
+def test_the_sites_motto_is_no_description(description: str, kept: bool) -> None:
+    got = article_module._description(
+        description, None, "https://tuners.example/a", _TUNER_ARTICLE
+    )
+    assert got == (description if kept else None)
+    # an article too short to tell: the description stays
+    short = article_module._description(description, None, "https://tuners.example/a", "Prices")
+    assert short == description
+
+
 @pytest.mark.parametrize(
     ("tags", "title", "salad"),
     [

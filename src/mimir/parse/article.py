@@ -436,9 +436,21 @@ def _lead_image(url: str | None) -> str | None:
 _NO_DESCRIPTION = frozenset({"description", "beschreibung", "descripción", "undefined", "null"})
 
 
-def _description(text: str | None, site_name: str | None, url: str) -> str | None:
+#: a description shares at least this much of its words with the article it describes
+_DESCRIBED = 0.2
+#: the fewest words (of four letters or more) a description and an article need for the test
+_DESCRIPTION_WORDS, _ARTICLE_WORDS = 3, 100
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _description(
+    text: str | None, site_name: str | None, url: str, article: str = ""
+) -> str | None:
     """The page's description, unless it is only the site's name ("Engadget", "CARTA
-    online") or a template's word ("Description", on MEDEF's page)."""
+    online"), a template's word ("Description", on MEDEF's page), or the site's motto that
+    every page repeats, known by sharing next to none of its words with the ``article``
+    (title and text): "Blog über die Welt. Und gut dazu." on a post about Paris; such a
+    line would stand for the summary of every article a sitemap lists."""
     if not text:
         return None
     bare = text.strip(" .:").casefold()
@@ -448,6 +460,13 @@ def _description(text: str | None, site_name: str | None, url: str) -> str | Non
         or is_the_site(re.sub(r"\s+online$", "", bare), site_name, url)
     ):
         return None
+    described = set(_LONG_WORD.findall(bare))
+    if len(described) >= _DESCRIPTION_WORDS and not DENSE_SCRIPT.search(text):
+        words = _LONG_WORD.findall(article.casefold())
+        if len(words) >= _ARTICLE_WORDS and len(described & set(words)) < _DESCRIBED * len(
+            described
+        ):
+            return None
     return text
 
 
@@ -674,7 +693,9 @@ def _result(
             meta.tags, title=meta.title, authors=meta.authors, site_name=meta.site_name, url=base
         ),
         canonical_url=meta.canonical or None,
-        description=_description(meta.description, meta.site_name, meta.canonical or base),
+        description=_description(
+            meta.description, meta.site_name, meta.canonical or base, f"{meta.title or ''} {text}"
+        ),
         site_name=meta.site_name,
         published_guess=None if published else guess,
         published_day_only=day_only,
