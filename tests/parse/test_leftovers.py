@@ -117,6 +117,10 @@ def body(*blocks: str) -> etree._Element:
         ["<p>Подписывайтесь на наш Telegram-канал и на нас ВКонтакте</p>"],
         ["<p>تابعونا على تويتر وفيسبوك</p>"],
         ["<p>Bizi takip edin: Twitter ve Instagram</p>"],
+        # a note that the article was first published elsewhere (The Conversation's)
+        ["<p>This article is republished from The Conversation under a Creative Commons "
+         "license. Read the original article.</p>"],
+        ["<p>Dieser Artikel erschien zuerst bei netzpolitik.org.</p>"],
         # a rail of teasers for other articles, each with its comment counter (Libération)
         ['<head rend="h2">À la une de libération.fr</head>',
          '<head rend="h3">Une haute responsable de l\u2019ETA arrêtée en France</head>',
@@ -176,6 +180,7 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>“This article is for subscribers only,” the app told readers.</p>",
         "<p>By Jane Doe @janedoe</p>",
         "<p>Telegram's founder said the channel would follow the new rules in May.</p>",
+        "<p>The story first appeared on Twitter, where the broadcaster posted it.</p>",
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
@@ -255,6 +260,9 @@ def test_an_articles_text_and_html_lose_the_leftovers() -> None:
         ['<head rend="h2">このニュースをシェア</head>'],
         ["<p>Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa</p>"],
         ["<p>The new transmitter on the hill above the town (Photo: AP)</p>"],
+        # a note that the article was first published elsewhere (VICE)
+        ["<p>This article originally appeared on VICE US.</p>"],
+        ["<p>Cet article a été initialement publié sur The Conversation.</p>"],
     ],
 )
 def test_leftovers_at_the_start_are_dropped(head: list[str]) -> None:

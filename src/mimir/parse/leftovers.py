@@ -122,6 +122,20 @@ _DISCLOSURE = re.compile(
 )
 #: the longest such a note may be (characters)
 _DISCLOSURE_MAX = 400
+#: a note that the article was first published elsewhere, at either end: "This article
+#: originally appeared on VICE US.", "This article is republished from The Conversation under a
+#: Creative Commons license.", "Dieser Artikel erschien zuerst bei ..." (the canonical address
+#: names the original; the note is no part of the text)
+_SYNDICATED = re.compile(
+    r"^\W*this\s+(?:article|story|post|piece|interview)\s+(?:was\s+|is\s+)?"
+    r"(?:(?:originally|first)\s+(?:appeared|published|ran|posted)|republished|reprinted)"
+    r"\s+(?:here\s+)?(?:on|in|at|by|from|with)\b"
+    r"|^\W*dieser\s+(?:artikel|beitrag|text)\s+(?:erschien|ist)\s+(?:zuerst|urspr\u00fcnglich)"
+    r"|^\W*cet\s+article\s+(?:a\s+)?(?:d['\u2019]abord\s+)?(?:\u00e9t\u00e9\s+)?"
+    r"(?:initialement\s+)?publi\u00e9\s+(?:initialement\s+|d['\u2019]abord\s+)?(?:sur|dans|par)\b",
+    re.I,
+)
+_SYNDICATED_MAX = 250
 #: a copyright notice: "™ & © 2013 Cable News Network, Inc. ... All rights reserved.",
 #: "Copyright MyCorp © 2016" (not "the copyright to the 1999 photo", nor a list's "(c) 2019
 #: figures": the sign, or the word right before a year or the sign)
@@ -311,6 +325,8 @@ def _leftover(element: Any) -> bool:
         return True
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True
+    if len(text) <= _SYNDICATED_MAX and _SYNDICATED.search(text):
+        return True  # "This article originally appeared on VICE US."
     if len(text) <= _COPYRIGHT_MAX and _COPYRIGHT.search(text):
         return True
     if len(text) <= _RIGHTS_MAX and _RIGHTS.search(text) and not _QUOTES.search(text):
@@ -469,6 +485,8 @@ def _head_leftover(element: Any, title: str | None = None) -> bool:
         return True  # "CNN" above "WASHINGTON (CNN) — ..."
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True  # "If you buy something from a link, we may earn a commission"
+    if len(text) <= _SYNDICATED_MAX and _SYNDICATED.search(text):
+        return True  # "This article originally appeared on VICE US."
     return bool(_SCRIPT_NOTICE.search(text) or _CONSENT.search(text) or _TAG_LABEL.match(text))
 
 
