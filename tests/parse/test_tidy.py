@@ -328,3 +328,7 @@ def test_tags_keep_the_subjects_and_lose_the_rest() -> None:
     # a subject that is a headline of one word, and the top-level domain's word, stay
     assert kept == ("Federal Reserve", "ATSC 3.0", "Indonesia", "info")
     assert clean_tags(["Indonesia"], title="Indonesia") == ("Indonesia",)
+    # Reuters' markers for its clients and its classification's levels
+    reuters = ["Film", "Video Available", "Picture Available", "Software (TRBC level 4)",
+               "Online Services (NEC) (TRBC level 5)", "Software"]  # fmt: skip
+    assert clean_tags(reuters) == ("Film", "Software", "Online Services")

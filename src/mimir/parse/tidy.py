@@ -470,6 +470,11 @@ def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
 
 #: a template's placeholder where the keywords go: "YOUR KEYWORDS HERE", "keyword1", "Tags"
 _PLACEHOLDER_TAG = re.compile(r"(?:your\s+)?(?:key\s*words?|tags?)(?:\s+(?:here|go\s+here))?\d*")
+#: a wire's markers for its clients among the tags: "Video Available", "Picture Available"
+_AVAILABLE_TAG = re.compile(r"(?:pictures?|photos?|videos?|graphics?|audio)\s+available", re.I)
+#: a classification scheme's level after a subject: "Software (TRBC level 4)", "Online
+#: Services (NEC)" (Reuters' business classification; NEC: not elsewhere classified)
+_SCHEME_SUFFIX = re.compile(r"(?:\s*\((?:TRBC\s+level\s+\d|NEC)\))+$", re.I)
 
 
 def clean_tags(
@@ -481,22 +486,25 @@ def clean_tags(
     url: str | None = None,
 ) -> tuple[str, ...]:
     """The article's subjects among ``tags``: not a CMS's internal marker ("digital_syndication",
-    "ISIN_US3453708600"), a template's placeholder ("YOUR KEYWORDS HERE"), the headline again,
-    the site's name ("Gizmodo"), nor its writers (Business Insider and CNET tag their authors,
+    "ISIN_US3453708600"), a wire's ("Video Available"; "Software (TRBC level 4)" is
+    "Software"), a template's placeholder ("YOUR KEYWORDS HERE"), the headline again, the
+    site's name ("Gizmodo"), nor its writers (Business Insider and CNET tag their authors,
     POLITICO its byline "Maggie Haberman and Shira Toeplitz")."""
     sites = site_keys(site_name, url)
     headline = _key(title or "")
     people = {_key(a) for a in authors if a}
     words = {_key(w) for a in authors for w in a.split()}
-    kept = []
-    for tag in tags:
+    kept: dict[str, None] = {}
+    for tag in (_SCHEME_SUFFIX.sub("", t) for t in tags):
         key = _key(tag)
         if not key or "_" in tag.strip("_") or _PLACEHOLDER_TAG.fullmatch(tag.strip().casefold()):
+            continue
+        if _AVAILABLE_TAG.fullmatch(tag.strip()):
             continue
         if (key == headline and len(tag.split()) >= 4) or key in sites or key in people:
             continue  # (a headline of a word or three may be a subject: "Indonesia")
         names = {_key(w) for w in tag.split()} - _CONNECTORS
         if len(names) > 1 and names <= words:
             continue  # the byline: "Maggie Haberman and Shira Toeplitz"
-        kept.append(tag)
+        kept.setdefault(tag, None)
     return tuple(kept)
