@@ -426,3 +426,19 @@ def test_a_wires_name_above_the_dateline_that_credits_it_goes(
 
 def _first_text(tree: etree._Element) -> str:
     return "".join(tree[0].itertext())
+
+
+def test_a_label_over_another_label_goes_and_the_second_stays() -> None:
+    """Marketplace's "Episode Teaser Image:" lost its picture; "Episode Description:" heads the
+    description under it."""
+    tree = etree.fromstring(
+        f"<body><p>Episode Teaser Image:</p><p>Episode Description:</p>{PROSE}</body>"
+    )
+    assert trim_head(tree) == 1
+    assert _first_text(tree) == "Episode Description:"
+    under_headline = etree.fromstring(
+        '<body><head rend="h1">Marketplace Tech for Friday, April 19, 2013</head>'
+        f"<p>Episode Teaser Image:</p><p>Episode Description:</p>{PROSE}</body>"
+    )
+    assert trim_head(under_headline) == 1
+    assert "".join(under_headline[1].itertext()) == "Episode Description:"

@@ -483,6 +483,8 @@ def _head_leftover(element: Any, title: str | None = None) -> bool:
         return True  # a kicker, a section's or the blog's name right above the headline
     if _wire_name(element, text):
         return True  # "CNN" above "WASHINGTON (CNN) — ..."
+    if _empty_label(element, text):
+        return True  # "Episode Teaser Image:" over "Episode Description:"
     if len(text) <= _DISCLOSURE_MAX and _DISCLOSURE.search(text):
         return True  # "If you buy something from a link, we may earn a commission"
     if len(text) <= _SYNDICATED_MAX and _SYNDICATED.search(text):
@@ -501,6 +503,15 @@ def _wire_name(element: Any, text: str) -> bool:
     if after is None or (element.tail and element.tail.strip()):
         return False
     return f"({name})" in _text(after)[:120]
+
+
+def _empty_label(element: Any, text: str) -> bool:
+    """A label whose content is gone: a short line ending in a colon with another such line
+    right after it ("Episode Teaser Image:" over "Episode Description:", Marketplace)."""
+    if len(text) > _SHORT or not _LABEL.match(text) or (element.tail and element.tail.strip()):
+        return False
+    after = element.getnext()
+    return after is not None and _LABEL.match(_text(after)) is not None
 
 
 def _kicker(element: Any, text: str) -> bool:
@@ -585,7 +596,11 @@ def trim_head(body: Any, title: str | None = None) -> int:
         len(body) > 2
         and body[0].tag == "head"
         and not (body[0].tail and body[0].tail.strip())
-        and (_byline_or_credit(body[1]) or _interface(body[1]))
+        and (
+            _byline_or_credit(body[1])
+            or _interface(body[1])
+            or _empty_label(body[1], _text(body[1]))
+        )
         and not (body[1].tail and body[1].tail.strip())
     ):
         # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"
