@@ -300,6 +300,7 @@ def utc(*args: int) -> datetime:
         # Arabic's (Egyptian, Levantine, both at once as CNN Arabic writes them, Arabic-Indic
         # digits), and the dates of Chinese, Japanese (full-width digits too) and Korean pages
         ("5 марта 2026 г. в 14:30", None, utc(2026, 3, 5, 14, 30)),
+        ("Пн, 02 мар 2026 12:00:00 +0300", None, utc(2026, 3, 2, 9, 0)),  # a Russian RSS date
         ("5 травня 2026", None, utc(2026, 5, 5)),
         ("5. března 2026", None, utc(2026, 3, 5)),
         ("5 \u039c\u03b1\u0390\u03bf\u03c5 2026", None, utc(2026, 5, 5)),
