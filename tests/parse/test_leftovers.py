@@ -6,7 +6,13 @@ import pytest
 from lxml import etree
 
 from mimir.parse import extract_article
-from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
+from mimir.parse.leftovers import (
+    closing_byline,
+    drop_inline_teasers,
+    leading_byline,
+    trim_head,
+    trim_tail,
+)
 from tests.parse.conftest import NOW
 
 PROSE = (
@@ -442,3 +448,19 @@ def test_a_label_over_another_label_goes_and_the_second_stays() -> None:
     )
     assert trim_head(under_headline) == 1
     assert "".join(under_headline[1].itertext()) == "Episode Description:"
+
+
+def test_a_teaser_for_another_article_inside_the_text_goes() -> None:
+    """Its headline is another article's: a watch on "colonial art" would match this one."""
+    tree = etree.fromstring(
+        f"<body>{PROSE}<p>Read more: Looted colonial art: Germany to set up new contact office</p>"
+        f"{PROSE}<p>A lire aussi : Notre récit du discours de Martine Aubry</p>{PROSE}"
+        "<p>More: the broadcaster will add three channels.</p>"  # the article's own sentence
+        "<p>Lesen Sie auch: Die Umstellung</p>und danach mehr"  # text after it: stays
+        f"{PROSE}</body>"
+    )
+    assert drop_inline_teasers(tree) == 2
+    texts = ["".join(block.itertext()) for block in tree]
+    assert not any(t.startswith(("Read more", "A lire")) for t in texts)
+    assert "More: the broadcaster will add three channels." in texts
+    assert "Lesen Sie auch: Die Umstellung" in texts

@@ -42,7 +42,13 @@ from mimir.parse.htmltree import (
     text_of,
 )
 from mimir.parse.language import checked_language, detect_language, language_code
-from mimir.parse.leftovers import closing_byline, leading_byline, trim_head, trim_tail
+from mimir.parse.leftovers import (
+    closing_byline,
+    drop_inline_teasers,
+    leading_byline,
+    trim_head,
+    trim_tail,
+)
 from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like, word_salad
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
@@ -215,6 +221,7 @@ def _engine_text_and_html(
         return "", None
     trim_head(document.body, title)  # a skip link, a breadcrumb, a cookie banner (leftovers.py)
     trim_tail(document.body)  # a share bar's heading, a links box's label... (leftovers.py)
+    drop_inline_teasers(document.body)  # "A lire aussi : <another article's headline>"
     _unwrap(document.body)
     # as trafilatura's own text output has it: each line's spaces one plain space (a no-break
     # space, ADAC's "bei&nbsp;Babyschalen", or a run of spaces is no phrase's part) and letters

@@ -23,9 +23,10 @@ teasers for other articles with their comment counters; at the start what the pa
 name, and a byline or a date alone on its line ("Von Gregory Lipinski", "January 22, 2014"),
 also right under the headline, a picture's caption ending in its credit ("... Bild: dpa"), a
 kicker or a blog's name right above the headline, a wire's name above the dateline that
-credits it ("CNN" above "WASHINGTON (CNN) —"). A sign-off ("Herzlichst, Martina"), a closing
-remark, a short lead ("ARD / ZDF / RTL: ...") or news about cookies stays, and so does an
-editors' list of picks: it may be the article.
+credits it ("CNN" above "WASHINGTON (CNN) —"). Inside the text ``drop_inline_teasers`` drops a
+line that only links another article ("Read more: ..."). A sign-off ("Herzlichst, Martina"), a
+closing remark, a short lead ("ARD / ZDF / RTL: ...") or news about cookies stays, and so does
+an editors' list of picks: it may be the article.
 A byline taken from the top names the author where the page's metadata names none
 (``leading_byline``).
 """
@@ -91,6 +92,15 @@ _RELATED = re.compile(
 _TEASER = re.compile(
     r"(?:read\s+(?:more|also|next)|also\s+read|related|see\s+also|more"
     r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi"
+    r"|leggi\s+anche|lee\s+tambi\u00e9n|more\s+from\s[^:]{1,60})\s*:\s*[^.!?]{3,150}[.!?]?",
+    re.I,
+)
+#: the same link alone on a line inside the article, where it teases another article: "Lesen
+#: Sie auch: ...", "A lire aussi : Notre récit du discours de Martine Aubry" (Libération),
+#: "READ MORE: ..." (not a bare "More:", which may lead the article's own sentence)
+_INLINE_TEASER = re.compile(
+    r"(?:read\s+(?:more|also|next)|also\s+read|related(?:\s+(?:article|story|stories|coverage))?"
+    r"|see\s+also|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi"
     r"|leggi\s+anche|lee\s+tambi\u00e9n|more\s+from\s[^:]{1,60})\s*:\s*[^.!?]{3,150}[.!?]?",
     re.I,
 )
@@ -652,6 +662,22 @@ def _teaser_cards(body: Any) -> int:
     return 2 * cards
 
 
+def drop_inline_teasers(body: Any) -> int:
+    """Drop the links to other articles that stand alone on a line inside the article ("A lire
+    aussi : Notre récit du discours de Martine Aubry"): their headline is another article's,
+    and a watch on its words would take this article for it. A line with text after it (its
+    tail) stays. Returns how many were dropped."""
+    dropped = 0
+    for block in list(body):
+        if block.tag not in ("p", "head") or (block.tail and block.tail.strip()):
+            continue
+        text = _text(block)
+        if len(text) <= 160 and _INLINE_TEASER.fullmatch(text.strip()) and len(body) > 1:
+            body.remove(block)
+            dropped += 1
+    return dropped
+
+
 def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
     """Remove ``body[at]`` while it is a leftover, down to one block. A block with text after
     it (its tail; lxml would remove that with it) or, at the start, loose text before it ends
@@ -668,4 +694,4 @@ def _trim(body: Any, at: int, leftover: Callable[[Any], bool]) -> int:
     return dropped
 
 
-__all__ = ["closing_byline", "leading_byline", "trim_head", "trim_tail"]
+__all__ = ["closing_byline", "drop_inline_teasers", "leading_byline", "trim_head", "trim_tail"]
