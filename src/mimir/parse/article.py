@@ -445,9 +445,10 @@ _NO_DESCRIPTION = frozenset({"description", "beschreibung", "descripción", "und
 
 #: a description shares at least this much of its words with the article it describes
 _DESCRIBED = 0.2
-#: the fewest words (of four letters or more) a description and an article need for the test
-_DESCRIPTION_WORDS, _ARTICLE_WORDS = 3, 100
-_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+#: the fewest words (of five letters or more) a description needs for the test, and the
+#: fewest characters an article needs
+_DESCRIPTION_WORDS, _ARTICLE_CHARS = 3, 1000
+_LONG_WORD = re.compile(r"[^\W\d_]{5,}")
 
 
 def _description(
@@ -455,9 +456,10 @@ def _description(
 ) -> str | None:
     """The page's description, unless it is only the site's name ("Engadget", "CARTA
     online"), a template's word ("Description", on MEDEF's page), or the site's motto that
-    every page repeats, known by sharing next to none of its words with the ``article``
-    (title and text): "Blog über die Welt. Und gut dazu." on a post about Paris; such a
-    line would stand for the summary of every article a sitemap lists."""
+    every page repeats, known by sharing next to none of its words (of five letters or more)
+    with the ``article`` (title and text): "Neben Möbel Klassikern finden Sie bei uns auch
+    aktuelle Designmöbel" on a blog post; such a line would stand for the summary of every
+    article a sitemap lists."""
     if not text:
         return None
     bare = text.strip(" .:").casefold()
@@ -468,11 +470,13 @@ def _description(
     ):
         return None
     described = set(_LONG_WORD.findall(bare))
-    if len(described) >= _DESCRIPTION_WORDS and not DENSE_SCRIPT.search(text):
-        words = _LONG_WORD.findall(article.casefold())
-        if len(words) >= _ARTICLE_WORDS and len(described & set(words)) < _DESCRIBED * len(
-            described
-        ):
+    if (
+        len(described) >= _DESCRIPTION_WORDS
+        and len(article) >= _ARTICLE_CHARS
+        and not DENSE_SCRIPT.search(text)
+    ):
+        folded = article.casefold()
+        if sum(word in folded for word in described) < _DESCRIBED * len(described):
             return None
     return text
 

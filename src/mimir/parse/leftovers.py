@@ -671,6 +671,8 @@ def drop_inline_teasers(body: Any) -> int:
     for block in list(body):
         if block.tag not in ("p", "head") or (block.tail and block.tail.strip()):
             continue
+        if len(block.text or "") > 160:
+            continue  # a paragraph, not a line (most blocks: the cheap test first)
         text = _text(block)
         if len(text) <= 160 and _INLINE_TEASER.fullmatch(text.strip()) and len(body) > 1:
             body.remove(block)
