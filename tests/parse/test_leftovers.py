@@ -119,6 +119,9 @@ def body(*blocks: str) -> etree._Element:
         ["<p>เฟซบุ๊ก https://fb.me/prachatai</p>", "<p>ทวิตเตอร์ https://twitter.com/prachatai</p>",
          "<p>LINE ไอดี = @prachatai</p>"],
         ["<p>Around the Web</p>"], ["<p>sur le web</p>"],
+        # a sign-up box for alerts on the article's reporters (POLITICO)
+        ['<head rend="h4">Get reporter alerts</head>',
+         '<list rend="ul"><item>Maggie Haberman</item><item>Shira Toeplitz</item></list>'],
         # a call to follow the site on Telegram, VK, Twitter in Russian, Arabic and Turkish
         ["<p>Подписывайтесь на наш Telegram-канал и на нас ВКонтакте</p>"],
         ["<p>تابعونا على تويتر وفيسبوك</p>"],
@@ -187,6 +190,9 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>By Jane Doe @janedoe</p>",
         "<p>Telegram's founder said the channel would follow the new rules in May.</p>",
         "<p>The story first appeared on Twitter, where the broadcaster posted it.</p>",
+        # a list of newsletters under its heading may be the article's own
+        '<head rend="h2">Newsletters</head><list rend="ul"><item>Broadcast Weekly</item>'
+        "<item>TV Tech Daily</item></list>",
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",

@@ -83,7 +83,10 @@ _RELATED = re.compile(
     r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|weitere\s+(?:artikel|beitr)"
     r"|meistgelesen|siehe\s+auch|werbung|anzeige|advertisement|sponsored"
     r"|(?:\u00e0|a)\s+lire\s+(?:aussi|\u00e9galement)|sur\s+le\s+m\u00eame\s+sujet"
-    r"|leggi\s+anche|lee\s+tambi\u00e9n)",
+    r"|leggi\s+anche|lee\s+tambi\u00e9n"
+    # a sign-up box: POLITICO's "Get reporter alerts" over its reporters' names (not a bare
+    # "Newsletters": a list of them may be the article's)
+    r"|(?:reporter|email|e-mail|news)\s+alerts|sign\s+up\s+for)",
     re.I,
 )
 #: a link to another article, alone on the article's last line: "READ MORE: Riot is
