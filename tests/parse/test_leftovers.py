@@ -108,6 +108,9 @@ def body(*blocks: str) -> etree._Element:
         ["<p>This article is only available to Broadcast Weekly subscribers.</p>"],
         ["<p>Dieser Artikel ist exklusiv für Abonnenten.</p>", "<p>Weiterlesen mit Z+</p>"],
         ["<p>Suscríbete para seguir leyendo</p>"],
+        ["<p>Dit artikel is alleen voor abonnees.</p>"],
+        ["<p>Este conteúdo é exclusivo para assinantes.</p>"],
+        ["<p>Материал доступен только подписчикам.</p>"],
         # how to cite the page (phys.org), a copyright line above it
         ["<p>© 2019 Science X Network</p>",
          "<p>Citation: Flint flake tool partially covered by birch tar adds to evidence of "

@@ -211,6 +211,13 @@ _PAYWALL = re.compile(
     r"(?:\w+\s+){0,2}?(?:suscriptor|socio|abonado)"
     r"|\bsuscr\u00edbete\s+para\s+(?:seguir|continuar)\s+leyendo"
     r"|\barticolo\s+(?:\u00e8\s+)?riservato\s+agli\s+abbonati"
+    # Dutch, Portuguese, Swedish, Polish, Russian
+    r"|\b(?:dit|het)\s+(?:artikel|stuk)\s+is\s+(?:alleen|exclusief)\s+(?:voor|beschikbaar\s+voor)"
+    r"\s+(?:\w+\s+)?abonnees|\b(?:este|o)\s+(?:conte\u00fado|artigo)\s+\u00e9\s+exclusivo\s+para"
+    r"\s+assinantes|\b(?:denna|den\s+h\u00e4r)\s+artikel\s+\u00e4r\s+(?:endast\s+)?f\u00f6r"
+    r"\s+(?:\w+\s+)?prenumeranter|\b(?:ten\s+)?artyku\u0142\s+(?:jest\s+)?dost\u0119pny\s+"
+    r"(?:tylko\s+)?dla\s+(?:\w+\s+)?(?:subskrybent|prenumerator)"
+    r"|материал\s+доступен\s+только\s+(?:для\s+)?подписчик"
     r"|会員限定|続きをお読みいただけます|続きを読むには",
     re.I | re.S,
 )
