@@ -89,22 +89,23 @@ _RELATED = re.compile(
     r"|(?:reporter|email|e-mail|news)\s+alerts|sign\s+up\s+for)",
     re.I,
 )
+#: the labels of a link to another article, but for "related" and a bare "more" (below)
+_TEASER_LABELS = (
+    r"read\s+(?:more|also|next)|also\s+read|see\s+also|lesen\s+sie\s+(?:auch|mehr)"
+    r"|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi|leggi\s+anche|lee\s+tambi\u00e9n"
+    r"|more\s+from\s[^:]{1,60}"
+)
+#: after the label, one clause: the other article's headline
+_TEASER_HEADLINE = r"\s*:\s*[^.!?]{3,150}[.!?]?"
 #: a link to another article, alone on the article's last line: "READ MORE: Riot is
 #: considering ...", "More from Bing and MSN Lifestyle: ..." (not "LISTEN:" or "WATCH:", which
 #: on a radio or TV station's page link the piece itself)
-_TEASER = re.compile(
-    r"(?:read\s+(?:more|also|next)|also\s+read|related|see\s+also|more"
-    r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi"
-    r"|leggi\s+anche|lee\s+tambi\u00e9n|more\s+from\s[^:]{1,60})\s*:\s*[^.!?]{3,150}[.!?]?",
-    re.I,
-)
+_TEASER = re.compile(rf"(?:{_TEASER_LABELS}|related|more){_TEASER_HEADLINE}", re.I)
 #: the same link alone on a line inside the article, where it teases another article: "Lesen
 #: Sie auch: ...", "A lire aussi : Notre récit du discours de Martine Aubry" (Libération),
 #: "READ MORE: ..." (not a bare "More:", which may lead the article's own sentence)
 _INLINE_TEASER = re.compile(
-    r"(?:read\s+(?:more|also|next)|also\s+read|related(?:\s+(?:article|story|stories|coverage))?"
-    r"|see\s+also|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:\u00e0|a)\s+lire\s+aussi"
-    r"|leggi\s+anche|lee\s+tambi\u00e9n|more\s+from\s[^:]{1,60})\s*:\s*[^.!?]{3,150}[.!?]?",
+    rf"(?:{_TEASER_LABELS}|related(?:\s+(?:article|story|stories|coverage))?){_TEASER_HEADLINE}",
     re.I,
 )
 #: a result counter under a list that is gone: "1 - 5 of 218 results."
