@@ -373,6 +373,7 @@ def test_date_in_text(text: str, expected: datetime | None) -> None:
         ("기사입력 2026.03.05 14:30", utc(2026, 3, 5)),
         ("Опубликовано: 5 марта 2026", utc(2026, 3, 5)),
         ("نشر في 28 أغسطس 2013", utc(2013, 8, 28)),
+        ("نشر في 3 كانون الثاني 2026", utc(2026, 1, 3)),  # a Levantine month of two words
         ("Yayınlanma tarihi: 5 Mart 2026", utc(2026, 3, 5)),
         ("", None),
     ],

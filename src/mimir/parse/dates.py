@@ -339,7 +339,7 @@ _PUBLISHED_LABEL = re.compile(
 #: how far after its label a date may start, and what may stand between: a weekday's name
 #: ("am Montag, 5. Mai"), not a name ("Posted by: Jo Smith, 27 Sep 2011" dates a comment)
 _LABEL_REACH = 16
-_LABEL_GAP = re.compile(r"[\s,:|\u2013\uff1a-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
+_LABEL_GAP = re.compile(r"[\s,:|\u2013-]*(?:[^\W\d_]{2,12}\.?,?\s+)?$")
 
 
 def has_publication_label(text: str) -> bool:
@@ -352,7 +352,8 @@ def labelled_date(text: str) -> datetime | None:
     AM 07.06.2019", "Published on March 5, 2026"), as :func:`date_in_text` reads it. A page
     that states no date in its metadata often writes it so by its headline, while the dates
     around it are the day's (a header's "Montag, 09.12.2019"), events' or other posts'."""
-    for label in _PUBLISHED_LABEL.finditer(text or ""):
+    text = _native(text or "")  # once, as date_in_text reads it: the label's gap sees it too
+    for label in _PUBLISHED_LABEL.finditer(text):
         after = text[label.end() : label.end() + _LABEL_REACH + 40]
         m = _DATE_IN_TEXT.search(after)
         if m is not None and m.start() <= _LABEL_REACH and _LABEL_GAP.match(after[: m.start()]):
