@@ -333,7 +333,7 @@ _PUBLISHED_LABEL = re.compile(
     # "投稿日" (no word boundary: these scripts write words together)
     r"|입력|게시일|등록일|작성일|(?:发布|發佈|發布)(?:时间|時間|日期)"
     r"|发表(?:于|时间)|(?:公開|掲載|配信|投稿)日(?:時)?)"
-    r"(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*[:\uff1a]?\s*",
+    r"(?:\s+(?:am|on|le|el|il|op|em|den|dnia|the))?\s*:?\s*",
     re.IGNORECASE,
 )
 #: how far after its label a date may start, and what may stand between: a weekday's name
