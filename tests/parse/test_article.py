@@ -433,9 +433,7 @@ _TUNER_ARTICLE = (
     ],
 )
 def test_the_sites_motto_is_no_description(description: str, kept: bool) -> None:
-    got = article_module._description(
-        description, None, "https://tuners.example/a", _TUNER_ARTICLE
-    )
+    got = article_module._description(description, None, "https://tuners.example/a", _TUNER_ARTICLE)
     assert got == (description if kept else None)
     # an article too short to tell: the description stays
     short = article_module._description(description, None, "https://tuners.example/a", "Prices")
@@ -697,6 +695,31 @@ def test_the_written_byline_where_the_metadata_names_no_author() -> None:
     assert extract_article(surest, "https://ledger.example/t", now=NOW).authors == ("Cory Doe",)
     boxed = page.replace(b"<article>", b"<article><div class='author-bio'><b>Jo Roe</b></div>")
     assert extract_article(boxed, "https://ledger.example/t", now=NOW).authors == ()
+
+
+def test_the_rarer_author_tags_name_the_writer() -> None:
+    """Where no author, article:author or dc.creator tag is, the rarer ones name the writer:
+    the New York Times's "byl" ("By Jane Doe"), CNBC's "Search.Byline" (a real page, "Patti
+    Domm"), and twitter:creator where it holds a name (Kinja's sites) rather than a handle."""
+    head = '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+
+    def authors(tags: str) -> tuple[str, ...]:
+        page = _dated_page(head + tags, "")
+        return extract_article(page, "https://ledger.example/t", now=NOW).authors
+
+    assert authors('<meta name="Search.Byline" content="Patti Domm">') == ("Patti Domm",)
+    assert authors('<meta name="byl" content="By Jane Doe and John Roe">') == (
+        "Jane Doe",
+        "John Roe",
+    )
+    assert authors('<meta name="twitter:creator" content="Andrew Tarantola">') == (
+        "Andrew Tarantola",
+    )
+    assert authors('<meta name="twitter:creator" content="@malusbrutus">') == ()
+    assert authors('<meta name="twitter:creator" content="griffinmcelroy">') == ()
+    # the common tag wins over a rarer one that disagrees
+    both = '<meta name="author" content="Rich Doe"><meta name="byl" content="By Someone Else">'
+    assert authors(both) == ("Rich Doe",)
 
 
 def test_a_byline_inside_the_pages_frame_counts_whatever_the_frame_is_called() -> None:

@@ -307,6 +307,28 @@ def meta_tags(tree: HtmlElement) -> dict[str, list[str]]:
     return found
 
 
+#: the tags that name a page's authors, all read together
+_AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author", "sailthru.author")
+#: rarer ones (trafilatura's list and others seen on news sites), read where those are missing:
+#: the New York Times's "byl" ("By Jane Doe"), CNBC's "Search.Byline", Time's "byline"
+_MORE_AUTHOR_META = (
+    "byl",
+    "byline",
+    "search.byline",
+    "og:author",
+    "article:author_name",
+    "dc:creator",
+    "dc.creator.aut",
+    "dcterms.creator",
+    "dcterms.creator.aut",
+    "citation_author",
+    "cxenseparse:author",
+    "shareaholic:article_author_name",
+)
+#: a person's name as Kinja writes it into twitter:creator: two to four words, no handle
+_A_NAME = re.compile(r"[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){1,3}").fullmatch
+
+
 def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
     tags = meta_tags(tree)
 
@@ -320,18 +342,16 @@ def _fill_from_meta(tree: HtmlElement, meta: PageMeta) -> None:
         meta.title = _uncut(meta.title, tree, tags)
     if not meta.authors:
         meta.authors = tuple(
-            dict.fromkeys(
-                n
-                for k in (
-                    "author",
-                    "article:author",
-                    "dc.creator",
-                    "parsely-author",
-                    "sailthru.author",
-                )
-                for n in _names(tags.get(k, []))
-            )
+            dict.fromkeys(n for k in _AUTHOR_META for n in _names(tags.get(k, [])))
         )
+    if not meta.authors:  # the rarer tags, the first that names someone
+        meta.authors = next(
+            (found for k in _MORE_AUTHOR_META if (found := tuple(_names(tags.get(k, []))))), ()
+        )
+    if not meta.authors:
+        # twitter:creator is mostly a handle ("@malusbrutus", "griffinmcelroy"); Kinja's sites
+        # write the writer's name there ("Andrew Tarantola")
+        meta.authors = tuple(n for n in _names(tags.get("twitter:creator", [])) if _A_NAME(n))
     meta.published = meta.published or first(*_DATE_META)
     meta.modified = meta.modified or first(*_MODIFIED_META)
     meta.image = meta.image or first(
