@@ -722,6 +722,62 @@ def test_the_rarer_author_tags_name_the_writer() -> None:
     assert authors(both) == ("Rich Doe",)
 
 
+def _commented_page(block: str) -> bytes:
+    comments = "".join(
+        f"<div class='visitors_comment_content'><h3>Reader view {i}</h3><p>I disagree with "
+        f"every word of this piece about tuners, number {i}, and say so at length here.</p>"
+        f"<p class='common_date'>Posted by: Reader {i}, 27 Sep 2011 | 15:22</p></div>"
+        for i in range(4)
+    )
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:title" content="Tuner market report">',
+        "",
+    )
+    return page.replace(b"</article>", block.format(comments).encode() + b"</article>")
+
+
+def test_readers_comments_are_no_part_of_the_text_whatever_their_block_is_called() -> None:
+    """trafilatura drops a block of comments whose class or id starts with "comment"; one
+    named otherwise ("visitors_comment_block" on a real Accountancy Age page, El Mundo's id
+    "comentarios", "user-comments") put every comment and its "Posted by:" line in the text,
+    where a watch would match a reader's words."""
+    for block in (
+        "<div class='visitors_comment_block'>{}</div>",
+        "<div id='comentarios'>{}</div>",
+        "<section class='article user-comments'>{}</section>",
+        "<div class='readerComments'>{}</div>",
+    ):
+        found = extract_article(_commented_page(block), "https://ledger.example/t", now=NOW)
+        assert "Paragraph 5 of the report" in found.text, block
+        assert "I disagree" not in found.text and "Posted by" not in found.text, block
+
+
+def test_a_block_named_for_comments_that_holds_the_article_stays() -> None:
+    """A class that says "comment" may name the article itself: Horizont's opinion pieces
+    ("PageArticle_commentLead" holds the lead), a post's tag ("post_tag-kommentar"), a
+    wrapper "has-comments" around the whole article, or Gizmodo's <article class="...
+    commented">. Their text stays."""
+    lead = (
+        "<div class='PageArticle_commentLead'><p>The lead of this opinion piece on the tuner "
+        "market, which says what it argues and why readers should care about it.</p></div>"
+    )
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">',
+        "",
+    ).replace(b"<h1>Tuner market report</h1>", b"<h1>Tuner market report</h1>" + lead.encode())
+    found = extract_article(page, "https://ledger.example/t", now=NOW)
+    assert "The lead of this opinion piece" in found.text
+    for wrapper in ("post post_tag-kommentar", "entry has-comments", "row post commented"):
+        wrapped = page.replace(b"<article>", f"<div class='{wrapper}'><article>".encode())
+        wrapped = wrapped.replace(b"</article>", b"</article></div>")
+        found = extract_article(wrapped, "https://ledger.example/t", now=NOW)
+        assert "Paragraph 5 of the report" in found.text, wrapper
+    # the article's own heading inside the block: the article, even among few paragraphs
+    headed = page.replace(b"<article>", b"<article class='comments-open'>")
+    assert "Paragraph 5" in extract_article(headed, "https://ledger.example/t", now=NOW).text
+
+
 def test_a_byline_inside_the_pages_frame_counts_whatever_the_frame_is_called() -> None:
     """Themes class the frame around the article after its layout: <body> "left-sidebar", a
     wrapper "content-sidebar-wrap" (a real WordPress page, its byline "von Mark Hosak" inside).

@@ -88,6 +88,61 @@ _HEADING_ANCHORS = etree.XPath(
     "[not(translate(normalize-space(), '#\u00b6\u00a7', ''))]"
 )
 
+#: the blocks that may hold readers' comments
+_COMMENT_TAGS = ("div", "section", "aside", "ol", "ul")
+#: trafilatura's own test (``xpaths._COMMENTS_ID``/``_COMMENTS_CLASS``): the blocks it prunes
+#: itself are left to it
+_ENGINE_COMMENTS = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+#: the words of a class or id that name readers' comments: a plural, or "comment" beside the
+#: readers (a singular alone may name the article: Horizont's opinion pieces are
+#: "ArticleHeaderComment_author", "PageArticle_commentLead")
+_COMMENTS_PLURAL = frozenset({"comments", "kommentare", "commentaires", "comentarios"})
+_COMMENTERS = frozenset({"visitor", "visitors", "reader", "readers", "user", "users"})
+#: a class of a post's taxonomy: "post_tag-kommentar", "category-comments"
+_TAXONOMY = re.compile(r"^(?:post_)?(?:tag|category|cat)[-_]", re.I)
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+#: comments never hold most of a page's text: a block that does is the article, whatever
+#: its name says ("entry has-comments")
+_COMMENTS_SHARE = 0.5
+#: less text than this is a counter or an empty form ("August 30, 2017 / 0" on a blog's
+#: front page), not comments, and may date the page
+_COMMENTS_MIN_CHARS = 200
+
+
+def _names_comments(value: str | None) -> bool:
+    for token in (value or "").split():
+        if _TAXONOMY.match(token):
+            continue
+        parts = {part.lower() for part in _NAME_PARTS.findall(token)}
+        if parts & _COMMENTS_PLURAL or ("comment" in parts and parts & _COMMENTERS):
+            return True
+    return False
+
+
+def _readers_comments(tree: HtmlElement) -> list[HtmlElement]:
+    """The blocks of readers' comments that trafilatura's own test misses, for it only checks
+    how a class or id starts: "visitors_comment_block" (a real Accountancy Age page, its
+    fourteen comments and their "Posted by:" lines in the text), El Mundo's id "comentarios".
+    A block that holds the headline or most of the page's text is the article (a wrapper
+    "entry has-comments") and stays. One pass over the blocks' attributes in Python: an
+    XPath of the same tests cost 1.2 ms a bench page, this 0.25."""
+    found = []
+    for block in tree.iter(_COMMENT_TAGS):
+        cls, idv = block.get("class"), block.get("id")
+        if not (cls and ("omment" in cls or "omentario" in cls)) and not (
+            idv and ("omment" in idv or "omentario" in idv)
+        ):
+            continue
+        if (cls and _ENGINE_COMMENTS.match(cls)) or (idv and _ENGINE_COMMENTS.match(idv)):
+            continue
+        if (_names_comments(cls) or _names_comments(idv)) and block.find(".//h1") is None:
+            found.append(block)
+    found = [block for block in found if len(text_of(block)) >= _COMMENTS_MIN_CHARS]
+    if not found:
+        return []
+    whole = len(text_of(tree))
+    return [block for block in found if len(text_of(block)) <= _COMMENTS_SHARE * whole]
+
 
 _WORD = re.compile(r"\w+")
 #: how many elements after the headline the standfirst may stand in
@@ -624,6 +679,9 @@ def _extract_article(
     # trafilatura's own metadata (htmldate et al.) costs time: only when the page lacks it
     stated = bool(meta.published or "date" in meta.extra)
     need_meta = not (meta.title and stated)
+    for block in _readers_comments(tree):
+        if block.getparent() is not None:
+            block.drop_tree()
     # a date a line of the page labels, read before trafilatura prunes the tree
     labelled = None if stated else _labelled(tree, now)
     for anchor in _HEADING_ANCHORS(tree):
@@ -700,7 +758,9 @@ def _result(
         language=language,
         image=_lead_image(absolute_http_url(meta.image, base)),
         section=meta.section,
-        tags=() if word_salad(meta.tags, meta.title) else clean_tags(
+        tags=()
+        if word_salad(meta.tags, meta.title)
+        else clean_tags(
             meta.tags, title=meta.title, authors=meta.authors, site_name=meta.site_name, url=base
         ),
         canonical_url=meta.canonical or None,
