@@ -200,8 +200,7 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
         # the article's last section, with the page's comment counter after it
-        '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>'
-        "5 Kommentare",
+        '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>5 Kommentare',
     ],
 )
 def test_the_articles_own_end_stays(end: str) -> None:
@@ -473,3 +472,23 @@ def test_a_teaser_for_another_article_inside_the_text_goes() -> None:
     assert not any(t.startswith(("Read more", "A lire")) for t in texts)
     assert "More: the broadcaster will add three channels." in texts
     assert "Lesen Sie auch: Die Umstellung" in texts
+
+
+def test_a_buttons_or_an_ads_label_inside_the_text_goes() -> None:
+    """POLITICO's "Continue Reading" stood for a button that unfolded the rest of the article;
+    "Story continues below advertisement" and "Advertisement" for an ad slot. A sentence that
+    only starts so stays."""
+    tree = etree.fromstring(
+        f"<body>{PROSE}<p>Continue Reading</p>{PROSE}"
+        "<p>Story continues below advertisement</p>"
+        f"{PROSE}<p>ADVERTISEMENT</p><p>- Anzeige -</p>{PROSE}"
+        "<p>Advertisement revenue fell by a third.</p>"
+        "<p>Continue reading the report, the minister said.</p>"
+        f"{PROSE}<p>The first part.</p>Continue Reading<p>The second part.</p></body>"
+    )
+    assert drop_inline_teasers(tree) == 5
+    assert "Continue Reading" not in "".join(tree.itertext())
+    texts = ["".join(block.itertext()) for block in tree]
+    assert not {"Continue Reading", "ADVERTISEMENT", "- Anzeige -"} & set(texts)
+    assert "Advertisement revenue fell by a third." in texts
+    assert "Continue reading the report, the minister said." in texts

@@ -108,6 +108,18 @@ _INLINE_TEASER = re.compile(
     rf"(?:{_TEASER_LABELS}|related(?:\s+(?:article|story|stories|coverage))?){_TEASER_HEADLINE}",
     re.I,
 )
+#: a button's or an ad slot's label alone on a line inside the article, whose button or ad is
+#: gone: POLITICO's "Continue Reading" (it unfolded the rest), "Story continues below
+#: advertisement", "Advertisement", "Anzeige". Each stood for something that is not the text.
+_INLINE_LABEL = re.compile(
+    r"(?:continue\s+reading(?:\s+(?:below|the\s+(?:main\s+)?story))?|read\s+more|weiterlesen"
+    r"|lire\s+la\s+suite|seguir\s+leyendo|leer\s+m\u00e1s|continua\s+a\s+leggere"
+    r"|(?:the\s+)?(?:story|article|text)\s+continues(?:\s+(?:below|after))?"
+    r"(?:\s+(?:the\s+)?(?:advertisement|ad))?|scroll\s+to\s+continue(?:\s+with\s+content)?"
+    r"|advertisement|anzeige|werbung|publicit\u00e9|publicidad|pubblicit\u00e0|reklame"
+    r"|sponsored(?:\s+content)?)",
+    re.I,
+)
 #: a result counter under a list that is gone: "1 - 5 of 218 results."
 _COUNTER = re.compile(r"\d+\s*[-\u2013]\s*\d+\s+(?:of|von|sur|de|di)\s+\d+(?:\s+\w+)?", re.I)
 #: a call to write to the site, its address gone with the link: "Questions? Comments? Email us at"
@@ -676,16 +688,27 @@ def _teaser_cards(body: Any) -> int:
 def drop_inline_teasers(body: Any) -> int:
     """Drop the links to other articles that stand alone on a line inside the article ("A lire
     aussi : Notre récit du discours de Martine Aubry"): their headline is another article's,
-    and a watch on its words would take this article for it. A line with text after it (its
-    tail) stays. Returns how many were dropped."""
+    and a watch on its words would take this article for it. So do a button's or an ad's
+    label alone on a line ("Continue Reading", "Advertisement"). A line with text after it
+    (its tail) stays. Returns how many were dropped."""
     dropped = 0
     for block in list(body):
-        if block.tag not in ("p", "head") or (block.tail and block.tail.strip()):
+        if block.tail and block.tail.strip():
+            # loose text between two blocks, where the label was a link of its own
+            if len(block.tail) <= 160 and _INLINE_LABEL.fullmatch(block.tail.strip(_ENDS)):
+                block.tail = None
+                dropped += 1
+            continue
+        if block.tag not in ("p", "head"):
             continue
         if len(block.text or "") > 160:
             continue  # a paragraph, not a line (most blocks: the cheap test first)
         text = _text(block)
-        if len(text) <= 160 and _INLINE_TEASER.fullmatch(text.strip()) and len(body) > 1:
+        if (
+            len(text) <= 160
+            and (_INLINE_TEASER.fullmatch(text) or _INLINE_LABEL.fullmatch(text.strip(_ENDS)))
+            and len(body) > 1
+        ):
             body.remove(block)
             dropped += 1
     return dropped
