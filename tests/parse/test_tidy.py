@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mimir.parse.tidy import clean_authors, clean_tags, clean_title, site_keys
+from mimir.parse.tidy import clean_authors, clean_tags, clean_title, site_from_copyright, site_keys
 
 
 @pytest.mark.parametrize(
@@ -332,3 +332,23 @@ def test_tags_keep_the_subjects_and_lose_the_rest() -> None:
     reuters = ["Film", "Video Available", "Picture Available", "Software (TRBC level 4)",
                "Online Services (NEC) (TRBC level 5)", "Software"]  # fmt: skip
     assert clean_tags(reuters) == ("Film", "Software", "Online Services")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # a real page's <meta name="copyright">, which trafilatura reads as the site's name
+        (
+            "Copyright 2003 - 2019 by speicherguide.de GbR Karl Fr\u00f6hlich, Ulrike Haak",
+            "speicherguide.de",
+        ),
+        ("\u00a9 2024 Example Media GmbH. All rights reserved.", "Example Media"),
+        ("Copyright \u00a9 2020 The Verge", "The Verge"),
+        ("(c) Heise Medien", "Heise Medien"),
+        ("Copyright", None),  # names no one
+        ("The Verge", "The Verge"),  # no copyright line: as it was
+        ("Copyright Clearance Center", "Copyright Clearance Center"),
+    ],
+)
+def test_the_site_named_by_a_copyright_line(name: str, expected: str | None) -> None:
+    assert site_from_copyright(name) == expected

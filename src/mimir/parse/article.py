@@ -62,6 +62,7 @@ from mimir.parse.tidy import (
     is_headline,
     is_the_site,
     needs_cleaning,
+    site_from_copyright,
 )
 from mimir.parse.urls import absolute_http_url
 
@@ -573,7 +574,7 @@ def _fill_from_engine(
         found = [a.strip() for a in document.author.split(";") if a.strip()]
         meta.authors = tuple(a for a in found if not _only_in_comments(tree, a))
     meta.description = meta.description or document.description
-    meta.site_name = meta.site_name or document.sitename
+    meta.site_name = meta.site_name or site_from_copyright(document.sitename)
     meta.image = meta.image or document.image
     if not meta.tags and document.tags:
         meta.tags = _listed(document.tags)

@@ -177,6 +177,39 @@ def _names_site(part: str, sites: frozenset[str], authors: set[str]) -> bool:
     return len(words) > 1 and (words <= sites or words <= authors)
 
 
+#: a copyright line's start: "Copyright 2003 - 2019 by", "\u00a9 2024", "(c)"
+_COPYRIGHT = re.compile(
+    r"^\s*(?:copyright|\(c\)|\u00a9)(?:\s*(?:copyright|\(c\)|\u00a9))?\s*"
+    r"(?:\d{4}(?:\s*[-\u2013/]\s*\d{2,4})?)?\s*(?:by\s+)?",
+    re.I,
+)
+
+
+def site_from_copyright(name: str | None) -> str | None:
+    """The site's name where trafilatura took it from a copyright line (its publisher tags
+    include ``<meta name="copyright">``): "Copyright 2003 - 2019 by speicherguide.de GbR Karl
+    Fr\u00f6hlich, Ulrike Haak" is "speicherguide.de", the holder before its legal form and
+    the people after it. Any other name is as it was."""
+    if not name:
+        return name
+    found = _COPYRIGHT.match(name)
+    if found is None:
+        return name
+    rest = name[found.end() :]
+    if rest.strip() and not re.search(r"\d|\u00a9|\(c\)|\bby\s", found.group(0), re.I):
+        return name  # a name that starts with the word: "Copyright Clearance Center"
+    holder = rest.split(",")[0]
+    holder = re.split(r"\s(?:all\s+rights\s+reserved)", holder, flags=re.I)[0]
+    words = holder.split()
+    legal = next((i for i, w in enumerate(words) if _LEGAL_FORM.fullmatch(" " + w)), None)
+    holder = " ".join(words if legal is None else words[:legal]).strip(" .,;|-")
+    return holder if holder and len(holder) <= _SITE_NAME_CHARS else None
+
+
+#: a site's name is no longer than this
+_SITE_NAME_CHARS = 60
+
+
 def is_the_site(name: str, site_name: str | None, url: str | None) -> bool:
     """Whether ``name`` is the site's own name or address (NDR's author tag says "NDR")."""
     return _key(name) in site_keys(site_name, url)
