@@ -140,6 +140,18 @@ def body(*blocks: str) -> etree._Element:
          '<head rend="h3">La campagne américaine perturbée par l\u2019ouragan Sandy</head>',
          "<p>Barack Obama et Mitt Romney doivent adapter leurs déplacements.</p>11 commentaires",
          "<p>sur le web</p>"],
+        # a links box in one paragraph, its label and the headlines a line each (Prachatai's
+        # "Related"), then a call to fund the site and how to pay it
+        ['<p><hi rend="#b">เรื่องที่เกี่ยวข้อง</hi><lb/>ลืออุ้ม อ.สุรชัย ผู้ลี้ภัยหายจากที่พัก 12 วันแล้ว'
+         "<lb/>ตร.เร่งหาเบาะแสคดีฆ่ายัดเสาถ่วงน้ำโขง</p>",
+         "<p>เท่าไรก็ได้การสนับสนุนจากคุณ คือการร่วมสร้างและรักษาสื่อเสรี \u2018ประชาไท\u2019 ... "
+         "ร่วมสนับสนุนเรา</p>",
+         '<p>โอนเงิน พร้อมเพย์ PromptPay "มูลนิธิสื่อเพื่อการศึกษาของชุมชน" 0993000060423</p>',
+         "<p>โอนเงิน PayPal คลิกที่นี่ https://paypal.me/prachatai</p>",
+         '<p><hi rend="#b">(รายงานยอดบริจาคสนับสนุน)</hi></p>'],
+        ['<p><hi rend="#b">相关新闻</hi><lb/>港特首就违建事件道歉<lb/>立法会将辩论不信任动议</p>'],
+        ["<p>Support independent journalism: donate today.</p>",
+         "<p>Jetzt spenden: IBAN DE12 3456 7890 1234 5678 90</p>"],
     ],
 )  # fmt: skip
 def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
@@ -199,6 +211,12 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
+        # news about donations is news; a paragraph with line breaks that heads no links
+        "<p>Viewers were urged to donate to the appeal, which closes on Friday.</p>",
+        "<p>Donations via PayPal rose by a third, the charity said.</p>",
+        "<p>Related costs<lb/>The switch to DVB-T2 will cost the broadcaster four million "
+        "euros over the next three years, and the regulator has agreed to share them, said "
+        "the head of its technology department on Monday in Berlin.</p>",
         # the article's last section, with the page's comment counter after it
         '<head rend="h2">Fazit</head><p>Der Umstieg lohnt sich für alle Zuschauer.</p>5 Kommentare',
     ],

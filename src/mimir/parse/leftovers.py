@@ -83,7 +83,15 @@ _RELATED = re.compile(
     r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|weitere\s+(?:artikel|beitr)"
     r"|meistgelesen|siehe\s+auch|werbung|anzeige|advertisement|sponsored"
     r"|(?:\u00e0|a)\s+lire\s+(?:aussi|\u00e9galement)|sur\s+le\s+m\u00eame\s+sujet"
-    r"|leggi\s+anche|lee\s+tambi\u00e9n"
+    r"|leggi\s+anche|lee\s+tambi\u00e9n|noticias\s+relacionadas|art\u00edculos\s+relacionados"
+    r"|(?:not\u00edcias|mat\u00e9rias)\s+relacionadas|leia\s+tamb\u00e9m|veja\s+tamb\u00e9m"
+    r"|articoli\s+correlati|lees\s+ook|gerelateerde\s+artikelen"
+    r"|czytaj\s+(?:tak\u017ce|te\u017c|r\u00f3wnie\u017c)|zobacz\s+(?:te\u017c|tak\u017ce)"
+    r"|baca\s+juga|berita\s+terkait|tin\s+li\u00ean\s+quan|ilgili\s+haberler|benzer\s+haberler"
+    r"|читайте\s+(?:также|також)|по\s+теме|похожие\s+(?:новости|статьи)"
+    r"|اقرأ\s+أيضا|(?:أخبار|مواضيع|مقالات)\s+ذات\s+صلة|(?:เรื่อง|ข่าว)ที่เกี่ยวข้อง"
+    r"|相[关關](?:新[闻聞]|[阅閱][读讀]|文章|报道|報導)|延伸[阅閱][读讀]|関連(?:記事|ニュース)"
+    r"|관련\s?(?:기사|뉴스)"
     # a sign-up box: POLITICO's "Get reporter alerts" over its reporters' names (not a bare
     # "Newsletters": a list of them may be the article's)
     r"|(?:reporter|email|e-mail|news)\s+alerts|sign\s+up\s+for)",
@@ -235,6 +243,25 @@ _PAYWALL = re.compile(
     re.I | re.S,
 )
 _PAYWALL_MAX = 300
+#: a call to fund the site, and how to pay: "Support independent journalism: donate now",
+#: "Jetzt spenden", Prachatai's "โอนเงิน PayPal คลิกที่นี่ https://paypal.me/prachatai" (transfer
+#: by PayPal) and "(รายงานยอดบริจาคสนับสนุน)" (the donations report); a payment handle
+#: (``_PAYMENT``) anywhere in the line, a call only at its start (a closing "people were
+#: urged to donate" is news)
+_PAYMENT = re.compile(
+    r"paypal\.me/|\bpromptpay\b|\b(?:patreon|ko-fi|buymeacoffee|liberapay)\.com/"
+    r"|\bIBAN\W{0,3}[A-Z]{2}\d{2}",
+    re.I,
+)
+_DONATION = re.compile(
+    r"^\W*(?:please\s+)?(?:donate(?:\s+(?:now|today|here))?\b|make\s+a\s+donation"
+    r"|support\s+(?:us|(?:our|independent)\s+(?:work|journalism|reporting|newsroom))\b"
+    r"|become\s+a\s+(?:member|patron|supporter)\b|(?:jetzt\s+)?spenden\b|spenden\s+sie"
+    r"|unterst(?:\u00fc|ue)tzen\s+sie\s+(?:uns|unsere\s+arbeit)|soutenez[-\s]nous"
+    r"|faites\s+un\s+don|faire\s+un\s+don|ap\u00f3yanos|haz\s+una\s+donaci\u00f3n"
+    r"|sostienici|поддержите\s+нас)|ร่วมสนับสนุนเรา|ยอดบริจาค",
+    re.I,
+)
 #: the article's tags or categories under it: "Schlagworte: Cybercrime, Cyberkrieg, LÜKEX",
 #: "Tags: ATSC 3.0, NextGen TV", "Filed under: Streaming"
 _TAGS_LABEL = re.compile(
@@ -370,6 +397,12 @@ def _leftover(element: Any) -> bool:
         return True  # how to cite the page
     if len(text) <= _PAYWALL_MAX and _PAYWALL.search(text) and not _QUOTES.search(text):
         return True  # the rest is for subscribers
+    if len(text) <= _PAYWALL_MAX and (
+        _PAYMENT.search(text) or (_DONATION.search(text) and not _QUOTES.search(text))
+    ):
+        return True  # how to pay the site (its foundation's name may be quoted), a call to
+    if element.tag == "p" and _links_paragraph(element):
+        return True  # "Related" and the other articles' headlines, a line each
     if len(text) <= _SHORT and _profile_link(text) and not _BYLINE.search(text):
         return True  # "Twitter: @site"
     if len(text) <= 160 and _SOCIAL.search(text) and not _BYLINE.search(text):
@@ -411,6 +444,34 @@ def _links_box(element: Any) -> bool:
     label = _text(before)
     is_label = before.tag == "head" or _LABEL.match(label) is not None
     return is_label and len(label) <= _SHORT and _RELATED.search(label) is not None
+
+
+def _lines(element: Any) -> list[str]:
+    """The text of ``element`` line by line, as its line breaks (``<lb/>``) divide it."""
+    lines, current = [], [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            lines.append(" ".join("".join(current).split()))
+            current = []
+        else:
+            current.append("".join(child.itertext()))
+        current.append(child.tail or "")
+    lines.append(" ".join("".join(current).split()))
+    return [line for line in lines if line]
+
+
+def _links_paragraph(element: Any) -> bool:
+    """A paragraph that is a links box: a label that names other articles on its first line,
+    their headlines on the next ones ("เรื่องที่เกี่ยวข้อง" over two of Prachatai's headlines)."""
+    if not element.findall("lb"):
+        return False
+    lines = _lines(element)
+    return (
+        len(lines) >= 2
+        and len(lines[0]) <= _SHORT
+        and _RELATED.search(lines[0]) is not None
+        and all(len(line) <= _LINK_ITEM for line in lines[1:])
+    )
 
 
 def _menu_run(body: Any) -> int:
