@@ -778,6 +778,33 @@ def test_a_block_named_for_comments_that_holds_the_article_stays() -> None:
     assert "Paragraph 5" in extract_article(headed, "https://ledger.example/t", now=NOW).text
 
 
+def test_a_byline_alone_under_the_headline_names_the_writer() -> None:
+    """No marker says it is a byline: ESPN's <cite class="source">By Jemele Hill</cite> after
+    the columnist's picture, a shop blog's <span>By Urs Gassner</span> over the post's date
+    (real pages). A heading or a link that starts so is none, nor a line further down."""
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:title" content="Tuner market report">',
+        "",
+    )
+
+    def authors(under_headline: str) -> tuple[str, ...]:
+        marked = page.replace(
+            b"<h1>Tuner market report</h1>",
+            b"<h1>Tuner market report</h1>" + under_headline.encode(),
+        )
+        return extract_article(marked, "https://ledger.example/t", now=NOW).authors
+
+    dated = "<div class='postDetails'><span>By Urs Gassner</span> | 27.06.2018 09:54</div>"
+    assert authors(dated) == ("Urs Gassner",)
+    pictured = "<cite class='source'><a href='/hill'><img src='/h.jpg'></a>By Jemele Hill<br>"
+    assert authors(pictured + "ESPN.com</cite>") == ("Jemele Hill",)
+    assert authors("<h2>Von Wiener Walzer und Mozartkugeln</h2>") == ()
+    assert authors("<p><a href='/c'>By Category</a></p>") == ()
+    lower = "".join(f"<p>Line {i} of the standfirst.</p>" for i in range(6))
+    assert authors(lower + "<span>By Urs Gassner</span>") == ()
+
+
 def test_a_byline_inside_the_pages_frame_counts_whatever_the_frame_is_called() -> None:
     """Themes class the frame around the article after its layout: <body> "left-sidebar", a
     wrapper "content-sidebar-wrap" (a real WordPress page, its byline "von Mark Hosak" inside).

@@ -49,7 +49,15 @@ from mimir.parse.leftovers import (
     trim_head,
     trim_tail,
 )
-from mimir.parse.metadata import PageMeta, byline, is_slug, page_meta, tag_like, word_salad
+from mimir.parse.metadata import (
+    PageMeta,
+    byline,
+    headline_byline,
+    is_slug,
+    page_meta,
+    tag_like,
+    word_salad,
+)
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
 from mimir.parse.speedups import install as _install_speedups
@@ -593,7 +601,7 @@ def _take_byline(meta: PageMeta, tree: HtmlElement, base: str) -> None:
     organization (National Geographic's JSON-LD names itself; the page says "By Michael
     Hingston"), the site (NDR's author tag says "NDR") or what is no name (a company by its
     legal form, "Super User"): when it yields a name, it is the author."""
-    written = byline(tree)
+    written = byline(tree) or headline_byline(tree)
     if written is None:
         return
     names = clean_authors((written,), site_name=meta.site_name, url=meta.canonical or base)

@@ -437,6 +437,67 @@ def byline(tree: HtmlElement) -> str | None:
     return found
 
 
+#: a byline as it stands alone right under a headline: "By Urs Gassner", "Von Anna Schmidt",
+#: two to four words that start with a capital (a heading "Von Wiener Walzer und
+#: Mozartkugeln" is none: its fifth word)
+_HEADLINE_BYLINE = re.compile(
+    r"(?:by|von|par|por|door)\s+((?:[A-Z\u00c0-\u00de][\w'\u2019.-]*\s+){1,3}"
+    r"[A-Z\u00c0-\u00de][\w'\u2019.-]*)",
+    re.I,
+)
+#: how many lines after the page's first headline the byline may stand in
+_AFTER_HEADLINE = 6
+_NO_TEXT = frozenset({"script", "style", "noscript", "template"})
+
+
+def _following_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement | None]]:
+    """The text after ``element`` in document order, each piece with the element that holds
+    it (XPath's following::text() builds the whole rest of the page first: 0.35 ms)."""
+    node: HtmlElement | None = element
+    while node is not None:
+        if node.tail:
+            yield node.tail, node.getparent()
+        for sibling in node.itersiblings():
+            if not isinstance(sibling.tag, str):  # a comment: its tail only
+                if sibling.tail:
+                    yield sibling.tail, sibling.getparent()
+                continue
+            for event, el in etree.iterwalk(sibling, events=("start", "end")):
+                if event == "start":
+                    if isinstance(el.tag, str) and el.tag not in _NO_TEXT and el.text:
+                        yield el.text, el
+                elif el is not sibling and el.tail:
+                    yield el.tail, el.getparent()
+            if sibling.tail:
+                yield sibling.tail, sibling.getparent()
+        node = node.getparent()
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a"})
+
+
+def headline_byline(tree: HtmlElement) -> str | None:
+    """A byline alone in one of the first lines under the headline, where no marker says it
+    is one: ESPN's <cite class="source">By Jemele Hill</cite>, a shop's blog's <span>By Urs
+    Gassner</span> over the post's date. The word that leads it must too start the line; a
+    heading or a link is no byline."""
+    headline = next(tree.iter("h1"), None)
+    if headline is None:
+        return None
+    lines = 0
+    for piece, holder in _following_texts(headline):
+        text = " ".join(piece.split())
+        if not text:
+            continue
+        lines += 1
+        if lines > _AFTER_HEADLINE:
+            break
+        if holder is None or holder.tag in _HEADINGS or len(text) > 60:
+            continue
+        found = _HEADLINE_BYLINE.fullmatch(text)
+        if found is not None and found.group(0)[:1].isupper():
+            return found.group(1)
+    return None
+
+
 def is_slug(title: str) -> bool:
     """Whether ``title`` is an address's slug ("adac-kindersitztest-herbst-2018"), no title."""
     return _SLUG.fullmatch(title.strip()) is not None
