@@ -776,6 +776,16 @@ def test_a_block_named_for_comments_that_holds_the_article_stays() -> None:
     # the article's own heading inside the block: the article, even among few paragraphs
     headed = page.replace(b"<article>", b"<article class='comments-open'>")
     assert "Paragraph 5" in extract_article(headed, "https://ledger.example/t", now=NOW).text
+    # the headline above the wrapper, the <article> inside it, the page's text mostly a menu
+    menu = "".join(f"<li><a href='/s{i}'>Section {i} of the site</a></li>" for i in range(80))
+    outside = page.replace(b"<h1>Tuner market report</h1>", b"").replace(
+        b"<body><article>",
+        f"<body><nav><ul>{menu}</ul></nav><h1>Tuner market report</h1>"
+        "<div class='reader-comments-wrap'><article>".encode(),
+    )
+    outside = outside.replace(b"</article>", b"</article></div>")
+    found = extract_article(outside, "https://ledger.example/t", now=NOW)
+    assert "Paragraph 5 of the report" in found.text
 
 
 def test_a_byline_alone_under_the_headline_names_the_writer() -> None:
