@@ -753,6 +753,29 @@ def test_readers_comments_are_no_part_of_the_text_whatever_their_block_is_called
         assert "I disagree" not in found.text and "Posted by" not in found.text, block
 
 
+def test_a_note_for_screen_readers_about_a_link_is_no_part_of_the_text() -> None:
+    """Drupal's extlink module writes "(link is external)", hidden from the eye, after every
+    link to another site (a real page of creativecommons.at ended a sentence "um mehr als das
+    Zehnfache (link is external)."); other texts for screen readers stay, WordPress's labels
+    of its meta line among them ("Veröffentlicht am "), which date pages."""
+    page = _dated_page(
+        '<meta property="article:published_time" content="2026-03-02T09:30:00Z">'
+        '<meta property="og:title" content="Tuner market report">',
+        "",
+    ).replace(
+        b"<p>Paragraph 2 of",
+        b"<p>The price rose <a href='https://kurs.example/'>tenfold"
+        b"<span class='element-invisible'> (link is external)</span></a> since March, and"
+        b" <a href='https://b.example/'>more<span class='sr-only'>Opens in a new window</span>"
+        b"</a> followed.<span class='screen-reader-text'>Regional editions</span></p>"
+        b"<p>Paragraph 2 of",
+    )
+    found = extract_article(page, "https://ledger.example/t", now=NOW)
+    assert "The price rose tenfold since March, and more followed." in found.text
+    assert "external" not in found.text and "new window" not in found.text
+    assert "Regional editions" in found.text
+
+
 def test_a_block_named_for_comments_that_holds_the_article_stays() -> None:
     """A class that says "comment" may name the article itself: Horizont's opinion pieces
     ("PageArticle_commentLead" holds the lead), a post's tag ("post_tag-kommentar"), a
