@@ -150,6 +150,12 @@ def body(*blocks: str) -> etree._Element:
          "<p>โอนเงิน PayPal คลิกที่นี่ https://paypal.me/prachatai</p>",
          '<p><hi rend="#b">(รายงานยอดบริจาคสนับสนุน)</hi></p>'],
         ['<p><hi rend="#b">相关新闻</hi><lb/>港特首就违建事件道歉<lb/>立法会将辩论不信任动议</p>'],
+        # a label of the site's other articles over their headlines, a line each (gofeminin)
+        ['<head rend="h2">Auch auf gofeminin.de</head>',
+         "<p>Warum nehme ich nicht ab? 4 mögliche Gründe<lb/><lb/>20 Kilo abnehmen: Mit DIESER "
+         "Strategie klappt's!<lb/><lb/>Home Gym: So gelingt zuhause das perfekte Workout!</p>"],
+        ['<head rend="h3">Related stories</head>', "<p>Tuner prices fall again</p>",
+         "<p>Broadcaster tests 5G in Valencia</p>"],
         ["<p>Support independent journalism: donate today.</p>",
          "<p>Jetzt spenden: IBAN DE12 3456 7890 1234 5678 90</p>"],
     ],
@@ -211,6 +217,12 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
+        # short lines under a label that names no other articles are the article's own
+        '<head rend="h2">Die Sender im Überblick</head><p>Das Erste in HD</p>'
+        "<p>ZDF und ZDFneo</p><p>Arte und 3sat</p>",
+        '<head rend="h2">Related costs</head><p>The switch to DVB-T2 will cost the broadcaster '
+        "four million euros over the next three years, and the regulator has agreed to share "
+        "them, said the head of its technology department on Monday.</p>",
         # news about donations is news; a paragraph with line breaks that heads no links
         "<p>Viewers were urged to donate to the appeal, which closes on Friday.</p>",
         "<p>Donations via PayPal rose by a third, the charity said.</p>",

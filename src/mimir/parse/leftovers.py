@@ -94,7 +94,10 @@ _RELATED = re.compile(
     r"|관련\s?(?:기사|뉴스)"
     # a sign-up box: POLITICO's "Get reporter alerts" over its reporters' names (not a bare
     # "Newsletters": a list of them may be the article's)
-    r"|(?:reporter|email|e-mail|news)\s+alerts|sign\s+up\s+for)",
+    r"|(?:reporter|email|e-mail|news)\s+alerts|sign\s+up\s+for"
+    # the site's other articles: "Auch auf gofeminin.de", "Also on Example.com"
+    r"|(?:auch|mehr)\s+(?:auf|bei)\s+\S+\.[a-z]{2,}|(?:also|more)\s+on\s+\S+\.[a-z]{2,}"
+    r"|aussi\s+sur\s+\S+\.[a-z]{2,})",
     re.I,
 )
 #: the labels of a link to another article, but for "related" and a bare "more" (below)
@@ -711,7 +714,7 @@ def trim_tail(body: Any) -> int:
         body.remove(body[-1])
     dropped = menu
     while True:
-        step = _trim(body, -1, _leftover) + _teaser_cards(body)
+        step = _trim(body, -1, _leftover) + _teaser_cards(body) + _related_run(body)
         if not step:
             return dropped
         dropped += step
@@ -744,6 +747,43 @@ def _teaser_cards(body: Any) -> int:
     for _ in range(2 * cards):
         body.remove(body[-1])
     return 2 * cards
+
+
+#: how many blocks of headlines a label of related articles may head
+_RELATED_RUN = 8
+#: the markup a bare line of text may hold: line breaks, emphasis
+_LINE_MARKUP = frozenset({"lb", "hi"})
+
+
+def _related_run(body: Any) -> int:
+    """Drop a label of related articles and the headlines after it, each a short line (a
+    paragraph, or a line of one), from the end: gofeminin's "Auch auf gofeminin.de" over four
+    of its headlines ("Warum nehme ich nicht ab? 4 mögliche Gründe"). Without the label before
+    them, short lines may be the article's own (a list of its points) and stay."""
+    run = 0
+    while run < min(_RELATED_RUN, len(body) - 2):
+        block = body[-1 - run]
+        if block.tag not in ("p", "head") or (block.tail and block.tail.strip()):
+            break
+        if any(child.tag not in _LINE_MARKUP for child in block):
+            break  # a link or a picture inside: no bare line of text
+        lines = _lines(block)
+        if not lines or any(len(line) > _LINK_ITEM for line in lines):
+            break
+        run += 1
+    for at in range(run, 0, -1):  # the label may head fewer of them than the run holds
+        label = body[-1 - at]
+        text = _text(label)
+        if (
+            label.tag in ("p", "head")
+            and not (label.tail and label.tail.strip())
+            and len(text) <= _SHORT
+            and _RELATED.search(text) is not None
+        ):
+            for _ in range(at + 1):
+                body.remove(body[-1])
+            return at + 1
+    return 0
 
 
 def drop_inline_teasers(body: Any) -> int:
