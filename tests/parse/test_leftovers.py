@@ -404,6 +404,24 @@ def test_a_byline_or_date_right_under_the_headline_goes() -> None:
 
 
 @pytest.mark.parametrize(
+    "label", ["Updated", "Published on:", "Veröffentlicht am", "Mis à jour le"]
+)
+def test_a_dates_label_whose_date_is_gone_goes_under_the_headline(label: str) -> None:
+    """ABC's "Updated" stood over a timestamp that trafilatura dropped; "Updated figures
+    follow." is the article's."""
+    tree = etree.fromstring(
+        f'<body><head rend="h1">Swimming greats</head><p>{label}</p>{PROSE}</body>'
+    )
+    assert trim_head(tree) == 1
+    assert label not in etree.tostring(tree, encoding="unicode")
+    kept = etree.fromstring(
+        '<body><head rend="h1">Swimming greats</head><p>Updated figures follow.</p>'
+        f"{PROSE}</body>"
+    )
+    assert trim_head(kept) == 0
+
+
+@pytest.mark.parametrize(
     ("block", "name"),
     [
         ("<p>Von Gregory Lipinski</p>", "Gregory Lipinski"),

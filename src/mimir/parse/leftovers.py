@@ -673,12 +673,26 @@ def _interface(element: Any) -> bool:
     return len(text) <= _SHORT and _PHRASES.fullmatch(text.strip(_ENDS)) is not None
 
 
+#: a date's label alone, its date gone: ABC's "Updated" over a timestamp trafilatura dropped
+_DATE_LABEL = re.compile(
+    r"(?:(?:last\s+)?updated|published|posted|aktualisiert|ver\u00f6ffentlicht|erstellt"
+    r"|mis\s+\u00e0\s+jour|publi\u00e9|actualizado|publicado|aggiornato|pubblicato"
+    r"|bijgewerkt|gepubliceerd)(?:\s+(?:on|am|le|el|il|op))?",
+    re.I,
+)
+
+
 def _byline_or_credit(element: Any) -> bool:
     text = _text(element)
     if len(text) > _SHORT or element.tag == "head":
         return False
     bare = text.strip(_ENDS)
-    return bool(_dateline(bare) or _CREDIT.match(bare) or _COURTESY.fullmatch(bare))
+    return bool(
+        _dateline(bare)
+        or _DATE_LABEL.fullmatch(bare)
+        or _CREDIT.match(bare)
+        or _COURTESY.fullmatch(bare)
+    )
 
 
 def trim_head(body: Any, title: str | None = None) -> int:
