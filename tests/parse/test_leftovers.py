@@ -522,6 +522,23 @@ def test_a_teaser_for_another_article_inside_the_text_goes() -> None:
     assert "Lesen Sie auch: Die Umstellung" in texts
 
 
+def test_a_box_that_links_another_article_goes() -> None:
+    """Le Monde diplomatique quotes its "Lire aussi" box, no colon after the label; a line of
+    its own with a separator ("Lire aussi | ...") is one too. In a line of prose, "See also
+    the regulator's report" is a sentence and stays."""
+    tree = etree.fromstring(
+        "<body><quote>Lire aussi Martine Bulard &amp; Sung Il-kwon, \u00ab En Cor\u00e9e, la "
+        "politique du rayon de soleil \u00bb, <hi>Le Monde diplomatique</hi>, juin 2018.</quote>"
+        f"{PROSE}<p>Lire aussi | Le r\u00e9cit du discours</p>{PROSE}"
+        "<p>See also the regulator's report, published on Monday.</p>"
+        f"{PROSE}</body>"
+    )
+    assert drop_inline_teasers(tree) == 2
+    texts = ["".join(block.itertext()) for block in tree]
+    assert not any(t.startswith("Lire aussi") for t in texts)
+    assert "See also the regulator's report, published on Monday." in texts
+
+
 def test_a_buttons_or_an_ads_label_inside_the_text_goes() -> None:
     """POLITICO's "Continue Reading" stood for a button that unfolded the rest of the article;
     "Story continues below advertisement" and "Advertisement" for an ad slot. A sentence that

@@ -131,6 +131,17 @@ _INLINE_LABEL = re.compile(
     r"|sponsored(?:\s+content)?)",
     re.I,
 )
+#: a box that links another article: Le Monde diplomatique's quoted "Lire aussi Martine Bulard
+#: & Sung Il-kwon, « En Corée, ... », Le Monde diplomatique, juin 2018." (no colon), "Lire aussi
+#: | ..." in a line of its own
+_ALSO_BOX = re.compile(
+    r"(?:(?:\u00e0\s+)?lire\s+aussi|read\s+also|also\s+read|see\s+also|voir\s+aussi"
+    r"|lesen\s+sie\s+auch|siehe\s+auch|mehr\s+zum\s+thema|leggi\s+anche"
+    r"|lee\s+tambi\u00e9n)(?P<separator>\s*[:|\u2013\u2014-]\s)?\s*\S",
+    re.I,
+)
+#: at most this long: a box, not a paragraph
+_ALSO_BOX_CHARS = 200
 #: a result counter under a list that is gone: "1 - 5 of 218 results."
 _COUNTER = re.compile(r"\d+\s*[-\u2013]\s*\d+\s+(?:of|von|sur|de|di)\s+\d+(?:\s+\w+)?", re.I)
 #: a call to write to the site, its address gone with the link: "Questions? Comments? Email us at"
@@ -814,11 +825,18 @@ def drop_inline_teasers(body: Any) -> int:
                 block.tail = None
                 dropped += 1
             continue
-        if block.tag not in ("p", "head"):
+        if block.tag not in ("p", "head", "quote"):
             continue
-        if len(block.text or "") > 160:
+        if len(block.text or "") > _ALSO_BOX_CHARS:
             continue  # a paragraph, not a line (most blocks: the cheap test first)
         text = _text(block)
+        box = _ALSO_BOX.match(text) if len(text) <= _ALSO_BOX_CHARS else None
+        if box is not None and (block.tag == "quote" or box["separator"]) and len(body) > 1:
+            body.remove(block)  # in a line of prose, "See also the report" is a sentence
+            dropped += 1
+            continue
+        if block.tag == "quote":
+            continue
         if (
             len(text) <= 160
             and (_INLINE_TEASER.fullmatch(text) or _INLINE_LABEL.fullmatch(text.strip(_ENDS)))
