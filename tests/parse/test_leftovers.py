@@ -154,6 +154,10 @@ def body(*blocks: str) -> etree._Element:
         ['<head rend="h2">Auch auf gofeminin.de</head>',
          "<p>Warum nehme ich nicht ab? 4 mögliche Gründe<lb/><lb/>20 Kilo abnehmen: Mit DIESER "
          "Strategie klappt's!<lb/><lb/>Home Gym: So gelingt zuhause das perfekte Workout!</p>"],
+        # basicthinking.de's "Auch interessant:" over a list of its headlines
+        ["<p>Auch interessant:</p>",
+         '<list rend="ul"><item>14 Tipps, wie du mehr Twitter-Follower bekommst</item>'
+         "<item>13 Tipps für ein erfolgreicheres LinkedIn-Profil</item></list>"],
         ['<head rend="h3">Related stories</head>', "<p>Tuner prices fall again</p>",
          "<p>Broadcaster tests 5G in Valencia</p>"],
         ["<p>Support independent journalism: donate today.</p>",
