@@ -154,6 +154,9 @@ def body(*blocks: str) -> etree._Element:
         ['<head rend="h2">Auch auf gofeminin.de</head>',
          "<p>Warum nehme ich nicht ab? 4 mögliche Gründe<lb/><lb/>20 Kilo abnehmen: Mit DIESER "
          "Strategie klappt's!<lb/><lb/>Home Gym: So gelingt zuhause das perfekte Workout!</p>"],
+        # a wire's end mark and its writer's address (Yonhap), a press release's marks
+        ["<p> kokobj@yna.co.kr<lb/>(END)</p>"], ["<p>###</p>"], ["<p>- ENDS -</p>"],
+        ["<p>\ucd5c\uc724\ud638 \uae30\uc790 uknow@donga.com</p>"],
         # basicthinking.de's "Auch interessant:" over a list of its headlines
         ["<p>Auch interessant:</p>",
          '<list rend="ul"><item>14 Tipps, wie du mehr Twitter-Follower bekommst</item>'
@@ -221,6 +224,8 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
+        # a story's last words, not a mark
+        "<p>The End</p>",
         # short lines under a label that names no other articles are the article's own
         '<head rend="h2">Die Sender im Überblick</head><p>Das Erste in HD</p>'
         "<p>ZDF und ZDFneo</p><p>Arte und 3sat</p>",

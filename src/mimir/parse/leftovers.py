@@ -150,6 +150,16 @@ _ALSO_BOX_CHARS = 200
 _COUNTER = re.compile(r"\d+\s*[-\u2013]\s*\d+\s+(?:of|von|sur|de|di)\s+\d+(?:\s+\w+)?", re.I)
 #: a call to write to the site, its address gone with the link: "Questions? Comments? Email us at"
 _CONTACT = re.compile(r"^\W*questions\?\s*comments\?|\be-?mail\s+us(?:\s+at)?\W*$", re.I)
+#: the end of a wire's or a press release's text, marked: Yonhap's "(END)", "-ends-", "###",
+#: "-30-", "(Ende)", "(FIN)"
+_END_MARK = re.compile(
+    r"[(\[]?\s*(?:end|ends|ende|fin)\s*[)\]]?|[-\u2013\u2014]+\s*(?:end|ends|ende|fin|30)\s*"
+    r"[-\u2013\u2014]+|(?:#\s*){3}",
+    re.I,
+)
+#: a writer's address alone on the last line, a name or a title before it at most: Yonhap's
+#: "kokobj@yna.co.kr", Dong-a Ilbo's "최윤호 기자 uknow@donga.com" ("reporter")
+_WRITERS_ADDRESS = re.compile(r"(?:[^\s@.!?]+\s+){0,2}[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: a call to follow the site or its writer elsewhere: "Follow ONE Esports on Facebook and Twitter
 #: for more LoL news", "Folgen Sie uns auf Facebook", "... Follow @mr_mo56"
 _SOCIAL = re.compile(
@@ -433,6 +443,7 @@ def _leftover(element: Any) -> bool:
         or _CREDIT.match(text)
         or _COUNTER.fullmatch(text.strip(_ENDS))
         or _CONTACT.search(text)
+        or _sign_off(element, text)
     )
 
 
@@ -452,6 +463,16 @@ def _profile_link(text: str) -> bool:
         return False
     rest = _PROFILE.sub(" ", text).strip(_ENDS + "=")
     return len(rest.split()) <= 3 and not re.search(r"[.!?]", rest)
+
+
+def _sign_off(element: Any, text: str) -> bool:
+    """The end mark of a wire's text, or its writer's address, a line each: Yonhap's
+    "kokobj@yna.co.kr<lb/>(END)"."""
+    lines = _lines(element) if element.find("lb") is not None else [text]
+    return bool(lines) and all(
+        _END_MARK.fullmatch(line.strip()) or _WRITERS_ADDRESS.fullmatch(line.strip(_ENDS))
+        for line in lines
+    )
 
 
 def _links_box(element: Any) -> bool:
