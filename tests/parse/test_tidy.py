@@ -332,6 +332,10 @@ def test_tags_keep_the_subjects_and_lose_the_rest() -> None:
     reuters = ["Film", "Video Available", "Picture Available", "Software (TRBC level 4)",
                "Online Services (NEC) (TRBC level 5)", "Software"]  # fmt: skip
     assert clean_tags(reuters) == ("Film", "Software", "Online Services")
+    # a site's SEO keywords that only say the page is news (real pages: USA Today, Dong-a Ilbo)
+    seo = ["news", "latest news articles", "Breaking News", "update", "elections",
+           "weird news", "\ub274\uc2a4", "\uc18d\ubcf4", "\uc815\uce58", "fake news"]  # fmt: skip
+    assert clean_tags(seo) == ("elections", "weird news", "\uc815\uce58", "fake news")
 
 
 @pytest.mark.parametrize(

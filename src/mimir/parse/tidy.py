@@ -503,6 +503,17 @@ def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
 
 #: a template's placeholder where the keywords go: "YOUR KEYWORDS HERE", "keyword1", "Tags"
 _PLACEHOLDER_TAG = re.compile(r"(?:your\s+)?(?:key\s*words?|tags?)(?:\s+(?:here|go\s+here))?\d*")
+#: a tag that says the page is news, no subject: a site's SEO keywords on every page ("latest
+#: news", "breaking", "top news"; Dong-a Ilbo's "뉴스", "기사", "속보": news, article, breaking)
+_NEWS_TAG = re.compile(
+    r"(?:(?:latest|breaking|top|current|daily|online|the)\s+)*(?:news|headlines?)"
+    r"(?:\s+(?:articles?|stories|today|online|updates?))?|breaking|updates?|latest|headlines?"
+    r"|(?:aktuelle\s+)?nachrichten|aktuell(?:es)?|news\s+aktuell|actualit\u00e9s?"
+    r"|noticias|\u00faltima\s+hora|notizie|nieuws|notícias|новости"
+    r"|\ub274\uc2a4|\uae30\uc0ac|\uc18d\ubcf4|\u65b0\u95fb|\u65b0\u805e|\u30cb\u30e5\u30fc\u30b9"
+    r"|\u901f\u5831|\u5feb\u8baf",
+    re.I,
+)
 #: a wire's markers for its clients among the tags: "Video Available", "Picture Available"
 _AVAILABLE_TAG = re.compile(r"(?:pictures?|photos?|videos?|graphics?|audio)\s+available", re.I)
 #: a classification scheme's level after a subject: "Software (TRBC level 4)", "Online
@@ -520,7 +531,8 @@ def clean_tags(
 ) -> tuple[str, ...]:
     """The article's subjects among ``tags``: not a CMS's internal marker ("digital_syndication",
     "ISIN_US3453708600"), a wire's ("Video Available"; "Software (TRBC level 4)" is
-    "Software"), a template's placeholder ("YOUR KEYWORDS HERE"), the headline again, the
+    "Software"), a template's placeholder ("YOUR KEYWORDS HERE"), a word that only says the
+    page is news ("latest news", "breaking", "뉴스"), the headline again, the
     site's name ("Gizmodo"), nor its writers (Business Insider and CNET tag their authors,
     POLITICO its byline "Maggie Haberman and Shira Toeplitz")."""
     sites = site_keys(site_name, url)
@@ -532,7 +544,7 @@ def clean_tags(
         key = _key(tag)
         if not key or "_" in tag.strip("_") or _PLACEHOLDER_TAG.fullmatch(tag.strip().casefold()):
             continue
-        if _AVAILABLE_TAG.fullmatch(tag.strip()):
+        if _AVAILABLE_TAG.fullmatch(tag.strip()) or _NEWS_TAG.fullmatch(tag.strip()):
             continue
         if (key == headline and len(tag.split()) >= 4) or key in sites or key in people:
             continue  # (a headline of a word or three may be a subject: "Indonesia")
