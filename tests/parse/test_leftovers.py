@@ -412,6 +412,24 @@ def test_a_byline_or_date_right_under_the_headline_goes() -> None:
     assert "Candia" not in etree.tostring(tree, encoding="unicode")
 
 
+def test_a_pictures_caption_under_the_headline_and_its_standfirst_goes() -> None:
+    """Slate's headline, its standfirst in a heading of its own, then the lead picture's
+    caption with the wire's credit ("- Tapie en 2008. REUTERS/Benoit Tessier -"). A sentence
+    that ends with a poll's name ("by Reuters/Ipsos.") is the article's."""
+    tree = etree.fromstring(
+        '<body><head rend="h1">Tapie, Mougeotte et La Provence</head>'
+        "<head rend=\"h2\">L'ex-pr\u00e9sident de l'OM s'int\u00e9resserait au quotidien.</head>"
+        f"<p>- Tapie en 2008. REUTERS/Benoit Tessier -</p>{PROSE}</body>"
+    )
+    assert trim_head(tree) == 1
+    assert "REUTERS" not in etree.tostring(tree, encoding="unicode")
+    poll = etree.fromstring(
+        '<body><head rend="h1">Support falls</head>'
+        f"<p>Support fell, according to a poll by Reuters/Ipsos.</p>{PROSE}</body>"
+    )
+    assert trim_head(poll) == 0
+
+
 @pytest.mark.parametrize(
     "label", ["Updated", "Published on:", "Veröffentlicht am", "Mis à jour le"]
 )

@@ -585,7 +585,12 @@ def _dateline(text: str) -> bool:
 #: "Auch Herbert Grönemeyer gehört zu den Unterstützern. Bild: dpa" (FAZ), "... (Photo: AP)"
 _CAPTION = re.compile(
     r"(?:\b(?:bild|foto|photo|image|picture)s?\s*:\s*[^.:!?]{1,40}"
-    r"|\((?:photos?|fotos?|bild|image)\s*:?\s*[^()]{1,40}\))\s*$",
+    r"|\((?:photos?|fotos?|bild|image)\s*:?\s*[^()]{1,40}\)"
+    # a wire's credit, its photographer after it, after the caption's sentence: "Tapie en
+    # 2008. REUTERS/Benoit Tessier" (not "a poll by Reuters/Ipsos.", a sentence)
+    r"|(?:^|[.!?]\s|[|\u2013\u2014-]\s)\s*(?-i:REUTERS|AFP|AP(?:\s+Photo)?|EPA|dpa"
+    r"|Getty\s+Images|Bloomberg|Xinhua)\s*/\s*[^\W\d_][\w'\u2019-]*"
+    r"(?:\s[^\W\d_][\w'\u2019-]*){0,3})[\s\u2013\u2014-]*$",
     re.I,
 )
 #: the longest such a caption may be (characters)
@@ -610,7 +615,7 @@ def _head_leftover(element: Any, title: str | None = None) -> bool:
         return True  # "Accueil > Actualités et humeurs > Décisions de l'AG"
     if _byline_or_credit(element):
         return True  # a byline, a date alone, a picture's credit
-    if len(text) <= _CAPTION_MAX and element.tag == "p" and _CAPTION.search(text):
+    if _caption(element):
         return True  # a picture's caption with its credit
     if _kicker(element, text) and _headline(element, title):
         return True  # a kicker, a section's or the blog's name right above the headline
@@ -739,21 +744,34 @@ def trim_head(body: Any, title: str | None = None) -> int:
     headline (an ``<h1>`` or the page's ``title``). Keeps at least one block; returns how many
     were dropped."""
     dropped = _trim(body, 0, lambda block: _head_leftover(block, title))
-    while (
-        len(body) > 2
-        and body[0].tag == "head"
-        and not (body[0].tail and body[0].tail.strip())
-        and (
-            _byline_or_credit(body[1])
-            or _interface(body[1])
-            or _empty_label(body[1], _text(body[1]))
-        )
-        and not (body[1].tail and body[1].tail.strip())
-    ):
-        # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"
-        body.remove(body[1])
-        dropped += 1
+    # under the headline, and under a standfirst in a heading of its own after it (Slate)
+    for at in (1, 2):
+        if at == 2 and (len(body) < 2 or body[1].tag != "head"):
+            break
+        while (
+            len(body) > at + 1
+            and all(
+                body[i].tag == "head" and not (body[i].tail and body[i].tail.strip())
+                for i in range(at)
+            )
+            and (
+                _byline_or_credit(body[at])
+                or _interface(body[at])
+                or _empty_label(body[at], _text(body[at]))
+                or _caption(body[at])
+            )
+            and not (body[at].tail and body[at].tail.strip())
+        ):
+            # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"
+            body.remove(body[at])
+            dropped += 1
     return dropped
+
+
+def _caption(element: Any) -> bool:
+    """A picture's caption with its credit: "- Tapie en 2008. REUTERS/Benoit Tessier -"."""
+    text = _text(element)
+    return element.tag == "p" and len(text) <= _CAPTION_MAX and _CAPTION.search(text) is not None
 
 
 def trim_tail(body: Any) -> int:
