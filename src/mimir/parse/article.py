@@ -114,6 +114,8 @@ _COMMENTERS = frozenset({"visitor", "visitors", "reader", "readers", "user", "us
 #: a class of a post's taxonomy: "post_tag-kommentar", "category-comments"
 _TAXONOMY = re.compile(r"^(?:post_)?(?:tag|category|cat)[-_]", re.I)
 _NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+#: how many blocks named for comments a page's text is measured for
+_COMMENT_BLOCKS = 64
 #: comments never hold most of a page's text: a block that does is the article, whatever
 #: its name says (a wrapper around the article and its comments)
 _COMMENTS_SHARE = 0.5
@@ -170,11 +172,18 @@ def _unseen(tree: HtmlElement) -> list[HtmlElement]:
             continue
         if (_names_comments(cls) or _names_comments(idv)) and not _HOLDS_ARTICLE(block):
             found.append(block)
-    found = [block for block in found if len(text_of(block)) >= _COMMENTS_MIN_CHARS]
-    if found:
-        whole = len(text_of(tree))
-        found = [block for block in found if len(text_of(block)) <= _COMMENTS_SHARE * whole]
-    return found + unread
+    if not found:
+        return unread
+    # the outermost that qualify: a nested block goes with them (and at most _COMMENT_BLOCKS
+    # are measured: a hostile page's hundreds of nested blocks would read its text each time)
+    whole = len(text_of(tree))
+    chosen: set[HtmlElement] = set()
+    for block in found[:_COMMENT_BLOCKS]:  # in document order: an ancestor comes first
+        if any(a in chosen for a in block.iterancestors()):
+            continue
+        if _COMMENTS_MIN_CHARS <= len(text_of(block)) <= _COMMENTS_SHARE * whole:
+            chosen.add(block)
+    return [block for block in found if block in chosen] + unread
 
 
 #: the classes that hide a text from the eye but not from a screen reader (Bootstrap's,
