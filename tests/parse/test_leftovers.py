@@ -154,6 +154,9 @@ def body(*blocks: str) -> etree._Element:
         ['<head rend="h2">Auch auf gofeminin.de</head>',
          "<p>Warum nehme ich nicht ab? 4 mögliche Gründe<lb/><lb/>20 Kilo abnehmen: Mit DIESER "
          "Strategie klappt's!<lb/><lb/>Home Gym: So gelingt zuhause das perfekte Workout!</p>"],
+        # a podcast player's rows of feeds under "Subscribe:" (CNET)
+        ["<p>Subscribe:</p>", "<p>iTunes (HD) | iTunes (SD) | iTunes (HQ) | iTunes (MP3)</p>",
+         "<p>RSS (HD) | RSS (SD) | RSS (HQ) | RSS (MP3)</p>"],
         # a wire's end mark and its writer's address (Yonhap), a press release's marks
         ["<p> kokobj@yna.co.kr<lb/>(END)</p>"], ["<p>###</p>"], ["<p>- ENDS -</p>"],
         ["<p>\ucd5c\uc724\ud638 \uae30\uc790 uknow@donga.com</p>"],
@@ -224,6 +227,9 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # an address that only ends like a network's ("netflix.com" holds "x.com")
         "<p>Netflix: netflix.com/title/81234567</p>",
         "<p>Contact the newsroom at news@sender.example</p>",
+        # a table's row, and a sentence with bars in it
+        "<p>| Weinart: | Ros\u00e9wein | lieblich |</p>",
+        "<p>The channels ARD | ZDF | RTL all rose in May.</p>",
         # a story's last words, not a mark
         "<p>The End</p>",
         # short lines under a label that names no other articles are the article's own

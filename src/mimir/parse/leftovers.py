@@ -444,6 +444,7 @@ def _leftover(element: Any) -> bool:
         or _COUNTER.fullmatch(text.strip(_ENDS))
         or _CONTACT.search(text)
         or _sign_off(element, text)
+        or _menu_row(text)
     )
 
 
@@ -463,6 +464,17 @@ def _profile_link(text: str) -> bool:
         return False
     rest = _PROFILE.sub(" ", text).strip(_ENDS + "=")
     return len(rest.split()) <= 3 and not re.search(r"[.!?]", rest)
+
+
+def _menu_row(text: str) -> bool:
+    """A row of links' names between bars, three or more of a few words each: CNET's podcast
+    feeds "iTunes (HD) | iTunes (SD) | iTunes (HQ) | iTunes (MP3)" under "Subscribe:"."""
+    items = [item.strip() for item in text.split("|")]
+    return (
+        len(items) >= 3
+        and all(item and len(item.split()) <= 3 for item in items)
+        and not any(c in text for c in ".!?")
+    )
 
 
 def _sign_off(element: Any, text: str) -> bool:
