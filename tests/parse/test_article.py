@@ -15,7 +15,7 @@ from mimir.model import ExtractedArticle, Selectors
 from mimir.parse import article as article_module
 from mimir.parse import extract_article, sanitize_html
 from mimir.parse.article import _engine_text_and_html
-from mimir.parse.metadata import word_salad
+from mimir.parse.metadata import headline_byline, word_salad
 from tests.parse.conftest import NOW, sample
 
 WP_URL = "https://broadcastledger.example.com/2026/03/03/sinclair-atsc-3-0-rollout/"
@@ -833,6 +833,11 @@ def test_a_byline_alone_under_the_headline_names_the_writer() -> None:
     pictured = "<cite class='source'><a href='/hill'><img src='/h.jpg'></a>By Jemele Hill<br>"
     assert authors(pictured + "ESPN.com</cite>") == ("Jemele Hill",)
     assert authors("<h2>Von Wiener Walzer und Mozartkugeln</h2>") == ()
+    # a line of words that are no name ("und") is no byline to this search
+    heading = lxml.html.fromstring(
+        "<html><body><h1>Kultur</h1><p>Von Wiener Walzer und Mozartkugeln</p></body></html>"
+    )
+    assert headline_byline(heading) is None
     assert authors("<p><a href='/c'>By Category</a></p>") == ()
     lower = "".join(f"<p>Line {i} of the standfirst.</p>" for i in range(6))
     assert authors(lower + "<span>By Urs Gassner</span>") == ()

@@ -441,9 +441,8 @@ def byline(tree: HtmlElement) -> str | None:
 #: two to four words that start with a capital (a heading "Von Wiener Walzer und
 #: Mozartkugeln" is none: its fifth word)
 _HEADLINE_BYLINE = re.compile(
-    r"(?:by|von|par|por|door)\s+((?:[A-Z\u00c0-\u00de][\w'\u2019.-]*\s+){1,3}"
-    r"[A-Z\u00c0-\u00de][\w'\u2019.-]*)",
-    re.I,
+    r"(?i:by|von|par|por|door)\s+((?:[A-Z\u00c0-\u00de][\w'\u2019.-]*\s+){1,3}"
+    r"[A-Z\u00c0-\u00de][\w'\u2019.-]*)"
 )
 #: how many lines after the page's first headline the byline may stand in
 _AFTER_HEADLINE = 6
@@ -471,6 +470,8 @@ def _following_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement | 
             if sibling.tail:
                 yield sibling.tail, sibling.getparent()
         node = node.getparent()
+
+
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a"})
 
 
