@@ -97,7 +97,8 @@ _HEADING_ANCHORS = etree.XPath(
     "[not(translate(normalize-space(), '#\u00b6\u00a7', ''))]"
 )
 
-#: the blocks that may hold readers' comments, and the spans that may hold a text for screen readers
+#: the blocks that may hold readers' comments, and the spans that may hold a note for screen
+#: readers
 _COMMENT_TAGS = ("div", "section", "aside", "ol", "ul", "span")
 #: trafilatura's own test (``xpaths._COMMENTS_ID``/``_COMMENTS_CLASS``): the blocks it prunes
 #: itself are left to it
@@ -828,9 +829,7 @@ def _result(
         language=language,
         image=_lead_image(absolute_http_url(meta.image, base)),
         section=meta.section,
-        tags=()
-        if word_salad(meta.tags, meta.title)
-        else clean_tags(
+        tags=() if word_salad(meta.tags, meta.title) else clean_tags(
             meta.tags, title=meta.title, authors=meta.authors, site_name=meta.site_name, url=base
         ),
         canonical_url=meta.canonical or None,

@@ -504,13 +504,14 @@ def _the_site_desk(name: str, sites: frozenset[str]) -> bool:
 #: a template's placeholder where the keywords go: "YOUR KEYWORDS HERE", "keyword1", "Tags"
 _PLACEHOLDER_TAG = re.compile(r"(?:your\s+)?(?:key\s*words?|tags?)(?:\s+(?:here|go\s+here))?\d*")
 #: a tag that says the page is news, no subject: a site's SEO keywords on every page ("latest
-#: news", "breaking", "top news"; Dong-a Ilbo's "뉴스", "기사", "속보": news, article, breaking)
+#: news", "breaking", "top news"; Dong-a Ilbo's "뉴스", "기사", "속보": news, article, breaking;
+#: not "新聞", which in Japanese is the newspaper, a subject of its own)
 _NEWS_TAG = re.compile(
     r"(?:(?:latest|breaking|top|current|daily|online|the)\s+)*(?:news|headlines?)"
     r"(?:\s+(?:articles?|stories|today|online|updates?))?|breaking|updates?|latest|headlines?"
     r"|(?:aktuelle\s+)?nachrichten|aktuell(?:es)?|news\s+aktuell|actualit\u00e9s?"
     r"|noticias|\u00faltima\s+hora|notizie|nieuws|notícias|новости"
-    r"|\ub274\uc2a4|\uae30\uc0ac|\uc18d\ubcf4|\u65b0\u95fb|\u65b0\u805e|\u30cb\u30e5\u30fc\u30b9"
+    r"|\ub274\uc2a4|\uae30\uc0ac|\uc18d\ubcf4|\u65b0\u95fb|\u30cb\u30e5\u30fc\u30b9"
     r"|\u901f\u5831|\u5feb\u8baf",
     re.I,
 )
