@@ -241,6 +241,10 @@ def test_leftovers_at_the_end_are_dropped(tail: list[str]) -> None:
         # news about donations is news; a paragraph with line breaks that heads no links
         "<p>Viewers were urged to donate to the appeal, which closes on Friday.</p>",
         "<p>Donations via PayPal rose by a third, the charity said.</p>",
+        "<p>Spenden sind weiterhin auf das Konto der Stadt m\u00f6glich.</p>",
+        "<p>Donate blood at the three centres, the health office urged on Monday.</p>",
+        # a press release's media contact is the release's
+        "<p>Media contact: jane.doe@broadcaster.example</p>",
         "<p>Related costs<lb/>The switch to DVB-T2 will cost the broadcaster four million "
         "euros over the next three years, and the regulator has agreed to share them, said "
         "the head of its technology department on Monday in Berlin.</p>",

@@ -159,7 +159,8 @@ _END_MARK = re.compile(
 )
 #: a writer's address alone on the last line, a name or a title before it at most: Yonhap's
 #: "kokobj@yna.co.kr", Dong-a Ilbo's "최윤호 기자 uknow@donga.com" ("reporter")
-_WRITERS_ADDRESS = re.compile(r"(?:[^\s@.!?]+\s+){0,2}[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: (not under a label: a press release's "Media contact: jane@example.com" is the release's)
+_WRITERS_ADDRESS = re.compile(r"(?:[^\s@.!?:]+\s+){0,2}[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: a call to follow the site or its writer elsewhere: "Follow ONE Esports on Facebook and Twitter
 #: for more LoL news", "Folgen Sie uns auf Facebook", "... Follow @mr_mo56"
 _SOCIAL = re.compile(
@@ -275,16 +276,16 @@ _PAYWALL_MAX = 300
 #: "Jetzt spenden", Prachatai's "โอนเงิน PayPal คลิกที่นี่ https://paypal.me/prachatai" (transfer
 #: by PayPal) and "(รายงานยอดบริจาคสนับสนุน)" (the donations report); a payment handle
 #: (``_PAYMENT``) anywhere in the line, a call only at its start (a closing "people were
-#: urged to donate" is news)
+#: urged to donate" is news, and so is "Spenden sind weiter möglich": only the imperative)
 _PAYMENT = re.compile(
     r"paypal\.me/|\bpromptpay\b|\b(?:patreon|ko-fi|buymeacoffee|liberapay)\.com/"
     r"|\bIBAN\W{0,3}[A-Z]{2}\d{2}",
     re.I,
 )
 _DONATION = re.compile(
-    r"^\W*(?:please\s+)?(?:donate(?:\s+(?:now|today|here))?\b|make\s+a\s+donation"
+    r"^\W*(?:please\s+)?(?:donate(?:\s+(?:now|today|here)\b|\W*$)|make\s+a\s+donation"
     r"|support\s+(?:us|(?:our|independent)\s+(?:work|journalism|reporting|newsroom))\b"
-    r"|become\s+a\s+(?:member|patron|supporter)\b|(?:jetzt\s+)?spenden\b|spenden\s+sie"
+    r"|become\s+a\s+(?:member|patron|supporter)\b|(?:jetzt|hier)\s+spenden\b|spenden\s+sie"
     r"|unterst(?:\u00fc|ue)tzen\s+sie\s+(?:uns|unsere\s+arbeit)|soutenez[-\s]nous"
     r"|faites\s+un\s+don|faire\s+un\s+don|ap\u00f3yanos|haz\s+una\s+donaci\u00f3n"
     r"|sostienici|поддержите\s+нас)|ร่วมสนับสนุนเรา|ยอดบริจาค",
