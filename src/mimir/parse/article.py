@@ -60,6 +60,7 @@ from mimir.parse.metadata import (
 )
 from mimir.parse.relink import prose_links, relink
 from mimir.parse.sanitize import sanitize_html
+from mimir.parse.speedups import engine_comment_names
 from mimir.parse.speedups import install as _install_speedups
 from mimir.parse.tidy import (
     DENSE_SCRIPT,
@@ -100,9 +101,8 @@ _HEADING_ANCHORS = etree.XPath(
 #: the blocks that may hold readers' comments, and the spans that may hold a note for screen
 #: readers
 _COMMENT_TAGS = ("div", "section", "aside", "ol", "ul", "span")
-#: trafilatura's own test (``xpaths._COMMENTS_ID``/``_COMMENTS_CLASS``): the blocks it prunes
-#: itself are left to it
-_ENGINE_COMMENTS = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
+#: trafilatura's own tests of an id and a class: the blocks it prunes itself are left to it
+_ENGINE_COMMENTS_ID, _ENGINE_COMMENTS_CLASS = engine_comment_names()
 #: what only the article holds: its headline, its element, its body's microdata
 _HOLDS_ARTICLE = etree.XPath(
     "boolean(.//h1 or .//article or .//main or .//*[@itemprop='articleBody'])"
@@ -169,7 +169,9 @@ def _unseen(tree: HtmlElement) -> list[HtmlElement]:
             idv and ("omment" in idv or "omentario" in idv)
         ):
             continue
-        if (cls and _ENGINE_COMMENTS.match(cls)) or (idv and _ENGINE_COMMENTS.match(idv)):
+        if (cls and _ENGINE_COMMENTS_CLASS.search(cls)) or (
+            idv and _ENGINE_COMMENTS_ID.search(idv)
+        ):
             continue
         if (_names_comments(cls) or _names_comments(idv)) and not _HOLDS_ARTICLE(block):
             found.append(block)

@@ -488,6 +488,11 @@ def _sign_off(element: Any, text: str) -> bool:
     )
 
 
+def _related_label(text: str) -> bool:
+    """A short label that names other articles or an advertisement ("Related", "Anzeige")."""
+    return len(text) <= _SHORT and _RELATED.search(text) is not None
+
+
 def _links_box(element: Any) -> bool:
     """A list under a heading or a label that names other articles or an advertisement."""
     before = element.getprevious()
@@ -495,7 +500,7 @@ def _links_box(element: Any) -> bool:
         return False
     label = _text(before)
     is_label = before.tag == "head" or _LABEL.match(label) is not None
-    return is_label and len(label) <= _SHORT and _RELATED.search(label) is not None
+    return is_label and _related_label(label)
 
 
 def _lines(element: Any) -> list[str]:
@@ -520,8 +525,7 @@ def _links_paragraph(element: Any) -> bool:
     lines = _lines(element)
     return (
         len(lines) >= 2
-        and len(lines[0]) <= _SHORT
-        and _RELATED.search(lines[0]) is not None
+        and _related_label(lines[0])
         and all(len(line) <= _LINK_ITEM for line in lines[1:])
     )
 
@@ -759,26 +763,24 @@ def trim_head(body: Any, title: str | None = None) -> int:
     dropped = _trim(body, 0, lambda block: _head_leftover(block, title))
     # under the headline, and under a standfirst in a heading of its own after it (Slate)
     for at in (1, 2):
-        if at == 2 and (len(body) < 2 or body[1].tag != "head"):
+        if any(b.tag != "head" or (b.tail and b.tail.strip()) for b in body[:at]):
             break
-        while (
-            len(body) > at + 1
-            and all(
-                body[i].tag == "head" and not (body[i].tail and body[i].tail.strip())
-                for i in range(at)
-            )
-            and (
-                _byline_or_credit(body[at])
-                or _interface(body[at])
-                or _empty_label(body[at], _text(body[at]))
-                or _caption(body[at])
-            )
-            and not (body[at].tail and body[at].tail.strip())
-        ):
+        while len(body) > at + 1 and _under_headline(body[at]):
             # under "Anticorrupción decidirá ...": "Patricio Candia | Palma | 08/01/2014"
             body.remove(body[at])
             dropped += 1
     return dropped
+
+
+def _under_headline(block: Any) -> bool:
+    """A leftover right under the headline: a byline, a date or its label alone, an
+    interface's word, an empty label, a picture's caption."""
+    return not (block.tail and block.tail.strip()) and bool(
+        _byline_or_credit(block)
+        or _interface(block)
+        or _empty_label(block, _text(block))
+        or _caption(block)
+    )
 
 
 def _caption(element: Any) -> bool:
@@ -854,12 +856,10 @@ def _related_run(body: Any) -> int:
         run += 1
     for at in range(run, 0, -1):  # the label may head fewer of them than the run holds
         label = body[-1 - at]
-        text = _text(label)
         if (
             label.tag in ("p", "head")
             and not (label.tail and label.tail.strip())
-            and len(text) <= _SHORT
-            and _RELATED.search(text) is not None
+            and _related_label(_text(label))
         ):
             for _ in range(at + 1):
                 body.remove(body[-1])

@@ -472,7 +472,8 @@ def _following_texts(element: HtmlElement) -> Iterator[tuple[str, HtmlElement | 
         node = node.getparent()
 
 
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a"})
+#: what holds no byline under a headline: a heading, a link
+_NO_BYLINE_HOLDERS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a"})
 
 
 def headline_byline(tree: HtmlElement) -> str | None:
@@ -491,7 +492,7 @@ def headline_byline(tree: HtmlElement) -> str | None:
         lines += 1
         if lines > _AFTER_HEADLINE:
             break
-        if holder is None or holder.tag in _HEADINGS or len(text) > 60:
+        if holder is None or holder.tag in _NO_BYLINE_HOLDERS or len(text) > 60:
             continue
         found = _HEADLINE_BYLINE.fullmatch(text)
         if found is not None and found.group(0)[:1].isupper():

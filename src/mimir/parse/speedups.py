@@ -61,12 +61,27 @@ def _known(name: str) -> bool:
     return hashlib.sha256(text.encode("utf-8")).hexdigest() == _KNOWN_SHA256[name]
 
 
+def engine_comment_names() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """trafilatura's tests of a block's id and of its class that name readers' comments
+    (``REMOVE_COMMENTS_XPATH``'s ``re:test``), from its own constants: the blocks it prunes
+    itself. trafilatura 2.3.1's, written out, where another release lacks the constants."""
+    comments_id = getattr(xpaths, "_COMMENTS_ID", "[Cc]omment(?!ary)|comol")
+    comments_class = getattr(
+        xpaths, "_COMMENTS_CLASS", "^[Cc]omment(?!ary)|(?:article|post)-comments"
+    )
+    return (
+        re.compile(f"^(?:{comments_id}|disqus_thread|dsq-comments)"),
+        re.compile(comments_class),
+    )
+
+
 def _patterns() -> dict[str, re.Pattern[str]]:
     # built from the same constants as trafilatura's expressions (lxml compiles an EXSLT
     # pattern with Python's re, so the matches are the same)
     alt = xpaths._alt
     both = xpaths._OVERALL_DISCARD_BOTH_TOKENS
-    comments_id, comments_class = xpaths._COMMENTS_ID, xpaths._COMMENTS_CLASS
+    comments_id = xpaths._COMMENTS_ID
+    by_comments_id, by_comments_class = engine_comment_names()
     found = {
         "consent": re.compile(alt(xpaths._CONSENT_ID_CLASS_TOKENS)),
         "id0": re.compile(alt(both + xpaths._OVERALL_DISCARD_ID_TOKENS)),
@@ -77,9 +92,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             "^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|"
             "hide-print| hidden| hide|noprint|notloaded"
         ),
-        "comments_id": re.compile(f"^(?:{comments_id}|disqus_thread|dsq-comments)"),
+        "comments_id": by_comments_id,
         "comments_list_id": re.compile(f"^(?:{comments_id})"),
-        "comments_class": re.compile(comments_class),
+        "comments_class": by_comments_class,
         "scroll": re.compile("mvp-post-add-(?:box|wrap)|infinite-?scroll"),
         "post_add": re.compile("mvp-post-add-(?:box|wrap)"),
     }

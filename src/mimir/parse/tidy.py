@@ -183,6 +183,8 @@ _COPYRIGHT = re.compile(
     r"(?:\d{4}(?:\s*[-\u2013/]\s*\d{2,4})?)?\s*(?:by\s+)?",
     re.I,
 )
+#: a site's name is no longer than this
+_SITE_NAME_CHARS = 60
 
 
 def site_from_copyright(name: str | None) -> str | None:
@@ -204,10 +206,6 @@ def site_from_copyright(name: str | None) -> str | None:
     legal = next((i for i, w in enumerate(words) if _LEGAL_FORM.fullmatch(" " + w)), None)
     holder = " ".join(words if legal is None else words[:legal]).strip(" .,;|-")
     return holder if holder and len(holder) <= _SITE_NAME_CHARS else None
-
-
-#: a site's name is no longer than this
-_SITE_NAME_CHARS = 60
 
 
 def is_the_site(name: str, site_name: str | None, url: str | None) -> bool:
